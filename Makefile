@@ -1,0 +1,54 @@
+# Shabaka: `make run` serves the app, `make test` runs the whole suite twice.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test bench install install-test migrate seed lint format clean
+
+$(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo --if-empty
+
+run: seed
+	@echo ""
+	@echo "  Shabaka is starting on http://$(HOST):$(PORT)/"
+	@echo "    API docs   http://$(HOST):$(PORT)/api/docs/"
+	@echo "    admin      http://$(HOST):$(PORT)/admin/   (demo staff: admin / shabaka-demo)"
+	@echo "    demo users amina.benali, youssef.elidrissi, … password shabaka-demo"
+	@echo ""
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
+
+test: install-test
+	scripts/test.sh
+
+bench: install-test
+	scripts/bench.sh $(if $(SIZE),--size $(SIZE),)
+
+lint: install-test
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy .
+
+format: install-test
+	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) var

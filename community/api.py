@@ -1,0 +1,347 @@
+"""REST views for accounts, networks, membership, invitations and the audit log.
+
+Each view parses input, calls one action or query, and serializes the result.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import User
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from community import accounts, actions, queries
+from community.models import Membership, Network
+from community.serializers import (
+    AuditEntrySerializer,
+    InvitationCreateSerializer,
+    InvitationSerializer,
+    JoinSerializer,
+    MembershipSerializer,
+    ModeratedMembershipSerializer,
+    MuteSerializer,
+    NetworkSerializer,
+    NetworkUpdateSerializer,
+    NetworkWriteSerializer,
+    ReasonSerializer,
+    RegisteredSerializer,
+    RegisterSerializer,
+    SetRoleSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+)
+from config.errors import InvalidInput, NotAllowed, NotFound
+from config.pagination import paginate
+from permissions import checks
+
+Status = Membership.Status
+
+
+def page(serializer_cls: type[serializers.Serializer], name: str) -> Any:
+    """OpenAPI shape of a keyset page of `serializer_cls`."""
+    return inline_serializer(
+        name=name,
+        fields={
+            "results": serializer_cls(many=True),
+            "next": serializers.CharField(allow_null=True),
+        },
+    )
+
+
+def me(request: Request) -> User:
+    """The signed-in user (views that call this require authentication)."""
+    user = request.user
+    if not isinstance(user, User):
+        from rest_framework.exceptions import NotAuthenticated
+
+        raise NotAuthenticated()
+    return user
+
+
+def parse(
+    serializer_cls: type[serializers.Serializer], request: Request, **kwargs: Any
+) -> dict[str, Any]:
+    if not isinstance(request.data, dict):
+        raise InvalidInput("invalid", "Send a JSON object.")
+    serializer = serializer_cls(data=request.data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+CURSOR = OpenApiParameter("cursor", str, description="The `next` value of the previous page.")
+LIMIT = OpenApiParameter("limit", int, description="Page size, 1–200 (default 50).")
+
+
+# --- accounts ---------------------------------------------------------------------------
+
+
+class RegisterView(APIView):
+    permission_classes = [AllowAny]
+    throttle_scope = "auth"
+
+    @extend_schema(request=RegisterSerializer, responses={201: RegisteredSerializer}, tags=["auth"])
+    def post(self, request: Request) -> Response:
+        data = parse(RegisterSerializer, request)
+        user = accounts.do_register_user(
+            data["username"], data["email"], data["password"], data.get("display_name", "")
+        )
+        return Response(
+            {"id": user.pk, "username": user.get_username()}, status=status.HTTP_201_CREATED
+        )
+
+
+class TokenView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+    throttle_scope = "auth"
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer}, tags=["auth"])
+    def post(self, request: Request) -> Response:
+        data = parse(TokenRequestSerializer, request)
+        user = authenticate(request, username=data["username"], password=data["password"])
+        if user is None or not user.is_active:
+            from rest_framework.exceptions import AuthenticationFailed
+
+            raise AuthenticationFailed("Wrong username or password.")
+        return Response({"token": accounts.do_issue_token(user).key})
+
+
+# --- networks ---------------------------------------------------------------------------
+
+
+class NetworkListView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("kind", str, enum=Network.Kind.values),
+            OpenApiParameter("q", str, description="Words in the name, theme or description."),
+            CURSOR,
+            LIMIT,
+        ],
+        responses={200: page(NetworkSerializer, "NetworkPage")},
+        tags=["networks"],
+    )
+    def get(self, request: Request) -> Response:
+        kind = request.query_params.get("kind") or None
+        if kind is not None and kind not in Network.Kind.values:
+            raise InvalidInput(
+                "invalid", "kind must be geographic or thematic.", {"kind": ["Unknown kind."]}
+            )
+        q = (request.query_params.get("q") or "").strip()[:200] or None
+        networks, next_cursor = paginate(
+            queries.list_networks(request.user, kind=kind, q=q), request, ("name", "id")
+        )
+        return Response(
+            {"results": NetworkSerializer(networks, many=True).data, "next": next_cursor}
+        )
+
+    @extend_schema(
+        request=NetworkWriteSerializer, responses={201: NetworkSerializer}, tags=["networks"]
+    )
+    def post(self, request: Request) -> Response:
+        actions.check_create_network(me(request))
+        data = parse(NetworkWriteSerializer, request)
+        network = actions.do_create_network(me(request), **data)
+        network = queries.get_network_for_user(request.user, network)
+        return Response(NetworkSerializer(network).data, status=status.HTTP_201_CREATED)
+
+
+class NetworkDetailView(APIView):
+    @extend_schema(responses={200: NetworkSerializer}, tags=["networks"])
+    def get(self, request: Request, slug: str) -> Response:
+        network = checks.access_network(request.user, slug)
+        return Response(NetworkSerializer(queries.get_network_for_user(request.user, network)).data)
+
+    @extend_schema(
+        request=NetworkUpdateSerializer, responses={200: NetworkSerializer}, tags=["networks"]
+    )
+    def patch(self, request: Request, slug: str) -> Response:
+        network = checks.access_network(request.user, slug)
+        checks.check_can_administer(request.user, network)
+        data = parse(NetworkUpdateSerializer, request, instance=network, partial=True)
+        network = actions.do_update_network(me(request), network, **data)
+        return Response(NetworkSerializer(queries.get_network_for_user(request.user, network)).data)
+
+
+class JoinView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=JoinSerializer, responses={200: MembershipSerializer}, tags=["membership"]
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        data = parse(JoinSerializer, request)
+        token = data.get("invitation")
+        network = actions.find_network_for_join(me(request), slug, token)
+        membership = actions.do_join_network(
+            me(request), network, message=data.get("message", ""), invitation_token=token
+        )
+        return Response(MembershipSerializer(membership).data)
+
+
+class LeaveView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: MembershipSerializer}, tags=["membership"])
+    def post(self, request: Request, slug: str) -> Response:
+        network = checks.access_network(request.user, slug)
+        membership = actions.do_leave_network(me(request), network)
+        return Response(MembershipSerializer(membership).data)
+
+
+class MemberListView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("role", str, enum=Membership.Role.values),
+            OpenApiParameter(
+                "status",
+                str,
+                enum=Status.values,
+                description="Moderators only for anything but active.",
+            ),
+            CURSOR,
+            LIMIT,
+        ],
+        responses={200: page(ModeratedMembershipSerializer, "MembershipPage")},
+        tags=["membership"],
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        network = checks.access_network_content(request.user, slug)
+        membership = checks.get_membership(request.user, network)
+        moderator = checks.may_moderate(request.user, network)
+        if not moderator and (membership is None or not membership.is_active):
+            raise NotAllowed("not_member", "Only members of this network may list its members.")
+        role = request.query_params.get("role") or None
+        if role is not None and role not in Membership.Role.values:
+            raise InvalidInput("invalid", "Unknown role.", {"role": ["Unknown role."]})
+        wanted = request.query_params.get("status") or None
+        if wanted is not None and wanted not in Status.values:
+            raise InvalidInput("invalid", "Unknown status.", {"status": ["Unknown status."]})
+        if moderator:
+            statuses = (
+                [wanted]
+                if wanted
+                else [Status.ACTIVE, Status.PENDING, Status.INVITED, Status.BANNED]
+            )
+        elif wanted in (None, Status.ACTIVE):
+            statuses = [Status.ACTIVE]
+        else:
+            raise NotAllowed(
+                "not_moderator", "Only moderators see pending, invited and banned members."
+            )
+        members, next_cursor = paginate(
+            queries.list_members(network, statuses=statuses, role=role), request, ("id",)
+        )
+        serializer_cls = ModeratedMembershipSerializer if moderator else MembershipSerializer
+        return Response({"results": serializer_cls(members, many=True).data, "next": next_cursor})
+
+
+MEMBER_ACTIONS: dict[str, tuple[type[serializers.Serializer] | None, Any]] = {
+    "approve": (None, lambda a, n, u, d: actions.do_approve_member(a, n, u)),
+    "reject": (ReasonSerializer, lambda a, n, u, d: actions.do_reject_member(a, n, u, d["reason"])),
+    "ban": (ReasonSerializer, lambda a, n, u, d: actions.do_ban_member(a, n, u, d["reason"])),
+    "unban": (ReasonSerializer, lambda a, n, u, d: actions.do_unban_member(a, n, u, d["reason"])),
+    "mute": (
+        MuteSerializer,
+        lambda a, n, u, d: actions.do_mute_member(a, n, u, d["minutes"], d["reason"]),
+    ),
+    "unmute": (None, lambda a, n, u, d: actions.do_unmute_member(a, n, u)),
+    "remove": (ReasonSerializer, lambda a, n, u, d: actions.do_remove_member(a, n, u, d["reason"])),
+    "set-role": (SetRoleSerializer, lambda a, n, u, d: actions.do_set_role(a, n, u, d["role"])),
+}
+
+
+class MemberActionView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("action", str, OpenApiParameter.PATH, enum=list(MEMBER_ACTIONS))
+        ],
+        request=inline_serializer(
+            name="MemberActionRequest",
+            fields={
+                "reason": serializers.CharField(required=False),
+                "minutes": serializers.IntegerField(required=False, help_text="mute"),
+                "role": serializers.ChoiceField(
+                    Membership.Role.choices, required=False, help_text="set-role"
+                ),
+            },
+        ),
+        responses={200: ModeratedMembershipSerializer},
+        tags=["membership"],
+    )
+    def post(self, request: Request, slug: str, user_id: int, action: str) -> Response:
+        if action not in MEMBER_ACTIONS:
+            raise NotFound("Unknown member action.")
+        network = checks.access_network(request.user, slug)
+        checks.check_can_moderate(request.user, network)
+        serializer_cls, run = MEMBER_ACTIONS[action]
+        data = parse(serializer_cls, request) if serializer_cls is not None else {}
+        membership = run(me(request), network, user_id, data)
+        return Response(ModeratedMembershipSerializer(membership).data)
+
+
+class InvitationListView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[CURSOR, LIMIT],
+        responses={200: page(InvitationSerializer, "InvitationPage")},
+        tags=["membership"],
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        network = checks.access_network(request.user, slug)
+        checks.check_can_moderate(request.user, network)
+        rows, next_cursor = paginate(queries.list_invitations(network), request, ("-id",))
+        data = InvitationSerializer(rows, many=True, context={"request": request}).data
+        return Response({"results": data, "next": next_cursor})
+
+    @extend_schema(
+        request=InvitationCreateSerializer,
+        responses={201: InvitationSerializer},
+        tags=["membership"],
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        network = checks.access_network(request.user, slug)
+        checks.check_can_moderate(request.user, network)
+        data = parse(InvitationCreateSerializer, request)
+        invitation = actions.do_create_invitation(me(request), network, **data)
+        return Response(
+            InvitationSerializer(invitation, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class InvitationDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: InvitationSerializer}, tags=["membership"])
+    def delete(self, request: Request, slug: str, invitation_id: int) -> Response:
+        network = checks.access_network(request.user, slug)
+        invitation = actions.do_revoke_invitation(me(request), network, invitation_id)
+        return Response(InvitationSerializer(invitation, context={"request": request}).data)
+
+
+class AuditLogView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[CURSOR, LIMIT],
+        responses={200: page(AuditEntrySerializer, "AuditEntryPage")},
+        tags=["membership"],
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        network = checks.access_network(request.user, slug)
+        checks.check_can_moderate(request.user, network)
+        rows, next_cursor = paginate(queries.list_audit_entries(network), request, ("-id",))
+        return Response(
+            {"results": AuditEntrySerializer(rows, many=True).data, "next": next_cursor}
+        )

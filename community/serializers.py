@@ -1,0 +1,226 @@
+"""Serializers for networks, memberships, invitations, the audit log and accounts."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from rest_framework import serializers
+
+from community.accounts import display_name
+from community.models import AuditEntry, Invitation, Membership, Network
+
+ISO_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+class UserSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    display_name = serializers.SerializerMethodField()
+
+    def get_display_name(self, user: Any) -> str:
+        return display_name(user)
+
+
+class MyMembershipSerializer(serializers.Serializer):
+    role = serializers.CharField()
+    status = serializers.CharField()
+    muted_until = serializers.DateTimeField(allow_null=True)
+
+
+class NetworkSerializer(serializers.ModelSerializer):
+    member_count = serializers.IntegerField(read_only=True)
+    my_membership = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Network
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "kind",
+            "country",
+            "theme",
+            "description",
+            "visibility",
+            "join_policy",
+            "created_at",
+            "member_count",
+            "my_membership",
+        ]
+
+    def get_my_membership(self, network: Network) -> dict[str, Any] | None:
+        role = getattr(network, "my_role", None)
+        if role is None:
+            return None
+        return {
+            "role": role,
+            "status": network.my_status,  # type: ignore[attr-defined]
+            "muted_until": network.my_muted_until,  # type: ignore[attr-defined]
+        }
+
+
+class NetworkWriteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Network
+        fields = [
+            "name",
+            "slug",
+            "kind",
+            "country",
+            "theme",
+            "description",
+            "visibility",
+            "join_policy",
+        ]
+        extra_kwargs = {
+            "slug": {"validators": []},  # uniqueness is the action's 409, not a 400
+            "description": {"required": False},
+        }
+
+    def validate_country(self, value: str) -> str:
+        value = value.strip().upper()
+        if value and not ISO_COUNTRY.match(value):
+            raise serializers.ValidationError("Use an ISO 3166 alpha-2 code such as DE or CA.")
+        return value
+
+    def validate_name(self, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise serializers.ValidationError("The name cannot be blank.")
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        kind = attrs.get("kind", getattr(self.instance, "kind", None))
+        country = attrs.get("country", getattr(self.instance, "country", ""))
+        theme = attrs.get("theme", getattr(self.instance, "theme", ""))
+        if kind == Network.Kind.GEOGRAPHIC and not country:
+            raise serializers.ValidationError(
+                {"country": ["A geographic network needs a country."]}
+            )
+        if kind == Network.Kind.THEMATIC and not theme:
+            raise serializers.ValidationError({"theme": ["A thematic network needs a theme."]})
+        return attrs
+
+
+class NetworkUpdateSerializer(NetworkWriteSerializer):
+    class Meta(NetworkWriteSerializer.Meta):
+        fields = [f for f in NetworkWriteSerializer.Meta.fields if f != "slug"] + ["archived"]
+
+
+class JoinSerializer(serializers.Serializer):
+    message = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    invitation = serializers.CharField(required=False, max_length=64)
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    user = UserSummarySerializer()
+
+    class Meta:
+        model = Membership
+        fields = ["id", "user", "role", "status", "joined_at", "muted_until"]
+
+
+class ModeratedMembershipSerializer(MembershipSerializer):
+    """What moderators see: the join request's message, the ban reason, who acted."""
+
+    acted_by = UserSummarySerializer(allow_null=True)
+
+    class Meta(MembershipSerializer.Meta):
+        fields = [
+            *MembershipSerializer.Meta.fields,
+            "join_message",
+            "ban_reason",
+            "acted_by",
+            "acted_at",
+        ]
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class MuteSerializer(ReasonSerializer):
+    minutes = serializers.IntegerField(min_value=1, max_value=60 * 24 * 365)
+
+
+class SetRoleSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Membership.Role.choices)
+
+
+class InvitationCreateSerializer(serializers.Serializer):
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    max_uses = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=100_000
+    )
+    expires_in_hours = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=24 * 365
+    )
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    created_by = UserSummarySerializer(allow_null=True)
+
+    class Meta:
+        model = Invitation
+        fields = [
+            "id",
+            "token",
+            "url",
+            "email",
+            "max_uses",
+            "uses",
+            "expires_at",
+            "created_by",
+            "created_at",
+            "revoked_at",
+        ]
+
+    def get_url(self, invitation: Invitation) -> str:
+        path = f"/networks/{invitation.network.slug}/join/?invitation={invitation.token}"
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class AuditEntrySerializer(serializers.ModelSerializer):
+    actor = UserSummarySerializer(allow_null=True)
+    target_user = UserSummarySerializer(allow_null=True)
+
+    class Meta:
+        model = AuditEntry
+        fields = [
+            "id",
+            "actor",
+            "action",
+            "target_user",
+            "target_type",
+            "target_id",
+            "reason",
+            "details",
+            "at",
+        ]
+
+
+class RegisterSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+    display_name = serializers.CharField(
+        max_length=120, required=False, allow_blank=True, default=""
+    )
+
+
+class RegisteredSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()

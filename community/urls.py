@@ -1,0 +1,29 @@
+from django.urls import path
+
+from community import api
+
+urlpatterns = [
+    path("auth/register/", api.RegisterView.as_view(), name="auth-register"),
+    path("auth/token/", api.TokenView.as_view(), name="auth-token"),
+    path("networks/", api.NetworkListView.as_view(), name="network-list"),
+    path("networks/<str:slug>/", api.NetworkDetailView.as_view(), name="network-detail"),
+    path("networks/<str:slug>/join/", api.JoinView.as_view(), name="network-join"),
+    path("networks/<str:slug>/leave/", api.LeaveView.as_view(), name="network-leave"),
+    path("networks/<str:slug>/members/", api.MemberListView.as_view(), name="network-members"),
+    path(
+        "networks/<str:slug>/members/<int:user_id>/<str:action>/",
+        api.MemberActionView.as_view(),
+        name="network-member-action",
+    ),
+    path(
+        "networks/<str:slug>/invitations/",
+        api.InvitationListView.as_view(),
+        name="network-invitations",
+    ),
+    path(
+        "networks/<str:slug>/invitations/<int:invitation_id>/",
+        api.InvitationDetailView.as_view(),
+        name="network-invitation",
+    ),
+    path("networks/<str:slug>/audit-log/", api.AuditLogView.as_view(), name="network-audit-log"),
+]

@@ -1,0 +1,169 @@
+"""One error shape everywhere: {"error": {"code", "message", "fields"}}.
+
+DRF's own exceptions (parse errors, 401/403/404/405, throttling) go through
+`api_exception_handler`; Django-level failures under /api/ and /healthz (an unknown
+path, a request body over DATA_UPLOAD_MAX_MEMORY_SIZE, an unexpected crash) go
+through `JsonErrorMiddleware`, so no client ever receives an HTML stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+logger = logging.getLogger(__name__)
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "This conflicts with the current state."
+    default_code = "conflict"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request is too large."
+    default_code = "too_large"
+
+
+class ActionError(Exception):
+    """Raised by actions (`check_*`) when a request cannot be carried out.
+
+    Actions know nothing of HTTP or websockets; the API and the consumer turn this
+    into a response or an `error` frame with the same code and message.
+    """
+
+    status = 400
+
+    def __init__(self, code: str, message: str, fields: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.fields = fields or {}
+
+
+class InvalidInput(ActionError):
+    status = 400
+
+
+class NotAllowed(ActionError):
+    status = 403
+
+
+class NotFound(ActionError):
+    status = 404
+
+    def __init__(self, message: str = "Not found.", code: str = "not_found") -> None:
+        super().__init__(code, message)
+
+
+class StateConflict(ActionError):
+    status = 409
+
+
+class TooLarge(ActionError):
+    status = 413
+
+
+def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def _flatten(detail: Any) -> Any:
+    """DRF ErrorDetail trees → plain strings, lists and dicts."""
+    if isinstance(detail, dict):
+        return {key: _flatten(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        return [_flatten(value) for value in detail]
+    return str(detail)
+
+
+_CODE_BY_CLASS: dict[type[Exception], str] = {
+    exceptions.ParseError: "malformed_json",
+    exceptions.NotAuthenticated: "not_authenticated",
+    exceptions.AuthenticationFailed: "authentication_failed",
+    exceptions.PermissionDenied: "permission_denied",
+    exceptions.NotFound: "not_found",
+    exceptions.MethodNotAllowed: "method_not_allowed",
+    exceptions.NotAcceptable: "not_acceptable",
+    exceptions.UnsupportedMediaType: "unsupported_media_type",
+    exceptions.Throttled: "rate_limited",
+}
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ActionError):
+        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status)
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            error_body("too_large", "The request body is too large."),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        detail = _flatten(exc.detail)
+        if isinstance(detail, dict):
+            non_field = detail.pop("non_field_errors", None)
+            first = non_field[0] if non_field else "Some fields are invalid."
+            body = error_body("invalid", str(first), detail)
+        else:
+            message = detail[0] if isinstance(detail, list) and detail else str(detail)
+            body = error_body("invalid", str(message))
+    else:
+        assert isinstance(exc, exceptions.APIException)
+        code = _CODE_BY_CLASS.get(type(exc)) or (
+            exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
+        )
+        body = error_body(str(code), str(exc.detail))
+    response.data = body
+    return response
+
+
+class JsonErrorMiddleware:
+    """JSON errors for API paths where Django, not DRF, produced the failure."""
+
+    JSON_PREFIXES = ("/api/", "/healthz")
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.path.startswith(self.JSON_PREFIXES)
+            and response.status_code in (404, 405)
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            if response.status_code == 404:
+                return JsonResponse(error_body("not_found", "Not found."), status=404)
+            return JsonResponse(error_body("method_not_allowed", "Method not allowed."), status=405)
+        return response
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        if not request.path.startswith(self.JSON_PREFIXES):
+            return None
+        if isinstance(exc, RequestDataTooBig):
+            return JsonResponse(
+                error_body("too_large", "The request body is too large."), status=413
+            )
+        if isinstance(exc, Http404):
+            return JsonResponse(error_body("not_found", "Not found."), status=404)
+        if isinstance(exc, SuspiciousOperation):
+            return JsonResponse(error_body("bad_request", "Bad request."), status=400)
+        logger.exception("Unhandled error on %s", request.path)
+        return JsonResponse(
+            error_body("server_error", "Something went wrong on our side; it has been logged."),
+            status=500,
+        )

@@ -1,0 +1,64 @@
+"""Real-time events: scheduled after commit, delivered through the channel layer.
+
+The channel layer is only a doorbell (channels-redis delivers at most once); the
+database is the source of truth, so nothing is broadcast before it commits.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+def user_group(user_id: int) -> str:
+    return f"user.{user_id}"
+
+
+def network_group(network_id: int) -> str:
+    return f"network.{network_id}"
+
+
+def room_group(room_id: int) -> str:
+    return f"room.{room_id}"
+
+
+def topic_group(topic_id: int) -> str:
+    return f"topic.{topic_id}"
+
+
+def _plain(event: dict[str, Any]) -> dict[str, Any]:
+    # Round-trip through JSON so an unserializable payload fails here, not in Redis,
+    # and so the in-memory layer carries exactly what Redis would.
+    return json.loads(json.dumps(event, cls=DjangoJSONEncoder))
+
+
+def send_event_now(group: str, event: dict[str, Any]) -> None:
+    """Send to a group immediately (outside a transaction, or from on_commit)."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group, _plain(event))
+    except Exception:
+        # The doorbell failing must not fail the write that already committed:
+        # clients catch up from the database on their next subscribe.
+        if getattr(settings, "TESTING", False):
+            raise
+        logger.exception("channel layer send to %s failed", group)
+
+
+def send_event_on_commit(group: str, event: dict[str, Any]) -> None:
+    """Broadcast `event` (its "type" is the dotted handler name) once the transaction commits."""
+    if "type" not in event:
+        raise ValueError("an event needs a type")
+    payload = _plain(event)
+    transaction.on_commit(lambda: send_event_now(group, payload))

@@ -1,0 +1,222 @@
+"""The single place that answers "may this user do this here?".
+
+`access_*` return the object or raise NotFound (a private network's content looks
+exactly like a missing one to a non-member); `filter_visible_*` return querysets;
+`may_*` answer yes/no for things the user can already see. Grants come from
+guardian's direct-FK table, which `permissions.actions` keeps equal to Membership.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from community.models import Membership, Network
+from config.errors import NotAllowed, NotFound
+from permissions.models import NetworkUserObjectPermission
+from permissions.roles import ROLE_RANK, Perm
+
+AnyUser = AbstractBaseUser | AnonymousUser
+Visibility = Network.Visibility
+Status = Membership.Status
+
+GENERATION_KEY = "access:generation"
+ACCESS_CACHE_SECONDS = 300
+
+
+def user_access_key(user_id: int) -> str:
+    return f"access:user:{user_id}"
+
+
+def _grants(user: AnyUser, perm: Perm) -> QuerySet[NetworkUserObjectPermission]:
+    return NetworkUserObjectPermission.objects.filter(
+        user_id=int(user.pk or 0),
+        permission__codename=perm.value,
+        permission__content_type__app_label="community",
+    )
+
+
+def _has_grant(user: AnyUser, perm: Perm) -> Exists:
+    return Exists(_grants(user, perm).filter(content_object_id=OuterRef("pk")))
+
+
+def filter_visible_networks(user: AnyUser) -> QuerySet[Network]:
+    """Networks the user may see listed: public and private ones, hidden ones they belong to."""
+    networks = Network.objects.filter(archived=False)
+    if getattr(user, "is_staff", False):
+        return networks
+    if not user.is_authenticated:
+        return networks.exclude(visibility=Visibility.HIDDEN)
+    return networks.filter(~Q(visibility=Visibility.HIDDEN) | _has_grant(user, Perm.READ))
+
+
+def filter_readable_networks(user: AnyUser) -> QuerySet[Network]:
+    """Networks whose content (forums, rooms, directory) the user may read."""
+    networks = Network.objects.filter(archived=False)
+    if not user.is_authenticated:
+        return networks.none()
+    if getattr(user, "is_staff", False):
+        return networks
+    banned = Membership.objects.filter(
+        user_id=user.pk, network_id=OuterRef("pk"), status=Status.BANNED
+    )
+    return networks.filter(
+        (Q(visibility=Visibility.PUBLIC) & ~Exists(banned)) | _has_grant(user, Perm.READ)
+    )
+
+
+def readable_network_ids(user: AnyUser) -> frozenset[int]:
+    """Ids of the networks the user may read: one query, cached until membership changes."""
+    if not user.is_authenticated:
+        return frozenset()
+    key = user_access_key(user.pk)
+    found = cache.get_many([GENERATION_KEY, key])
+    generation = found.get(GENERATION_KEY, 0)
+    entry = found.get(key)
+    if entry is not None and entry[0] == generation:
+        return entry[1]
+    ids = frozenset(filter_readable_networks(user).values_list("id", flat=True))
+    cache.set(key, (generation, ids), ACCESS_CACHE_SECONDS)
+    return ids
+
+
+def get_membership(user: AnyUser, network: Network) -> Membership | None:
+    """The user's membership row (any status), memoized on the network object."""
+    if not user.is_authenticated:
+        return None
+    memo: dict[int, Membership | None] = network.__dict__.setdefault("_membership_memo", {})
+    if user.pk not in memo:
+        memo[user.pk] = Membership.objects.filter(user_id=user.pk, network=network).first()
+    return memo[user.pk]
+
+
+def network_perms(user: AnyUser, network: Network) -> frozenset[Perm]:
+    """The user's guardian grants on the network, memoized on the network object."""
+    if not user.is_authenticated:
+        return frozenset()
+    memo: dict[int, frozenset[Perm]] = network.__dict__.setdefault("_perms_memo", {})
+    if user.pk not in memo:
+        codenames = NetworkUserObjectPermission.objects.filter(
+            user_id=user.pk, content_object=network
+        ).values_list("permission__codename", flat=True)
+        memo[user.pk] = frozenset(Perm(c) for c in codenames if c in Perm._value2member_map_)
+    return memo[user.pk]
+
+
+def forget(network: Network) -> None:
+    """Drop memoized membership and grants after an action changed them."""
+    network.__dict__.pop("_membership_memo", None)
+    network.__dict__.pop("_perms_memo", None)
+
+
+def _is_staff(user: AnyUser) -> bool:
+    return bool(getattr(user, "is_staff", False))
+
+
+def may_see_network(user: AnyUser, network: Network) -> bool:
+    if network.archived and not _is_staff(user):
+        return False
+    if network.visibility != Visibility.HIDDEN or _is_staff(user):
+        return True
+    if Perm.READ in network_perms(user, network):
+        return True
+    # An invited user must be able to open the invitation to a hidden network.
+    membership = get_membership(user, network)
+    return membership is not None and membership.status == Status.INVITED
+
+
+def may_read(user: AnyUser, network: Network) -> bool:
+    if not user.is_authenticated:
+        return False
+    if _is_staff(user):
+        return True
+    if Perm.READ in network_perms(user, network):
+        return True
+    if network.visibility != Visibility.PUBLIC:
+        return False
+    membership = get_membership(user, network)
+    return membership is None or membership.status != Status.BANNED
+
+
+def may_participate(user: AnyUser, network: Network) -> bool:
+    """Post and chat: an active member who is not muted."""
+    if Perm.PARTICIPATE not in network_perms(user, network):
+        return False
+    membership = get_membership(user, network)
+    return membership is not None and not membership.is_muted()
+
+
+def may_moderate(user: AnyUser, network: Network) -> bool:
+    return _is_staff(user) or Perm.MODERATE in network_perms(user, network)
+
+
+def may_administer(user: AnyUser, network: Network) -> bool:
+    return _is_staff(user) or Perm.ADMINISTER in network_perms(user, network)
+
+
+def may_act_on(actor: AnyUser, network: Network, target: Membership) -> bool:
+    """Moderators act on members, owners on anyone; nobody acts on themselves here."""
+    if target.user_id == actor.pk:
+        return False
+    if _is_staff(actor):
+        return True
+    mine = get_membership(actor, network)
+    if mine is None or not mine.is_active:
+        return False
+    if mine.role == Membership.Role.OWNER:
+        return True
+    return ROLE_RANK[mine.role] > ROLE_RANK[target.role]
+
+
+def access_network(user: AnyUser, slug: Any) -> Network:
+    """The network if the user may see it listed, else NotFound."""
+    if not isinstance(slug, str):
+        raise NotFound()
+    network = Network.objects.filter(slug=slug).first()
+    if network is None or not may_see_network(user, network):
+        raise NotFound()
+    return network
+
+
+def access_network_content(user: AnyUser, slug: Any) -> Network:
+    """The network if the user may read its content; private content looks missing to outsiders."""
+    network = access_network(user, slug)
+    check_can_read(user, network)
+    return network
+
+
+def check_can_read(user: AnyUser, network: Network) -> None:
+    if may_read(user, network):
+        return
+    membership = get_membership(user, network)
+    if (
+        network.visibility == Visibility.PUBLIC
+        and membership is not None
+        and membership.status == Status.BANNED
+    ):
+        raise NotAllowed("banned", "You are banned from this network.")
+    raise NotFound()
+
+
+def check_can_participate(user: AnyUser, network: Network) -> None:
+    check_can_read(user, network)
+    if may_participate(user, network):
+        return
+    membership = get_membership(user, network)
+    if membership is not None and membership.is_active and membership.is_muted():
+        until = membership.muted_until.isoformat() if membership.muted_until else ""
+        raise NotAllowed("muted", f"You are muted in this network until {until}.")
+    raise NotAllowed("not_member", "Only members of this network may post here.")
+
+
+def check_can_moderate(user: AnyUser, network: Network) -> None:
+    if not may_moderate(user, network):
+        raise NotAllowed("not_moderator", "Only moderators of this network may do this.")
+
+
+def check_can_administer(user: AnyUser, network: Network) -> None:
+    if not may_administer(user, network):
+        raise NotAllowed("not_owner", "Only owners of this network may do this.")

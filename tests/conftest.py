@@ -1,0 +1,137 @@
+"""Personas shared by every test module (healthchecks' alice/bob, Zulip's hamlet/othello).
+
+`owner`, `moderator`, `member`, `pending`, `banned` belong (in that role/status) to
+every network made by the `network` fixtures; `outsider` belongs to none; `staff`
+is a platform administrator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+
+from community.models import Membership, Network
+from tests.factories.networks import add_member, make_network
+from tests.factories.users import client_for, make_user
+
+Role = Membership.Role
+Status = Membership.Status
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Any:
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def owner(db: Any) -> Any:
+    return make_user("owner")
+
+
+@pytest.fixture
+def moderator(db: Any) -> Any:
+    return make_user("moderator")
+
+
+@pytest.fixture
+def member(db: Any) -> Any:
+    return make_user("member")
+
+
+@pytest.fixture
+def pending(db: Any) -> Any:
+    return make_user("pending")
+
+
+@pytest.fixture
+def banned(db: Any) -> Any:
+    return make_user("banned")
+
+
+@pytest.fixture
+def outsider(db: Any) -> Any:
+    return make_user("outsider")
+
+
+@pytest.fixture
+def staff(db: Any) -> Any:
+    return make_user("staff", staff=True)
+
+
+@pytest.fixture
+def make_populated_network(
+    owner: Any, moderator: Any, member: Any, pending: Any, banned: Any
+) -> Callable[..., Network]:
+    """Build a network holding every persona in its role and status."""
+
+    def build(**fields: Any) -> Network:
+        network = make_network(owner, **fields)
+        add_member(network, moderator, Role.MODERATOR)
+        add_member(network, member, Role.MEMBER)
+        add_member(network, pending, Role.MEMBER, Status.PENDING)
+        add_member(network, banned, Role.MEMBER, Status.BANNED)
+        return network
+
+    return build
+
+
+@pytest.fixture
+def public_network(make_populated_network: Callable[..., Network]) -> Network:
+    return make_populated_network(
+        name="Germany", slug="germany", visibility=Network.Visibility.PUBLIC
+    )
+
+
+@pytest.fixture
+def private_network(make_populated_network: Callable[..., Network]) -> Network:
+    return make_populated_network(
+        name="Medical network",
+        slug="medical",
+        visibility=Network.Visibility.PRIVATE,
+        join_policy=Network.JoinPolicy.APPROVAL,
+    )
+
+
+@pytest.fixture
+def hidden_network(make_populated_network: Callable[..., Network]) -> Network:
+    return make_populated_network(
+        name="Lawyers abroad",
+        slug="lawyers",
+        visibility=Network.Visibility.HIDDEN,
+        join_policy=Network.JoinPolicy.INVITE,
+    )
+
+
+PERSONAS = ["owner", "moderator", "member", "pending", "banned", "outsider", "staff", "anonymous"]
+
+
+@pytest.fixture
+def persona(request: pytest.FixtureRequest) -> Callable[[str], Any]:
+    """persona("member") → that user (None for "anonymous")."""
+
+    def get(name: str) -> Any:
+        return None if name == "anonymous" else request.getfixturevalue(name)
+
+    return get
+
+
+@pytest.fixture
+def api() -> Callable[[Any], Any]:
+    return client_for
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `services` run only in the real-services pass of `make test`."""
+    import os
+
+    if os.environ.get("SHABAKA_SERVICES") == "1":
+        return
+    skip = pytest.mark.skip(reason="needs the real services (second pass of make test)")
+    for item in items:
+        if "services" in item.keywords:
+            item.add_marker(skip)
