@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "guardian",
     "permissions",
     "community",
+    "community.forums",
     "directory",
     "chat",
     "search",

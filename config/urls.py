@@ -6,6 +6,7 @@ from config.healthz import healthz
 
 api_v1 = [
     path("", include("community.urls")),
+    path("", include("community.forums.urls")),
     path("", include("chat.urls")),
     path("", include("directory.urls")),
     path("", include("search.urls")),
