@@ -16,8 +16,21 @@ from markdown_it import MarkdownIt
 
 BLOCK_TAGS = {"p", "blockquote", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th"}
 ALLOWED_TAGS = BLOCK_TAGS | {
-    "a", "br", "hr", "strong", "em", "del", "s", "code", "pre", "ul", "ol",
-    "table", "thead", "tbody", "tr",
+    "a",
+    "br",
+    "hr",
+    "strong",
+    "em",
+    "del",
+    "s",
+    "code",
+    "pre",
+    "ul",
+    "ol",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
