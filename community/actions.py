@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -74,8 +75,36 @@ def _save_membership(membership: Membership, actor: User | None, **changes: Any)
     membership.acted_at = timezone.now()
     membership.save()
     do_sync_grants(membership)
+    # The caller's network object carries memoized membership and grants; drop them.
     checks.forget(membership.network)
     return membership
+
+
+def _locked_membership(network: Network, user_id: int) -> Membership | None:
+    """The user's membership row, locked for this transaction, bound to `network`.
+
+    Binding the caller's network object avoids a query per action and lets
+    `checks.forget` clear the memo the caller will read next.
+    """
+    membership = (
+        Membership.objects.select_for_update().filter(user_id=user_id, network=network).first()
+    )
+    if membership is not None:
+        membership.network = network
+    return membership
+
+
+def _ensure_owner_remains(network: Network, membership: Membership) -> None:
+    """Refuse to take the last active owner away: a network always keeps someone in charge."""
+    if membership.role != Role.OWNER or not membership.is_active:
+        return
+    owners = Membership.objects.select_for_update().filter(
+        network=network, role=Role.OWNER, status=Status.ACTIVE
+    )
+    if len(owners.values_list("id", flat=True)) <= 1:
+        raise StateConflict(
+            "last_owner", "The last owner cannot go; make someone else an owner first."
+        )
 
 
 # --- networks -------------------------------------------------------------------
@@ -173,17 +202,20 @@ def find_network_for_join(user: User, slug: str, invitation_token: str | None) -
 def do_join_network(
     user: User, network: Network, *, message: str = "", invitation_token: str | None = None
 ) -> Membership:
-    """Join by policy: open → member, approval → pending, invite → needs an invitation."""
-    membership = Membership.objects.select_for_update().filter(user=user, network=network).first()
+    """Join by policy: open → member, approval → pending, invite → needs an invitation.
+
+    A valid invitation skips approval, also for someone whose request is pending.
+    """
+    membership = _locked_membership(network, user.pk)
     if membership is not None:
         if membership.status == Status.ACTIVE:
             raise StateConflict("already_member", "You are already a member of this network.")
-        if membership.status == Status.PENDING:
+        if membership.status == Status.BANNED:
+            raise NotAllowed("banned", "You are banned from this network.")
+        if membership.status == Status.PENDING and not invitation_token:
             raise StateConflict(
                 "already_pending", "Your request to join is already waiting for approval."
             )
-        if membership.status == Status.BANNED:
-            raise NotAllowed("banned", "You are banned from this network.")
 
     invitation = _resolve_invitation(network, user, invitation_token) if invitation_token else None
     invited = membership is not None and membership.status == Status.INVITED
@@ -197,6 +229,9 @@ def do_join_network(
 
     if membership is None:
         membership = Membership(user=user, network=network)
+    if status == Status.PENDING:
+        # A fresh request: nobody has acted on it yet.
+        membership.acted_by, membership.acted_at = None, None
     _save_membership(
         membership,
         user,
@@ -220,28 +255,20 @@ def do_join_network(
     return membership
 
 
-def _lock_owners(network: Network) -> int:
-    return len(
-        Membership.objects.select_for_update()
-        .filter(network=network, role=Role.OWNER, status=Status.ACTIVE)
-        .values_list("id", flat=True)
-    )
-
-
 @transaction.atomic
 def do_leave_network(user: User, network: Network) -> Membership:
-    """Leave a network; the last owner must hand over ownership first."""
-    membership = Membership.objects.select_for_update().filter(user=user, network=network).first()
+    """Leave a network (or withdraw a join request, or decline an invitation).
+
+    The last owner must hand over ownership first.
+    """
+    membership = _locked_membership(network, user.pk)
     if membership is None or membership.status not in (
         Status.ACTIVE,
         Status.PENDING,
         Status.INVITED,
     ):
         raise StateConflict("not_member", "You are not a member of this network.")
-    if membership.role == Role.OWNER and membership.is_active and _lock_owners(network) <= 1:
-        raise StateConflict(
-            "last_owner", "The last owner cannot leave; make someone else an owner first."
-        )
+    _ensure_owner_remains(network, membership)
     _save_membership(membership, user, status=Status.LEFT, role=Role.MEMBER, muted_until=None)
     audit(network, user, "member.leave", target_user_id=user.pk)
     _notify_membership(membership, revoked=True)
@@ -252,14 +279,14 @@ def do_leave_network(user: User, network: Network) -> Membership:
 
 
 def _target(actor: User, network: Network, user_id: int, *, create: bool = False) -> Membership:
-    """The target's membership, locked. Moderators act on members, owners on anyone but themselves."""
-    checks.check_can_moderate(actor, network)
-    membership = (
-        Membership.objects.select_for_update().filter(user_id=user_id, network=network).first()
-    )
-    if membership is None:
-        from django.contrib.auth import get_user_model
+    """The target's membership, locked.
 
+    Moderators act on members, owners on anyone but themselves; `create` lets a
+    ban reach someone who never joined.
+    """
+    checks.check_can_moderate(actor, network)
+    membership = _locked_membership(network, user_id)
+    if membership is None:
         if not create or not get_user_model().objects.filter(pk=user_id).exists():
             raise NotFound("This user is not a member of the network.")
         membership = Membership(user_id=user_id, network=network, status=Status.LEFT)
@@ -306,6 +333,7 @@ def do_ban_member(actor: User, network: Network, user_id: int, reason: str = "")
     membership = _target(actor, network, user_id, create=True)
     if membership.status == Status.BANNED:
         raise StateConflict("already_banned", "This user is already banned.")
+    _ensure_owner_remains(network, membership)
     _save_membership(membership, actor, status=Status.BANNED, role=Role.MEMBER, ban_reason=reason)
     audit(network, actor, "member.ban", target_user_id=user_id, reason=reason)
     _notify_membership(membership, revoked=True)
@@ -365,6 +393,7 @@ def do_remove_member(actor: User, network: Network, user_id: int, reason: str = 
     """Moderators remove a member (or withdraw an invitation); they may join again later."""
     membership = _target(actor, network, user_id)
     _require(membership, Status.ACTIVE, Status.INVITED, Status.PENDING)
+    _ensure_owner_remains(network, membership)
     _save_membership(membership, actor, status=Status.LEFT, role=Role.MEMBER, muted_until=None)
     audit(network, actor, "member.remove", target_user_id=user_id, reason=reason)
     _notify_membership(membership, revoked=True)
@@ -383,6 +412,7 @@ def do_set_role(actor: User, network: Network, user_id: int, role: str) -> Membe
     _require(membership, Status.ACTIVE)
     if membership.role == role:
         raise StateConflict("same_role", f"This member is already {role}.")
+    _ensure_owner_remains(network, membership)
     previous = membership.role
     _save_membership(membership, actor, role=role)
     audit(network, actor, "member.set_role", target_user_id=user_id, previous=previous, role=role)
@@ -391,6 +421,10 @@ def do_set_role(actor: User, network: Network, user_id: int, role: str) -> Membe
 
 
 # --- invitations ----------------------------------------------------------------------
+
+
+def _invitee(email: str) -> User | None:
+    return get_user_model().objects.filter(email__iexact=email).first() if email else None
 
 
 @transaction.atomic
@@ -402,8 +436,23 @@ def do_create_invitation(
     max_uses: int | None = None,
     expires_in_hours: int | None = None,
 ) -> Invitation:
-    """Moderators invite by link (optionally for one email address, limited uses, expiry)."""
+    """Moderators invite by link, optionally bound to one email address, with limited uses
+    and an expiry. An invitee who already has an account sees the network at once (status
+    `invited`), hidden ones included; members and banned users cannot be invited.
+    """
     checks.check_can_moderate(actor, network)
+    invitee = _invitee(email)
+    membership = _locked_membership(network, invitee.pk) if invitee is not None else None
+    if membership is not None and membership.status == Status.ACTIVE:
+        raise StateConflict(
+            "already_member", "This person is already a member.", {"email": ["Already a member."]}
+        )
+    if membership is not None and membership.status == Status.BANNED:
+        raise StateConflict(
+            "invitee_banned",
+            "This person is banned from the network; lift the ban first.",
+            {"email": ["Banned."]},
+        )
     invitation = Invitation.objects.create(
         network=network,
         email=email,
@@ -413,24 +462,31 @@ def do_create_invitation(
         else None,
         created_by=actor,
     )
-    if email:
-        from django.contrib.auth import get_user_model
-
-        invitee = get_user_model().objects.filter(email__iexact=email).first()
-        if invitee is not None:
-            membership, _ = Membership.objects.get_or_create(
-                user=invitee, network=network, defaults={"status": Status.LEFT}
-            )
-            if membership.status == Status.LEFT:
-                _save_membership(membership, actor, status=Status.INVITED)
-                _notify_membership(membership)
-    audit(network, actor, "invitation.create", target=invitation, email=email)
+    if invitee is not None:
+        if membership is None:
+            membership = Membership(user=invitee, network=network, status=Status.LEFT)
+        if membership.status == Status.LEFT:
+            _save_membership(membership, actor, status=Status.INVITED, role=Role.MEMBER)
+            _notify_membership(membership)
+    audit(
+        network,
+        actor,
+        "invitation.create",
+        target_user_id=invitee.pk if invitee is not None else None,
+        target=invitation,
+        email=email,
+        max_uses=max_uses,
+        expires_in_hours=expires_in_hours,
+    )
     return invitation
 
 
 @transaction.atomic
 def do_revoke_invitation(actor: User, network: Network, invitation_id: int) -> Invitation:
-    """Moderators revoke an invitation; its link stops working at once."""
+    """Moderators revoke an invitation; its link stops working at once, and an invitee who
+    has not accepted yet (status `invited`) loses sight of the network unless another live
+    invitation for the same address remains.
+    """
     checks.check_can_moderate(actor, network)
     invitation = (
         Invitation.objects.select_for_update().filter(network=network, pk=invitation_id).first()
@@ -441,5 +497,24 @@ def do_revoke_invitation(actor: User, network: Network, invitation_id: int) -> I
         raise StateConflict("already_revoked", "This invitation is already revoked.")
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
-    audit(network, actor, "invitation.revoke", target=invitation)
+    invitee = _invitee(invitation.email)
+    if invitee is not None:
+        others = Invitation.objects.filter(
+            network=network, email__iexact=invitation.email, revoked_at__isnull=True
+        ).exclude(pk=invitation.pk)
+        membership = _locked_membership(network, invitee.pk)
+        if (
+            membership is not None
+            and membership.status == Status.INVITED
+            and not any(other.usable() for other in others)
+        ):
+            _save_membership(membership, actor, status=Status.LEFT)
+            _notify_membership(membership, revoked=True)
+    audit(
+        network,
+        actor,
+        "invitation.revoke",
+        target_user_id=invitee.pk if invitee is not None else None,
+        target=invitation,
+    )
     return invitation

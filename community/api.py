@@ -97,9 +97,19 @@ class RegisterView(APIView):
 
 
 class TokenView(APIView):
+    """Exchange a username and password for the user's API token.
+
+    No authentication classes: a stale `Authorization` header must not stop a
+    client from signing in again. A wrong password is still a 401 (with the
+    `WWW-Authenticate: Token` challenge), not the 403 DRF would fall back to.
+    """
+
     permission_classes = [AllowAny]
     authentication_classes: list[type] = []
     throttle_scope = "auth"
+
+    def get_authenticate_header(self, request: Request) -> str:
+        return "Token"
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer}, tags=["auth"])
     def post(self, request: Request) -> Response:

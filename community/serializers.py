@@ -9,7 +9,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from rest_framework import serializers
 
 from community.accounts import display_name
-from community.models import AuditEntry, Invitation, Membership, Network
+from community.models import AuditEntry, Invitation, Membership, Network, slug_validator
 
 ISO_COUNTRY = re.compile(r"^[A-Z]{2}$")
 
@@ -75,7 +75,8 @@ class NetworkWriteSerializer(serializers.ModelSerializer):
             "join_policy",
         ]
         extra_kwargs = {
-            "slug": {"validators": []},  # uniqueness is the action's 409, not a 400
+            # Uniqueness is the action's 409, not a 400; the format rule stays.
+            "slug": {"validators": [slug_validator]},
             "description": {"required": False},
         }
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import math
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 from rest_framework.request import Request
 
@@ -22,19 +24,27 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 
 
+# Cursor values must fit a 64-bit column on every database.
+_INT_RANGE = range(-(2**63), 2**63)
+
+
 def parse_limit(request: Request, default: int = DEFAULT_LIMIT, maximum: int = MAX_LIMIT) -> int:
+    """`?limit=`: absent means `default`; anything but a whole number in 1..maximum is a 400.
+
+    Out-of-range values are refused rather than clamped, so a client asking for
+    10,000 rows learns the maximum instead of silently receiving fewer.
+    """
     raw = request.query_params.get("limit")
     if raw is None or raw == "":
         return default
+    message = f"limit must be a whole number from 1 to {maximum}."
     try:
         limit = int(raw)
     except ValueError:
-        raise InvalidInput(
-            "invalid", "limit must be an integer.", {"limit": ["Not an integer."]}
-        ) from None
-    if limit < 1:
-        raise InvalidInput("invalid", "limit must be at least 1.", {"limit": ["Must be ≥ 1."]})
-    return min(limit, maximum)
+        raise InvalidInput("invalid", message, {"limit": ["Not an integer."]}) from None
+    if not 1 <= limit <= maximum:
+        raise InvalidInput("invalid", message, {"limit": [f"Must be 1–{maximum}."]})
+    return limit
 
 
 def _encode_value(value: Any) -> Any:
@@ -62,13 +72,32 @@ def decode_cursor(cursor: str, size: int) -> list[Any]:
             raise ValueError("wrong size")
         decoded = [_decode_value(v) for v in values]
         for value in decoded:
-            if not isinstance(value, str | int | float | bool | dt.datetime):
-                raise ValueError("bad value")
+            _check_value(value)
         return decoded
-    except (ValueError, TypeError, UnicodeDecodeError):
+    except (ValueError, TypeError, UnicodeDecodeError, OverflowError):
         raise InvalidInput(
             "invalid_cursor", "The cursor is not valid.", {"cursor": ["Invalid."]}
         ) from None
+
+
+def _check_value(value: Any) -> None:
+    """Only values a real cursor holds, and that every database accepts as a parameter."""
+    if isinstance(value, bool):
+        raise ValueError("bool")
+    if isinstance(value, int):
+        if value not in _INT_RANGE:
+            raise ValueError("int out of range")
+    elif isinstance(value, str):
+        if "\x00" in value or len(value) > 1000:
+            raise ValueError("bad string")
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("not finite")
+    elif isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+    else:
+        raise ValueError("bad value")
 
 
 def _after(ordering: Sequence[str], values: Sequence[Any]) -> Q:
@@ -100,7 +129,13 @@ def paginate(
     cursor = request.query_params.get("cursor")
     queryset = queryset.order_by(*ordering)
     if cursor:
-        queryset = queryset.filter(_after(ordering, decode_cursor(cursor, len(ordering))))
+        try:
+            queryset = queryset.filter(_after(ordering, decode_cursor(cursor, len(ordering))))
+        except (ValueError, TypeError, ValidationError):
+            # A well-formed cursor whose values do not fit the fields (a forged one).
+            raise InvalidInput(
+                "invalid_cursor", "The cursor is not valid.", {"cursor": ["Invalid."]}
+            ) from None
     rows = list(queryset[: limit + 1])
     next_cursor = None
     if len(rows) > limit:
