@@ -1,0 +1,87 @@
+"""Real-time forum events, sent after commit.
+
+Group `topic.<id>` (everyone viewing a topic):
+
+| type | fields |
+|---|---|
+| `forums.post` | `topic`, `post` (as `GET /topics/{id}/posts/` without `reactions`) |
+| `forums.post_edited` / `forums.post_deleted` / `forums.post_restored` | `topic`, `post` |
+| `forums.reaction_added` / `_removed` | `topic`, `post` (id), `emoji`, `user`, `count` |
+| `forums.topic_updated` | `topic` (as `GET /topics/{id}/`), `changes` (field names) |
+
+Group `network.<id>`: `forums.topic_created` with `topic`. Group `user.<id>`:
+`forums.mention` with `network`, `topic`, `post` (ids) when a post names that member.
+
+A deleted post's body is never in an event: subscribers include non-moderators.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from community.forums.models import Post, Topic
+from community.forums.serializers import PostEventSerializer, TopicSerializer, UserSummarySerializer
+from config.events import network_group, send_event_on_commit, topic_group, user_group
+
+
+def post_event(kind: str, post: Post) -> None:
+    """`forums.<kind>` for a post (new, edited, deleted, restored) to its topic's group."""
+    send_event_on_commit(
+        topic_group(post.topic_id),
+        {
+            "type": f"forums.{kind}",
+            "topic": post.topic_id,
+            "post": PostEventSerializer(post).data,
+        },
+    )
+
+
+def reaction_event(kind: str, post: Post, emoji: str, user: Any, count: int) -> None:
+    """`forums.reaction_added` / `forums.reaction_removed`, with the emoji's new count."""
+    send_event_on_commit(
+        topic_group(post.topic_id),
+        {
+            "type": f"forums.{kind}",
+            "topic": post.topic_id,
+            "post": post.pk,
+            "emoji": emoji,
+            "user": UserSummarySerializer(user).data,
+            "count": count,
+        },
+    )
+
+
+def topic_event(topic: Topic, changes: Iterable[str]) -> None:
+    """`forums.topic_updated`: pinned, locked, renamed, moved, deleted or restored."""
+    send_event_on_commit(
+        topic_group(topic.pk),
+        {
+            "type": "forums.topic_updated",
+            "topic": TopicSerializer(topic).data,
+            "changes": sorted(changes),
+        },
+    )
+
+
+def topic_created_event(topic: Topic) -> None:
+    send_event_on_commit(
+        network_group(topic.network_id),
+        {"type": "forums.topic_created", "topic": TopicSerializer(topic).data},
+    )
+
+
+def mention_events(post: Post, user_ids: Iterable[int]) -> None:
+    """Tell each newly mentioned member (not the author) where they were named."""
+    for user_id in sorted(set(user_ids)):
+        if user_id == post.author_id:
+            continue
+        send_event_on_commit(
+            user_group(user_id),
+            {
+                "type": "forums.mention",
+                "network": post.topic.network_id,
+                "topic": post.topic_id,
+                "post": post.pk,
+            },
+        )

@@ -1,0 +1,173 @@
+"""Forum serializers: what the API returns and accepts, and what events carry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from community.forums.models import Category, Post, PostRevision, Topic
+from community.serializers import UserSummarySerializer
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    network = serializers.CharField(source="network.slug", read_only=True)
+    topic_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Category
+        fields = [
+            "id",
+            "network",
+            "name",
+            "slug",
+            "description",
+            "position",
+            "moderators_only_post",
+            "topic_count",
+            "created_at",
+        ]
+
+    def get_topic_count(self, category: Category) -> int:
+        return int(getattr(category, "topic_count", 0) or 0)
+
+
+class CategoryCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    slug = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    description = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default=""
+    )
+    position = serializers.IntegerField(
+        required=False, default=0, min_value=-10000, max_value=10000
+    )
+    moderators_only_post = serializers.BooleanField(required=False, default=False)
+
+
+class LastPostSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    author = UserSummarySerializer(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class TopicSerializer(serializers.ModelSerializer):
+    network = serializers.CharField(source="network.slug", read_only=True)
+    author = UserSummarySerializer(allow_null=True)
+    last_post = LastPostSerializer(allow_null=True)
+
+    class Meta:
+        model = Topic
+        fields = [
+            "id",
+            "network",
+            "category",
+            "author",
+            "title",
+            "pinned",
+            "locked",
+            "created_at",
+            "last_activity_at",
+            "post_count",
+            "last_post",
+            "deleted",
+        ]
+
+
+class TopicCreateSerializer(serializers.Serializer):
+    # Lengths and blankness are the action's to check, so the API, the admin and any
+    # other caller refuse the same input with the same error.
+    title = serializers.CharField(trim_whitespace=False, allow_blank=True)
+    body = serializers.CharField(trim_whitespace=False, allow_blank=True)
+
+
+class TopicUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(trim_whitespace=False, allow_blank=True, required=False)
+    pinned = serializers.BooleanField(required=False)
+    locked = serializers.BooleanField(required=False)
+    category = serializers.IntegerField(required=False, help_text="Move to this category.")
+
+
+class ReactionSummarySerializer(serializers.Serializer):
+    emoji = serializers.CharField()
+    count = serializers.IntegerField()
+    me = serializers.BooleanField(help_text="Whether you reacted with this emoji.")
+
+
+class PostEventSerializer(serializers.ModelSerializer):
+    """A post as everyone may see it: a deleted post keeps its place but not its body."""
+
+    author = UserSummarySerializer(allow_null=True)
+    body = serializers.SerializerMethodField()
+    body_html = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Post
+        fields = [
+            "id",
+            "topic",
+            "author",
+            "body",
+            "body_html",
+            "reply_to",
+            "created_at",
+            "edited_at",
+            "edit_count",
+            "deleted",
+            "deleted_at",
+        ]
+
+    def _hidden(self, post: Post) -> bool:
+        return post.deleted and not self.context.get("reveal_deleted", False)
+
+    def get_body(self, post: Post) -> str:
+        return "" if self._hidden(post) else post.body
+
+    def get_body_html(self, post: Post) -> str:
+        return "" if self._hidden(post) else post.body_html
+
+
+class PostSerializer(PostEventSerializer):
+    """A post for the caller: with reaction counts and whether the caller reacted."""
+
+    reactions = serializers.SerializerMethodField()
+
+    class Meta(PostEventSerializer.Meta):
+        fields = [*PostEventSerializer.Meta.fields, "reactions"]
+
+    @extend_schema_field(ReactionSummarySerializer(many=True))
+    def get_reactions(self, post: Post) -> list[dict[str, Any]]:
+        summaries: dict[int, list[dict[str, Any]]] = self.context.get("reactions", {})
+        return ReactionSummarySerializer(summaries.get(post.pk, []), many=True).data  # type: ignore[return-value]
+
+
+class TopicCreatedSerializer(TopicSerializer):
+    first_post = serializers.SerializerMethodField()
+
+    class Meta(TopicSerializer.Meta):
+        fields = [*TopicSerializer.Meta.fields, "first_post"]
+
+    @extend_schema_field(PostSerializer)
+    def get_first_post(self, topic: Topic) -> dict[str, Any]:
+        return PostSerializer(self.context["first_post"], context=self.context).data
+
+
+class PostCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(trim_whitespace=False, allow_blank=True)
+    reply_to = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+
+
+class PostUpdateSerializer(serializers.Serializer):
+    body = serializers.CharField(trim_whitespace=False, allow_blank=True)
+
+
+class ReactionSerializer(serializers.Serializer):
+    emoji = serializers.CharField(max_length=64, trim_whitespace=False)
+
+
+class PostRevisionSerializer(serializers.ModelSerializer):
+    edited_by = UserSummarySerializer(allow_null=True)
+
+    class Meta:
+        model = PostRevision
+        fields = ["number", "body", "edited_by", "created_at"]
