@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.errors.JsonErrorMiddleware",
+    # Web pages: friendly 404/403/500 pages, never a traceback, even with DEBUG on.
+    "config.web.WebErrorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -187,7 +189,7 @@ if TESTING:
     # Hashing dominates test time otherwise; production keeps the default.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/signin/"
 
 # --- REST API -------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -248,6 +250,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# The web client's stylesheet and scripts (plain files, no build step).
+STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # --- security when DEBUG is off ---------------------------------------------------
 if not DEBUG:

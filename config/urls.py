@@ -18,4 +18,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
+    # The server-rendered web client (config/web_urls.py): last, so API paths win.
+    path("", include("config.web_urls")),
 ]
+
+handler404 = "config.web.page_not_found"
+handler500 = "config.web.server_error"

@@ -1,0 +1,396 @@
+"""Web pages for networks: the list, a network's home, joining and leaving.
+
+Reads go through `community.queries` and `permissions.checks` exactly as the API's do
+(a network the user may not see is a 404 here too); writes call `community.actions`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from community import actions, queries
+from community.models import Invitation, Membership, Network
+from config.errors import ActionError
+from config.web import apply_action_error, fail, me, not_found_on, signed_in, web_page
+from permissions import checks
+
+Status = Membership.Status
+
+
+def network_context(request: HttpRequest, network: Network, tab: str) -> dict[str, Any]:
+    """What every network page's header needs: counts, the user's standing, what they may do."""
+    annotated = queries.get_network_for_user(request.user, network)
+    membership = checks.get_membership(request.user, network)
+    return {
+        "network": annotated,
+        "membership": membership,
+        "tab": tab,
+        "may_read": checks.may_read(request.user, network),
+        "may_participate": checks.may_participate(request.user, network),
+        "may_moderate": checks.may_moderate(request.user, network),
+        "may_administer": checks.may_administer(request.user, network),
+        "is_member": membership is not None and membership.is_active,
+        "is_muted": membership is not None and membership.is_active and membership.is_muted(),
+    }
+
+
+# --- the list ------------------------------------------------------------------------------
+
+
+class NetworkFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200, label=_("Search networks"))
+    kind = forms.ChoiceField(
+        required=False,
+        label=_("Kind"),
+        choices=[("", _("All networks")), *Network.Kind.choices],
+    )
+
+
+def network_list(request: HttpRequest) -> HttpResponse:
+    form = NetworkFilterForm(request.GET or None)
+    kind = q = None
+    if form.is_valid():
+        kind = form.cleaned_data["kind"] or None
+        q = form.cleaned_data["q"].strip() or None
+    networks, next_cursor = web_page(
+        queries.list_networks(request.user, kind=kind, q=q), request, ("name", "id")
+    )
+    return render(
+        request,
+        "community/network_list.html",
+        {"form": form, "networks": networks, "next_cursor": next_cursor},
+    )
+
+
+# --- a network's home ------------------------------------------------------------------------
+
+
+def network_home(request: HttpRequest, slug: str) -> HttpResponse:
+    """About, categories, rooms and the join button matching the network's policy.
+
+    Anyone who may see the network gets this page; its content (categories, rooms)
+    shows only to those who may read it.
+    """
+    network = checks.access_network(request.user, slug)
+    context = network_context(request, network, "home")
+    return render(request, "community/network_home.html", context)
+
+
+# --- joining and leaving -----------------------------------------------------------------------
+
+
+class JoinForm(forms.Form):
+    message = forms.CharField(
+        required=False,
+        max_length=2000,
+        label=_("A message for the moderators"),
+        widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+    )
+    invitation = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+
+@signed_in
+def join(request: HttpRequest, slug: str) -> HttpResponse:
+    """Join by the network's policy: at once, by request with a message, or with an invitation.
+
+    This is the page an invitation link opens (`?invitation=<token>`), also for a
+    hidden network the visitor cannot otherwise see.
+    """
+    source = request.POST if request.method == "POST" else request.GET
+    token = (source.get("invitation") or "").strip()[:64] or None
+    try:
+        network = actions.find_network_for_join(me(request), slug, token)
+    except ActionError as exc:
+        not_found_on(exc)
+        raise
+    form = JoinForm(request.POST or None, initial={"invitation": token or ""})
+    invitation = Invitation.objects.filter(network=network, token=token).first() if token else None
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = actions.do_join_network(
+                me(request),
+                network,
+                message=form.cleaned_data["message"],
+                invitation_token=token,
+            )
+        except ActionError as exc:
+            not_found_on(exc)
+            apply_action_error(form, exc)
+        else:
+            if membership.status == Status.ACTIVE:
+                messages.success(request, _("Welcome! You are now a member."))
+            else:
+                messages.success(request, _("Your request was sent to the moderators."))
+            return redirect("web:network", slug=network.slug)
+    context = (
+        network_context(request, network, "home")
+        if checks.may_see_network(me(request), network)
+        else {"network": network, "tab": "home"}
+    )
+    context.update({"form": form, "invitation": invitation, "token": token})
+    return render(request, "community/join.html", context)
+
+
+@require_POST
+@signed_in
+def leave(request: HttpRequest, slug: str) -> HttpResponse:
+    network = checks.access_network(request.user, slug)
+    try:
+        actions.do_leave_network(me(request), network)
+    except ActionError as exc:
+        return fail(request, exc, reverse("web:network", args=[slug]))
+    messages.success(request, _("You left the network."))
+    return redirect("web:network", slug=slug)
+
+
+def content_network(request: HttpRequest, slug: str) -> Network:
+    """A network whose content the user may read; anonymous visitors and outsiders get 404."""
+    try:
+        return checks.access_network_content(request.user, slug)
+    except ActionError as exc:
+        not_found_on(exc)
+        raise  # not allowed (banned): the error page says why
+
+
+# --- moderation ---------------------------------------------------------------------------------
+
+
+def moderated_network(request: HttpRequest, slug: str) -> Network:
+    """The network if the user moderates it; to everyone else these pages do not exist."""
+    network = checks.access_network(request.user, slug)
+    if not checks.may_moderate(request.user, network):
+        raise Http404
+    return network
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(required=False, max_length=2000, label=_("Reason"))
+
+
+class MuteForm(ReasonForm):
+    minutes = forms.TypedChoiceField(
+        label=_("Mute for"),
+        coerce=int,
+        choices=[
+            (60, _("1 hour")),
+            (60 * 24, _("1 day")),
+            (60 * 24 * 7, _("1 week")),
+            (60 * 24 * 30, _("30 days")),
+        ],
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+
+MEMBER_ACTIONS: dict[str, tuple[type[forms.Form] | None, Any, Any]] = {
+    "approve": (
+        None,
+        lambda a, n, u, d: actions.do_approve_member(a, n, u),
+        _("Request approved."),
+    ),
+    "reject": (
+        ReasonForm,
+        lambda a, n, u, d: actions.do_reject_member(a, n, u, d["reason"]),
+        _("Request declined."),
+    ),
+    "ban": (
+        ReasonForm,
+        lambda a, n, u, d: actions.do_ban_member(a, n, u, d["reason"]),
+        _("Member banned."),
+    ),
+    "unban": (
+        ReasonForm,
+        lambda a, n, u, d: actions.do_unban_member(a, n, u, d["reason"]),
+        _("Ban lifted."),
+    ),
+    "mute": (
+        MuteForm,
+        lambda a, n, u, d: actions.do_mute_member(a, n, u, d["minutes"], d["reason"]),
+        _("Member muted."),
+    ),
+    "unmute": (
+        None,
+        lambda a, n, u, d: actions.do_unmute_member(a, n, u),
+        _("Mute lifted."),
+    ),
+    "remove": (
+        ReasonForm,
+        lambda a, n, u, d: actions.do_remove_member(a, n, u, d["reason"]),
+        _("Member removed."),
+    ),
+    "set-role": (
+        RoleForm,
+        lambda a, n, u, d: actions.do_set_role(a, n, u, d["role"]),
+        _("Role changed."),
+    ),
+}
+
+
+@signed_in
+def manage_requests(request: HttpRequest, slug: str) -> HttpResponse:
+    """Pending join requests, each with its message, to approve or decline."""
+    network = moderated_network(request, slug)
+    rows, next_cursor = web_page(
+        queries.list_members(network, statuses=[Status.PENDING]), request, ("id",)
+    )
+    context = network_context(request, network, "manage")
+    context.update({"rows": rows, "next_cursor": next_cursor, "section": "requests"})
+    return render(request, "community/manage_requests.html", context)
+
+
+class MemberFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        required=False,
+        label=_("Status"),
+        choices=[
+            (Status.ACTIVE, _("Active")),
+            (Status.BANNED, _("Banned")),
+            (Status.INVITED, _("Invited")),
+        ],
+    )
+    role = forms.ChoiceField(
+        required=False, label=_("Role"), choices=[("", _("Any role")), *Membership.Role.choices]
+    )
+
+
+@signed_in
+def manage_members(request: HttpRequest, slug: str) -> HttpResponse:
+    """Members with their role and standing, and the actions a moderator may take on each."""
+    network = moderated_network(request, slug)
+    form = MemberFilterForm(request.GET or None)
+    status, role = Status.ACTIVE, None
+    if form.is_valid():
+        status = form.cleaned_data["status"] or Status.ACTIVE
+        role = form.cleaned_data["role"] or None
+    rows, next_cursor = web_page(
+        queries.list_members(network, statuses=[status], role=role), request, ("id",)
+    )
+    for row in rows:
+        row.may_act = checks.may_act_on(me(request), network, row)
+    context = network_context(request, network, "manage")
+    context.update(
+        {
+            "rows": rows,
+            "next_cursor": next_cursor,
+            "form": form,
+            "status": status,
+            "section": "members",
+            "mute_form": MuteForm(),
+            "role_choices": Membership.Role.choices,
+        }
+    )
+    return render(request, "community/manage_members.html", context)
+
+
+@require_POST
+@signed_in
+def member_action(request: HttpRequest, slug: str, user_id: int, action: str) -> HttpResponse:
+    """One moderation action on one member, through the same action as the API."""
+    if action not in MEMBER_ACTIONS:
+        raise Http404
+    network = moderated_network(request, slug)
+    back = request.POST.get("back") or ""
+    if not back.startswith(f"/networks/{network.slug}/manage/"):
+        back = reverse("web:manage-members", args=[network.slug])
+    form_cls, run, done = MEMBER_ACTIONS[action]
+    data: dict[str, Any] = {}
+    if form_cls is not None:
+        form = form_cls(request.POST)
+        if not form.is_valid():
+            for field in form:
+                for error in field.errors:
+                    messages.error(request, f"{field.label}: {error}")
+            return redirect(back)
+        data = form.cleaned_data
+    try:
+        run(me(request), network, user_id, data)
+    except ActionError as exc:
+        return fail(request, exc, back)
+    messages.success(request, done)
+    return redirect(back)
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(
+        required=False,
+        label=_("For one email address (optional)"),
+        widget=forms.EmailInput(attrs={"dir": "ltr"}),
+    )
+    max_uses = forms.IntegerField(
+        required=False, min_value=1, max_value=100_000, label=_("How many times it may be used")
+    )
+    expires_in_hours = forms.IntegerField(
+        required=False, min_value=1, max_value=24 * 365, label=_("Valid for (hours)")
+    )
+
+
+@signed_in
+def manage_invitations(request: HttpRequest, slug: str) -> HttpResponse:
+    """Invitation links: create one (optionally for an address, limited, expiring), revoke."""
+    network = moderated_network(request, slug)
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            invitation = actions.do_create_invitation(
+                me(request),
+                network,
+                email=data["email"] or "",
+                max_uses=data["max_uses"],
+                expires_in_hours=data["expires_in_hours"],
+            )
+        except ActionError as exc:
+            not_found_on(exc)
+            apply_action_error(form, exc)
+        else:
+            messages.success(request, _("Invitation created: copy its link below."))
+            return redirect(f"{reverse('web:manage-invitations', args=[slug])}?new={invitation.pk}")
+    rows, next_cursor = web_page(queries.list_invitations(network), request, ("-id",))
+    for row in rows:
+        row.link = request.build_absolute_uri(
+            f"{reverse('web:join', args=[network.slug])}?invitation={row.token}"
+        )
+    context = network_context(request, network, "manage")
+    context.update(
+        {
+            "rows": rows,
+            "next_cursor": next_cursor,
+            "form": form,
+            "section": "invitations",
+            "new_id": request.GET.get("new", ""),
+        }
+    )
+    return render(request, "community/manage_invitations.html", context)
+
+
+@require_POST
+@signed_in
+def revoke_invitation(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
+    network = moderated_network(request, slug)
+    back = reverse("web:manage-invitations", args=[slug])
+    try:
+        actions.do_revoke_invitation(me(request), network, invitation_id)
+    except ActionError as exc:
+        return fail(request, exc, back)
+    messages.success(request, _("Invitation revoked."))
+    return redirect(back)
+
+
+@signed_in
+def manage_audit(request: HttpRequest, slug: str) -> HttpResponse:
+    """Who did what to whom, when and why: newest first."""
+    network = moderated_network(request, slug)
+    rows, next_cursor = web_page(queries.list_audit_entries(network), request, ("-id",))
+    context = network_context(request, network, "manage")
+    context.update({"rows": rows, "next_cursor": next_cursor, "section": "audit"})
+    return render(request, "community/manage_audit.html", context)

@@ -1,0 +1,16 @@
+"""The web client's pages (server-rendered), mounted at the site root."""
+
+from django.urls import include, path
+
+from config import web
+
+app_name = "web"
+
+urlpatterns = [
+    path("", web.home, name="home"),
+    path("language/", web.set_language, name="language"),
+    path("signup/", web.signup, name="signup"),
+    path("signin/", web.signin, name="signin"),
+    path("signout/", web.signout, name="signout"),
+    path("", include("community.web_urls")),
+]
