@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import platform
 import re
 import statistics
+import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,12 +21,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS_MD = ROOT / "docs" / "benchmarks.md"
+# Set by scripts/bench.sh: where `summarize` and `write_section` leave one JSON line each,
+# which bench/_summary.py turns into the table at the top of docs/benchmarks.md.
+SUMMARY_FILE_ENV = "BENCH_SUMMARY_FILE"
 
 
 def setup_django() -> None:
     """Configure Django for a standalone benchmark script."""
-    import sys
-
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
@@ -130,3 +133,42 @@ def write_section(title: str, body: str) -> None:
     else:
         text = text.rstrip() + "\n\n" + section
     BENCHMARKS_MD.write_text(text.rstrip() + "\n")
+    _record({"section": title})
+
+
+def summarize(
+    metric: str,
+    value: str,
+    *,
+    ratio: str = "",
+    target: str = "",
+    met: bool | None = None,
+) -> None:
+    """One row of the summary table that `make bench` writes at the top of docs/benchmarks.md.
+
+    `value` is usually `Figure.cell()` (median with min–max), `ratio` the figure against
+    its same-run baseline, `target` the issue's goal in words and `met` whether this run
+    reached it (None: no target). Outside `make bench` this only prints the row.
+    """
+    row = {"metric": metric, "value": value, "ratio": ratio, "target": target, "met": met}
+    _record(row)
+    if not os.environ.get(SUMMARY_FILE_ENV):
+        print(f"summary: {row}")
+
+
+def _record(row: dict[str, object]) -> None:
+    path = os.environ.get(SUMMARY_FILE_ENV)
+    if not path:
+        return
+    row = {"bench": Path(sys.argv[0]).stem, **row}
+    with open(path, "a", encoding="utf-8") as out:
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def write_header(body: str) -> None:
+    """Replace what stands between the `# Benchmarks` title and the first section."""
+    BENCHMARKS_MD.parent.mkdir(parents=True, exist_ok=True)
+    text = BENCHMARKS_MD.read_text() if BENCHMARKS_MD.exists() else "# Benchmarks\n"
+    sections = re.search(r"^## ", text, re.M)
+    rest = text[sections.start() :] if sections else ""
+    BENCHMARKS_MD.write_text(f"# Benchmarks\n\n{body.strip()}\n\n{rest}".rstrip() + "\n")

@@ -22,6 +22,7 @@ from bench._common import (
     fmt,
     percentile,
     setup_django,
+    summarize,
     table,
     time_calls,
     write_section,
@@ -178,6 +179,13 @@ def main() -> None:
     print(body)
     if not args.no_write:
         write_section("Permission cost", body)
+        summarize(
+            f"networks list, {total_rows:,} guardian rows: p95 (SQL queries)",
+            f"{full_p95.cell()} ({full_queries} queries)",
+            ratio=f"{fmt(ratio)} × baseline",
+            target="≤ 3 queries",
+            met=full_queries <= 3,
+        )
 
 
 if __name__ == "__main__":
