@@ -81,6 +81,10 @@ def network_home(request: HttpRequest, slug: str) -> HttpResponse:
     """
     network = checks.access_network(request.user, slug)
     context = network_context(request, network, "home")
+    if context["may_read"]:
+        from community.forums import queries as forum_queries
+
+        context["categories"] = list(forum_queries.list_categories(network)[:20])
     return render(request, "community/network_home.html", context)
 
 

@@ -13,4 +13,5 @@ urlpatterns = [
     path("signin/", web.signin, name="signin"),
     path("signout/", web.signout, name="signout"),
     path("", include("community.web_urls")),
+    path("", include("community.forums.web_urls")),
 ]

@@ -1,0 +1,286 @@
+"""Web pages for a network's forums: categories → topics → a topic's posts.
+
+Visibility comes from `community.forums.access` (the same `access_*` the API uses:
+an unreadable topic is a 404); every write is one `community.forums.actions` call.
+New posts appear on an open topic page by themselves: `static/js/topic.js` asks
+the REST endpoint `GET /api/v1/topics/{id}/posts/?after=<last id>`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from community.forums import access, actions, queries
+from community.forums.models import Category, Post, Topic
+from community.models import Network
+from community.web import content_network, network_context
+from config.errors import ActionError
+from config.web import apply_action_error, fail, me, not_found_on, signed_in, web_page
+from permissions import checks
+
+REACTION_CHOICES = ("👍", "❤️", "🎉", "😂", "🙏", "👏")
+
+
+def _access(call: Any, *args: Any) -> Any:
+    """Run an `access_*`; NotFound becomes the 404 page (NotAllowed: the error page)."""
+    try:
+        return call(*args)
+    except ActionError as exc:
+        not_found_on(exc)
+        raise
+
+
+def _allowed(check: Any, *args: Any) -> bool:
+    try:
+        check(*args)
+    except ActionError:
+        return False
+    return True
+
+
+class CategoryForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120, widget=forms.TextInput({"dir": "auto"}))
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea({"rows": 2, "dir": "auto"}),
+    )
+    moderators_only_post = forms.BooleanField(
+        label=_("Only moderators open topics here"), required=False
+    )
+
+
+class TopicForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"), max_length=200, widget=forms.TextInput({"dir": "auto"})
+    )
+    body = forms.CharField(
+        label=_("Message"),
+        help_text=_("Markdown: **bold**, *italic*, [links](https://…), lists, > quotes."),
+        widget=forms.Textarea({"rows": 8, "dir": "auto"}),
+        strip=False,
+    )
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your reply"),
+        help_text=_("Markdown: **bold**, *italic*, [links](https://…), lists, > quotes."),
+        widget=forms.Textarea({"rows": 5, "dir": "auto"}),
+        strip=False,
+    )
+
+
+def _forum_context(request: HttpRequest, network: Network) -> dict[str, Any]:
+    context = network_context(request, network, "forums")
+    context["may_create_category"] = _allowed(
+        access.check_can_create_category, request.user, network
+    )
+    return context
+
+
+def forum_home(request: HttpRequest, slug: str) -> HttpResponse:
+    """A network's categories; moderators add new ones here."""
+    network = content_network(request, slug)
+    context = _forum_context(request, network)
+    form = CategoryForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.is_authenticated or not context["may_create_category"]:
+            raise Http404
+        if form.is_valid():
+            try:
+                category = actions.do_create_category(me(request), network, **form.cleaned_data)
+            except ActionError as exc:
+                not_found_on(exc)
+                apply_action_error(form, exc)
+            else:
+                messages.success(request, _("Category created."))
+                return redirect("web:category", slug=slug, category_id=category.pk)
+    context.update({"categories": list(queries.list_categories(network)), "form": form})
+    return render(request, "forums/forum_home.html", context)
+
+
+def category(request: HttpRequest, slug: str, category_id: int) -> HttpResponse:
+    """Topics of a category (pinned first, then latest activity) and the new-topic form."""
+    network = content_network(request, slug)
+    cat: Category = _access(access.access_category, request.user, network, category_id)
+    may_open = _allowed(access.check_can_open_topic, request.user, cat)
+    form = TopicForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            raise Http404
+        if form.is_valid():
+            try:
+                topic, _post = actions.do_create_topic(
+                    me(request), cat, form.cleaned_data["title"], form.cleaned_data["body"]
+                )
+            except ActionError as exc:
+                not_found_on(exc)
+                apply_action_error(form, exc)
+            else:
+                return redirect("web:topic", topic_id=topic.pk)
+    topics, next_cursor = web_page(queries.list_topics(cat), request, queries.TOPIC_ORDER, limit=30)
+    context = _forum_context(request, network)
+    context.update(
+        {
+            "category": cat,
+            "topics": topics,
+            "next_cursor": next_cursor,
+            "form": form,
+            "may_open": may_open,
+        }
+    )
+    return render(request, "forums/category.html", context)
+
+
+def _topic_context(request: HttpRequest, t: Topic, form: ReplyForm) -> dict[str, Any]:
+    network = t.network
+    posts, next_cursor = web_page(queries.list_posts(t), request, ("id",), limit=50)
+    reactions = queries.reaction_summaries(posts, request.user)
+    moderator = checks.may_moderate(request.user, network)
+    for post in posts:
+        post.reaction_list = reactions.get(post.pk, [])
+        post.may_edit = not post.deleted and _allowed(
+            access.check_can_edit_post, request.user, post
+        )
+        post.may_delete = not post.deleted and _allowed(
+            access.check_can_delete_post, request.user, post
+        )
+        post.show_body = not post.deleted or moderator
+    context = network_context(request, network, "forums")
+    context.update(
+        {
+            "topic": t,
+            "category": t.category,
+            "posts": posts,
+            "next_cursor": next_cursor,
+            "last_post_id": posts[-1].pk if posts else 0,
+            "form": form,
+            "may_reply": _allowed(access.check_can_reply, request.user, t),
+            "may_react": _allowed(checks.check_can_participate, request.user, network),
+            "may_rename": _allowed(access.check_can_rename_topic, request.user, t),
+            "reaction_choices": REACTION_CHOICES,
+            "categories": list(queries.list_categories(network)) if moderator else [],
+        }
+    )
+    return context
+
+
+def topic(request: HttpRequest, topic_id: int) -> HttpResponse:
+    """A topic's posts in order, with reactions, the reply box and the moderators' tools."""
+    t: Topic = _access(access.access_topic, request.user, topic_id)
+    return render(request, "forums/topic.html", _topic_context(request, t, ReplyForm()))
+
+
+@require_POST
+@signed_in
+def reply(request: HttpRequest, topic_id: int) -> HttpResponse:
+    t: Topic = _access(access.access_topic, request.user, topic_id)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            post = actions.do_reply(me(request), t, form.cleaned_data["body"])
+        except ActionError as exc:
+            not_found_on(exc)
+            apply_action_error(form, exc)
+        else:
+            return redirect(f"{reverse('web:topic', args=[t.pk])}#post-{post.pk}")
+    # The topic again, its reply box holding what was typed and why it was refused.
+    return render(request, "forums/topic.html", _topic_context(request, t, form), status=400)
+
+
+class TopicModerationForm(forms.Form):
+    title = forms.CharField(required=False, max_length=200)
+    pinned = forms.NullBooleanField(required=False)
+    locked = forms.NullBooleanField(required=False)
+    category = forms.IntegerField(required=False, min_value=1)
+
+
+@require_POST
+@signed_in
+def update_topic(request: HttpRequest, topic_id: int) -> HttpResponse:
+    """Rename (author or moderator); pin, lock, move (moderators): one do_update_topic call."""
+    t: Topic = _access(access.access_topic, request.user, topic_id)
+    back = reverse("web:topic", args=[t.pk])
+    form = TopicModerationForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    data = form.cleaned_data
+    changes = {
+        "title": data["title"] or None,
+        "pinned": data["pinned"],
+        "locked": data["locked"],
+        "category_id": data["category"],
+    }
+    try:
+        actions.do_update_topic(me(request), t, **changes)
+    except ActionError as exc:
+        return fail(request, exc, back)
+    messages.success(request, _("Topic updated."))
+    return redirect(back)
+
+
+@require_POST
+@signed_in
+def delete_topic(request: HttpRequest, topic_id: int) -> HttpResponse:
+    t: Topic = _access(access.access_topic, request.user, topic_id)
+    try:
+        actions.do_delete_topic(me(request), t, request.POST.get("reason", "")[:2000])
+    except ActionError as exc:
+        return fail(request, exc, reverse("web:topic", args=[t.pk]))
+    messages.success(request, _("Topic deleted."))
+    return redirect("web:category", slug=t.network.slug, category_id=t.category_id)
+
+
+def _post_back(post: Post) -> str:
+    return f"{reverse('web:topic', args=[post.topic_id])}#post-{post.pk}"
+
+
+@require_POST
+@signed_in
+def edit_post(request: HttpRequest, post_id: int) -> HttpResponse:
+    post: Post = _access(access.access_post, request.user, post_id)
+    try:
+        actions.do_edit_post(me(request), post, request.POST.get("body", ""))
+    except ActionError as exc:
+        return fail(request, exc, _post_back(post))
+    return redirect(_post_back(post))
+
+
+@require_POST
+@signed_in
+def delete_post(request: HttpRequest, post_id: int) -> HttpResponse:
+    post: Post = _access(access.access_post, request.user, post_id)
+    try:
+        actions.do_delete_post(me(request), post)
+    except ActionError as exc:
+        return fail(request, exc, _post_back(post))
+    messages.success(request, _("Post deleted."))
+    return redirect(_post_back(post))
+
+
+@require_POST
+@signed_in
+def react(request: HttpRequest, post_id: int) -> HttpResponse:
+    """Toggle one's reaction: add it, or take it back if it is already there."""
+    post: Post = _access(access.access_post, request.user, post_id)
+    emoji = request.POST.get("emoji", "")
+    try:
+        if request.POST.get("remove"):
+            actions.do_remove_reaction(me(request), post, emoji)
+        else:
+            actions.do_add_reaction(me(request), post, emoji)
+    except ActionError as exc:
+        if exc.code == "not_found" and request.POST.get("remove"):
+            return redirect(_post_back(post))  # already gone: nothing to undo
+        return fail(request, exc, _post_back(post))
+    return redirect(_post_back(post))
