@@ -74,6 +74,12 @@ def parse(
     return dict(serializer.validated_data)
 
 
+def parse_empty(request: Request) -> None:
+    """Endpoints without a body still refuse a malformed one rather than act on it."""
+    if request.data and not isinstance(request.data, dict):
+        raise InvalidInput("invalid", "Send a JSON object.")
+
+
 CURSOR = OpenApiParameter("cursor", str, description="The `next` value of the previous page.")
 LIMIT = OpenApiParameter("limit", int, description="Page size, 1–200 (default 50).")
 
@@ -199,6 +205,7 @@ class LeaveView(APIView):
 
     @extend_schema(request=None, responses={200: MembershipSerializer}, tags=["membership"])
     def post(self, request: Request, slug: str) -> Response:
+        parse_empty(request)
         network = checks.access_network(request.user, slug)
         membership = actions.do_leave_network(me(request), network)
         return Response(MembershipSerializer(membership).data)
@@ -294,7 +301,11 @@ class MemberActionView(APIView):
         network = checks.access_network(request.user, slug)
         checks.check_can_moderate(request.user, network)
         serializer_cls, run = MEMBER_ACTIONS[action]
-        data = parse(serializer_cls, request) if serializer_cls is not None else {}
+        if serializer_cls is None:
+            parse_empty(request)
+            data: dict[str, Any] = {}
+        else:
+            data = parse(serializer_cls, request)
         membership = run(me(request), network, user_id, data)
         return Response(ModeratedMembershipSerializer(membership).data)
 

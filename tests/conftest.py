@@ -83,7 +83,13 @@ def make_populated_network(
 @pytest.fixture
 def public_network(make_populated_network: Callable[..., Network]) -> Network:
     return make_populated_network(
-        name="Germany", slug="germany", visibility=Network.Visibility.PUBLIC
+        name="Germany",
+        slug="germany",
+        kind=Network.Kind.GEOGRAPHIC,
+        country="DE",
+        theme="",
+        description="Moroccan professionals living in Germany.",
+        visibility=Network.Visibility.PUBLIC,
     )
 
 
@@ -92,6 +98,7 @@ def private_network(make_populated_network: Callable[..., Network]) -> Network:
     return make_populated_network(
         name="Medical network",
         slug="medical",
+        description="Médecins marocains du monde: confidential case discussions.",
         visibility=Network.Visibility.PRIVATE,
         join_policy=Network.JoinPolicy.APPROVAL,
     )
@@ -102,6 +109,7 @@ def hidden_network(make_populated_network: Callable[..., Network]) -> Network:
     return make_populated_network(
         name="Lawyers abroad",
         slug="lawyers",
+        description="Moroccan lawyers abroad: a closed circle.",
         visibility=Network.Visibility.HIDDEN,
         join_policy=Network.JoinPolicy.INVITE,
     )

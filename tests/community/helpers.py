@@ -1,0 +1,67 @@
+"""Assertions shared by the community, permissions and config tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from community.models import AuditEntry, Invitation, Membership, Network
+from permissions.models import NetworkUserObjectPermission
+
+
+def assert_error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
+    """The response is CONTRACT.md's error shape with this status (and code, if given)."""
+    assert response.status_code == status, (response.status_code, response.content[:500])
+    assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
+    body = response.json()
+    assert set(body) == {"error"}, body
+    error = body["error"]
+    assert set(error) == {"code", "message", "fields"}, error
+    assert isinstance(error["code"], str) and error["code"], error
+    assert isinstance(error["message"], str) and error["message"], error
+    assert isinstance(error["fields"], dict), error
+    if code is not None:
+        assert error["code"] == code, error
+    return error
+
+
+def row_counts() -> dict[str, int]:
+    """Rows of every table the community actions write: compare before/after a refused call."""
+    return {
+        "networks": Network.objects.count(),
+        "memberships": Membership.objects.count(),
+        "invitations": Invitation.objects.count(),
+        "audit": AuditEntry.objects.count(),
+        "grants": NetworkUserObjectPermission.objects.count(),
+    }
+
+
+def membership_state() -> list[tuple[Any, ...]]:
+    """Every membership's mutable state, to prove a refused call changed nothing."""
+    return list(
+        Membership.objects.order_by("id").values_list(
+            "id", "role", "status", "muted_until", "ban_reason", "join_message"
+        )
+    )
+
+
+def network_state() -> list[tuple[Any, ...]]:
+    return list(
+        Network.objects.order_by("id").values_list(
+            "id", "name", "slug", "description", "visibility", "join_policy", "archived"
+        )
+    )
+
+
+def invitation_state() -> list[tuple[Any, ...]]:
+    return list(Invitation.objects.order_by("id").values_list("id", "uses", "revoked_at"))
+
+
+@contextmanager
+def nothing_written() -> Iterator[None]:
+    """Assert that the block leaves every community table exactly as it found it."""
+    before = (row_counts(), membership_state(), network_state(), invitation_state())
+    yield
+    after = (row_counts(), membership_state(), network_state(), invitation_state())
+    assert after == before
