@@ -1,42 +1,195 @@
-"""The one websocket per client at /ws/.
+"""The one websocket per client at /ws/: room subscriptions, messages, typing, presence.
 
-This first version authenticates, answers ping and reports bad frames; room
-subscriptions and messages arrive with the chat models.
+Each frame is parsed, checked and handed to one action or query (through
+`database_sync_to_async`); what a room broadcasts reaches the socket through the
+process's hub (chat.hub), what is addressed to the user through the `user.<id>`
+group. Bad frames get an `error` frame and the socket stays open; a client that
+keeps misbehaving is closed with CLOSE_ABUSE.
 """
 
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from config.events import user_group
+from chat import access, events, presence, queries
+from chat.actions import messages as message_actions
+from chat.actions import rooms as room_actions
+from chat.hub import Hub, Subscription, encode, get_hub
+from config.errors import ActionError
+from config.events import network_group, room_group, user_group
 
 CLOSE_UNAUTHENTICATED = 4401
+CLOSE_ABUSE = 4008
+# Errors within ABUSE_WINDOW seconds after which the socket is closed.
+ABUSE_STRIKES = 20
+ABUSE_WINDOW = 10.0
+# Frames a subscribe replays at most; the rest is paged from the REST event log.
+REPLAY_LIMIT = 1000
+MAX_SUBSCRIPTIONS = 200
+# A user's typing notice in a room is forwarded at most this often per socket.
+TYPING_INTERVAL = 3.0
+
+WRITES = {"message.send", "message.edit", "message.delete", "reaction.add", "reaction.remove"}
+
+
+class FrameError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _field(frame: dict[str, Any], name: str, kind: type, *, required: bool = True) -> Any:
+    """A typed field of a frame (ints exclude booleans)."""
+    if name not in frame or frame[name] is None:
+        if required:
+            raise FrameError("missing_field", f"The frame needs a {name!r} field.")
+        return None
+    value = frame[name]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise FrameError(
+            "invalid_field", f"{name!r} must be {'an integer' if kind is int else 'a string'}."
+        )
+    if isinstance(value, int) and value < 0:
+        raise FrameError("invalid_field", f"{name!r} must not be negative.")
+    return value
+
+
+def _connect_state(user: Any) -> tuple[dict[str, Any], frozenset[int], frozenset[int], bool]:
+    summary = events.user_summary(user)
+    readable, members = queries.access_sets(user)
+    return summary, readable, members, presence.connect(user.pk)
+
+
+def _subscribe_state(user: Any, room_id: int, after_seq: int | None) -> tuple[queries.Replay, int]:
+    replay = queries.replay(room_id, after_seq, REPLAY_LIMIT)
+    last_read = queries.markers(user.pk, [room_id]).get(room_id, 0)
+    return replay, queries.unread_count(user.pk, room_id, last_read)
+
+
+def _send(user: Any, room_id: int, body: str, client_id: str, reply_to: int | None) -> int:
+    room = access.access_room(user, room_id)
+    return message_actions.do_send_message(user, room, body, client_id, reply_to).message.pk
+
+
+def _edit(user: Any, message_id: int, body: str) -> None:
+    message_actions.do_edit_message(user, message_actions.access_message(user, message_id), body)
+
+
+def _delete(user: Any, message_id: int) -> None:
+    message_actions.do_delete_message(user, message_actions.access_message(user, message_id))
+
+
+def _react(user: Any, message_id: int, emoji: str, add: bool) -> None:
+    message = message_actions.access_message(user, message_id)
+    if add:
+        message_actions.do_add_reaction(user, message, emoji)
+    else:
+        message_actions.do_remove_reaction(user, message, emoji)
+
+
+def _read(user: Any, room_id: int, message_id: int) -> None:
+    room_actions.do_mark_read(user, access.access_room(user, room_id), message_id)
+
+
+def _check_typing(user: Any, room_id: int) -> None:
+    access.check_can_post(user, access.access_room(user, room_id))
 
 
 class ChatConsumer(AsyncJsonWebsocketConsumer):
+    user_id: int
+    hub: Hub
+    summary: dict[str, Any]
+    readable: frozenset[int] = frozenset()
+    member_networks: frozenset[int] = frozenset()
+    attached = False
+
+    # --- connection ---------------------------------------------------------------------
+
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.user = user
+        self.user_id = user.pk
+        self.rooms: dict[int, Subscription] = {}
+        self.strikes: list[float] = []
+        self.typing_at: dict[int, float] = {}
+        self.summary, self.readable, self.member_networks, online = await database_sync_to_async(
+            _connect_state
+        )(user)
+        self.counted = True
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
+        self.hub = get_hub()
+        await self.hub.attach(self)
+        self.attached = True
         await self.accept()
+        if online:
+            await self._announce("online")
 
     async def disconnect(self, code: int) -> None:
-        user = getattr(self, "user", None)
-        if user is not None:
-            await self.channel_layer.group_discard(user_group(user.pk), self.channel_name)
+        if self.attached:
+            self.attached = False
+            await self.hub.detach(self)
+        if getattr(self, "counted", False):
+            self.counted = False
+            await self.channel_layer.group_discard(user_group(self.user_id), self.channel_name)
+            if await database_sync_to_async(presence.disconnect)(self.user_id):
+                await self._announce("offline")
+
+    async def _announce(self, status: str) -> None:
+        """Presence goes to each network the user belongs to; hubs deliver it once per socket."""
+        networks = sorted(self.member_networks)
+        for network_id in networks:
+            await self.channel_layer.group_send(
+                network_group(network_id),
+                {
+                    "type": events.PRESENCE,
+                    "user": self.summary,
+                    "status": status,
+                    "networks": networks,
+                    "network": network_id,
+                },
+            )
+
+    # --- sending ---------------------------------------------------------------------------
+
+    @classmethod
+    async def encode_json(cls, content: Any) -> str:
+        return encode(content)
+
+    async def send_text(self, text: str) -> None:
+        """Write an already serialized frame (the hub serializes once for many sockets)."""
+        await self.base_send({"type": "websocket.send", "text": text})
+
+    async def send_error(self, code: str, message: str, ref: Any = None) -> None:
+        frame: dict[str, Any] = {"type": "error", "code": code, "message": message}
+        if ref is not None:
+            frame["ref"] = ref
+        await self.send_json(frame)
+        now = time.monotonic()
+        self.strikes = [t for t in self.strikes if now - t < ABUSE_WINDOW]
+        self.strikes.append(now)
+        if len(self.strikes) >= ABUSE_STRIKES:
+            await self.close(code=CLOSE_ABUSE)
+
+    # --- frames from the client ---------------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if text_data is None:
             await self.send_error("binary_frame", "Send JSON text frames.")
             return
-        if len(text_data.encode()) > settings.SHABAKA["MAX_FRAME_BYTES"]:
+        if len(text_data) > settings.SHABAKA["MAX_FRAME_BYTES"] or (
+            len(text_data.encode()) > settings.SHABAKA["MAX_FRAME_BYTES"]
+        ):
             await self.send_error("frame_too_large", "Frames are limited to 16 KiB.")
             return
         try:
@@ -47,24 +200,159 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
             await self.send_error("invalid_frame", "A frame is a JSON object with a string type.")
             return
-        if frame["type"] == "ping":
-            await self.send_json({"type": "pong"})
+        kind = frame["type"][:64]
+        handler = self.HANDLERS.get(kind)
+        if handler is None:
+            await self.send_error("unknown_type", f"Unknown frame type {kind!r}.", ref=kind)
             return
-        await self.send_error(
-            "unknown_type", f"Unknown frame type {frame['type'][:64]!r}.", ref=frame["type"][:64]
+        ref = frame.get("client_id") if isinstance(frame.get("client_id"), str) else kind
+        try:
+            if kind in WRITES:
+                self._spend_token()
+            await handler(self, frame)
+        except (FrameError, ActionError) as exc:
+            await self.send_error(exc.code, exc.message, ref=ref)
+
+    def _spend_token(self) -> None:
+        rate = settings.SHABAKA
+        wait = self.hub.take_token(
+            self.user_id, int(rate["CHAT_RATE_BURST"]), float(rate["CHAT_RATE_PER_SECOND"])
+        )
+        if wait:
+            raise FrameError("rate_limited", f"Too many messages; retry in {wait:.1f} s.")
+
+    async def on_ping(self, frame: dict[str, Any]) -> None:
+        await self.send_json({"type": "pong"})
+
+    async def on_subscribe(self, frame: dict[str, Any]) -> None:
+        room_id = _field(frame, "room", int)
+        after_seq = _field(frame, "after_seq", int, required=False)
+        if room_id not in self.rooms and len(self.rooms) >= MAX_SUBSCRIPTIONS:
+            raise FrameError(
+                "too_many_subscriptions", f"A socket may watch at most {MAX_SUBSCRIPTIONS} rooms."
+            )
+        room = await database_sync_to_async(access.access_room)(self.user, room_id)
+        if room_id in self.rooms:
+            # A resubscribe (the client saw a gap): start over from its after_seq.
+            del self.rooms[room_id]
+            await self.hub.unsubscribe(self, room_id)
+        sub = await self.hub.subscribe(self, room.pk, room.network_id)
+        self.rooms[room.pk] = sub
+        replay, unread = await database_sync_to_async(_subscribe_state)(
+            self.user, room.pk, after_seq
+        )
+        if self.rooms.get(room.pk) is not sub:
+            return  # access was revoked meanwhile
+        await self.send_json(
+            {
+                "type": "subscribed",
+                "room": room.pk,
+                "seq": replay.seq,
+                "events": replay.events,
+                "has_more": replay.has_more,
+                "unread": unread,
+            }
+        )
+        await self.hub.activate(sub, replay.seq)
+
+    async def on_unsubscribe(self, frame: dict[str, Any]) -> None:
+        room_id = _field(frame, "room", int)
+        if self.rooms.pop(room_id, None) is not None:
+            await self.hub.unsubscribe(self, room_id)
+        await self.send_json({"type": "unsubscribed", "room": room_id})
+
+    async def on_send(self, frame: dict[str, Any]) -> None:
+        room_id = _field(frame, "room", int)
+        body = _field(frame, "body", str)
+        client_id = _field(frame, "client_id", str)
+        reply_to = _field(frame, "reply_to", int, required=False)
+        message_id = await database_sync_to_async(_send)(
+            self.user, room_id, body, client_id, reply_to
+        )
+        await self.send_json({"type": "message.ack", "client_id": client_id, "id": message_id})
+
+    async def on_edit(self, frame: dict[str, Any]) -> None:
+        message_id = _field(frame, "id", int)
+        body = _field(frame, "body", str)
+        await database_sync_to_async(_edit)(self.user, message_id, body)
+
+    async def on_delete(self, frame: dict[str, Any]) -> None:
+        await database_sync_to_async(_delete)(self.user, _field(frame, "id", int))
+
+    async def on_reaction_add(self, frame: dict[str, Any]) -> None:
+        message_id, emoji = _field(frame, "message", int), _field(frame, "emoji", str)
+        await database_sync_to_async(_react)(self.user, message_id, emoji, True)
+
+    async def on_reaction_remove(self, frame: dict[str, Any]) -> None:
+        message_id, emoji = _field(frame, "message", int), _field(frame, "emoji", str)
+        await database_sync_to_async(_react)(self.user, message_id, emoji, False)
+
+    async def on_typing(self, frame: dict[str, Any]) -> None:
+        room_id = _field(frame, "room", int)
+        now = time.monotonic()
+        if now - self.typing_at.get(room_id, -TYPING_INTERVAL) < TYPING_INTERVAL:
+            return  # throttled: typing notices are hints, dropping extras is harmless
+        await database_sync_to_async(_check_typing)(self.user, room_id)
+        self.typing_at[room_id] = now
+        await self.channel_layer.group_send(
+            room_group(room_id), {"type": events.TYPING, "room": room_id, "user": self.summary}
         )
 
-    async def send_error(self, code: str, message: str, ref: Any = None) -> None:
-        frame: dict[str, Any] = {"type": "error", "code": code, "message": message}
-        if ref is not None:
-            frame["ref"] = ref
-        await self.send_json(frame)
+    async def on_read(self, frame: dict[str, Any]) -> None:
+        room_id = _field(frame, "room", int)
+        message_id = _field(frame, "message_id", int)
+        await database_sync_to_async(_read)(self.user, room_id, message_id)
+
+    HANDLERS: dict[str, Callable[[ChatConsumer, dict[str, Any]], Awaitable[None]]] = {
+        "ping": on_ping,
+        "subscribe": on_subscribe,
+        "unsubscribe": on_unsubscribe,
+        "message.send": on_send,
+        "message.edit": on_edit,
+        "message.delete": on_delete,
+        "reaction.add": on_reaction_add,
+        "reaction.remove": on_reaction_remove,
+        "typing": on_typing,
+        "read": on_read,
+    }
+
+    # --- events addressed to this user (group user.<id>) ----------------------------------------
+
+    async def access_revoked(self, event: dict[str, Any]) -> None:
+        """Banned, removed or left: stop the network's rooms now, then tell the client."""
+        self._drop_network(event["network"])
+        await self.send_json({"type": "access.revoked", "network": event["network"]})
+        await self.refresh_access(announce=False)
+
+    def _drop_network(self, network_id: int) -> None:
+        for room_id, sub in list(self.rooms.items()):
+            if sub.network == network_id:
+                del self.rooms[room_id]
+                self.hub.unsubscribe_now(self, room_id)
+
+    async def refresh_access(self, *, announce: bool = True) -> None:
+        """Re-read what the user may read (membership or visibility changed)."""
+        if not self.attached:
+            return
+        readable, members = await database_sync_to_async(queries.access_sets)(self.user)
+        old, self.readable, self.member_networks = self.readable, readable, members
+        await self.hub.rewatch(self, old, readable)
+        lost = {s.network for s in self.rooms.values() if s.network is not None} - readable
+        for network_id in sorted(lost):
+            self._drop_network(network_id)
+            if announce:
+                await self.send_json({"type": "access.revoked", "network": network_id})
 
     async def community_membership(self, event: dict[str, Any]) -> None:
         """Membership changes of this user reach the client too (role, mute, approval)."""
         await self.send_json(
             {k: v for k, v in event.items() if k != "type"} | {"type": "membership"}
         )
+        await self.refresh_access()
 
-    async def access_revoked(self, event: dict[str, Any]) -> None:
-        await self.send_json({"type": "access.revoked", "network": event["network"]})
+    async def chat_unread(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "unread", "room": event["room"], "count": event["count"]})
+
+    async def chat_activity(self, event: dict[str, Any]) -> None:
+        """A direct room changed (direct rooms have no network group)."""
+        self.hub.queue_unread(self, event["room"], event["author"])

@@ -142,11 +142,29 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- channel layer and cache ---------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # Chat delivers room events once per process (chat.hub), not once per socket, and
+    # gap-fills from the room event log, so the layer only needs to be a fast doorbell.
+    # - BlockingPoolRedisChannelLayer: redis-py's async pool raises MaxConnectionsError
+    #   past 100 connections; on a mass disconnect that failed thousands of
+    #   group_discard calls. This pool waits (pool_timeout s) for one of
+    #   max_connections instead, so a 500-socket storm neither errors nor leaks.
+    # - capacity: messages queued in Redis per process (all local channels share one
+    #   key); a hub drains continuously, so 1000 absorbs bursts (a connection storm's
+    #   presence events) while bounding memory if a process stalls.
+    # - expiry 30 s: an undelivered doorbell older than that is worthless (clients
+    #   resync from the log); group_expiry stays 1 day and hubs re-add their groups.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "chat.layers.BlockingPoolRedisChannelLayer",
             "CONFIG": {
-                "hosts": env_list("CHANNEL_REDIS_HOSTS", [REDIS_URL]),
+                "hosts": [
+                    {
+                        "address": host,
+                        "max_connections": int(os.environ.get("CHANNEL_REDIS_CONNECTIONS", "64")),
+                        "pool_timeout": 20,
+                    }
+                    for host in env_list("CHANNEL_REDIS_HOSTS", [REDIS_URL])
+                ],
                 "capacity": int(os.environ.get("CHANNEL_CAPACITY", "1000")),
                 "expiry": 30,
                 "prefix": os.environ.get("CHANNEL_PREFIX", "shabaka"),

@@ -1,0 +1,240 @@
+"""Sending, editing and deleting messages, and reacting to them.
+
+Each action validates (`check_*` via chat.access), writes the rows and the room
+event under the room's row lock, and broadcasts after commit. The websocket
+consumer and the REST views both call these.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from chat import access, events
+from chat.access import AnyUser
+from chat.actions.log import announce_activity, lock_next_seq, record_event
+from chat.models import Message, Reaction, Room, RoomEvent
+from community.actions import audit
+from community.rendering import render_markdown
+from config.errors import InvalidInput, NotAllowed, NotFound, StateConflict, TooLarge
+
+MAX_CLIENT_ID = 64
+MAX_EMOJI = 32
+Type = RoomEvent.Type
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """The stored message and whether this call created it (False: a retried client_id)."""
+
+    message: Message
+    created: bool
+
+
+def clean_body(body: Any) -> str:
+    if not isinstance(body, str):
+        raise InvalidInput("invalid", "body must be a string.", {"body": ["Not a string."]})
+    if not body.strip():
+        raise InvalidInput("invalid", "The message is empty.", {"body": ["Empty."]})
+    limit = settings.SHABAKA["MAX_BODY_CHARS"]
+    if len(body) > limit:
+        raise TooLarge("too_large", f"Messages are limited to {limit} characters.")
+    return body
+
+
+def clean_client_id(client_id: Any) -> str:
+    if client_id is None:
+        return ""
+    if not isinstance(client_id, str) or not 1 <= len(client_id) <= MAX_CLIENT_ID:
+        raise InvalidInput(
+            "invalid",
+            f"client_id must be a string of 1 to {MAX_CLIENT_ID} characters.",
+            {"client_id": ["Invalid."]},
+        )
+    return client_id
+
+
+def clean_emoji(emoji: Any) -> str:
+    """One emoji (or a ZWJ/flag/skin-tone sequence): symbols only, no letters or spaces."""
+    if not isinstance(emoji, str) or not 1 <= len(emoji) <= MAX_EMOJI:
+        raise InvalidInput("invalid", "emoji must be an emoji.", {"emoji": ["Invalid."]})
+    categories = {unicodedata.category(char) for char in emoji}
+    if "So" not in categories or any(c[0] in "LZ" or c == "Cc" for c in categories):
+        raise InvalidInput("invalid", "emoji must be an emoji.", {"emoji": ["Not an emoji."]})
+    return emoji
+
+
+def _existing(room_id: int, author_id: int, client_id: str) -> Message | None:
+    if not client_id:
+        return None
+    return (
+        Message.objects.select_related("author__profile")
+        .filter(room_id=room_id, author_id=author_id, client_id=client_id)
+        .first()
+    )
+
+
+def check_send_message(user: User, room: Room, body: Any, client_id: Any, reply_to: Any) -> dict:
+    """Validate a send: readable room, may post here, well-formed fields."""
+    access.check_can_post(user, room)
+    cleaned: dict[str, Any] = {"body": clean_body(body), "client_id": clean_client_id(client_id)}
+    if reply_to is not None:
+        if not isinstance(reply_to, int) or isinstance(reply_to, bool):
+            raise InvalidInput("invalid", "reply_to must be a message id.", {"reply_to": ["?"]})
+        if not Message.objects.filter(pk=reply_to, room=room).exists():
+            raise InvalidInput(
+                "invalid",
+                "reply_to must be a message of this room.",
+                {"reply_to": ["Not in this room."]},
+            )
+    cleaned["reply_to_id"] = reply_to
+    return cleaned
+
+
+def do_send_message(
+    user: User, room: Room, body: Any, client_id: Any = None, reply_to: Any = None
+) -> SendResult:
+    """Store a message and its `message.new` event; a repeated client_id returns the first one."""
+    existing = _existing(room.pk, user.pk, client_id) if isinstance(client_id, str) else None
+    if existing is not None:
+        return SendResult(existing, created=False)
+    cleaned = check_send_message(user, room, body, client_id, reply_to)
+    html = render_markdown(cleaned["body"])
+    try:
+        with transaction.atomic():
+            seq = lock_next_seq(room.pk)
+            # Under the room lock a concurrent retry of the same client_id has committed.
+            existing = _existing(room.pk, user.pk, cleaned["client_id"])
+            if existing is not None:
+                transaction.set_rollback(True)
+                return SendResult(existing, created=False)
+            message = Message.objects.create(
+                room=room,
+                author=user,
+                body=cleaned["body"],
+                body_html=html,
+                client_id=cleaned["client_id"],
+                reply_to_id=cleaned["reply_to_id"],
+                seq=seq,
+            )
+            record_event(room, seq, events.message_frame(Type.MESSAGE_NEW, seq, message))
+            announce_activity(room, seq, user.pk)
+    except IntegrityError:
+        # SQLite has no row locks for concurrent first sends; the constraint decides.
+        existing = _existing(room.pk, user.pk, cleaned["client_id"])
+        if existing is None:
+            raise
+        return SendResult(existing, created=False)
+    return SendResult(message, created=True)
+
+
+def access_message(user: AnyUser, message_id: Any) -> Message:
+    """The message if its room is readable by the user, else NotFound."""
+    if not isinstance(message_id, int) or isinstance(message_id, bool):
+        raise NotFound()
+    message = (
+        Message.objects.select_related("room__network", "author__profile")
+        .filter(pk=message_id)
+        .first()
+    )
+    if message is None or not access.may_read_room(user, message.room):
+        raise NotFound()
+    return message
+
+
+def _lock_message(message: Message) -> tuple[int, Message]:
+    """Lock the room (next seq), then re-read the message inside the lock."""
+    seq = lock_next_seq(message.room_id)
+    fresh = Message.objects.select_related("room__network", "author__profile").get(pk=message.pk)
+    return seq, fresh
+
+
+@transaction.atomic
+def do_edit_message(user: User, message: Message, body: Any) -> Message:
+    """Authors edit their own messages while they may still post in the room."""
+    if message.author_id != user.pk:
+        raise NotAllowed("not_author", "Only the author may edit a message.")
+    access.check_can_post(user, message.room)
+    body = clean_body(body)
+    html = render_markdown(body)
+    seq, message = _lock_message(message)
+    if message.deleted:
+        transaction.set_rollback(True)
+        raise StateConflict("deleted", "This message was deleted.")
+    if message.body == body:
+        transaction.set_rollback(True)
+        return message
+    message.body, message.body_html, message.edited_at = body, html, timezone.now()
+    message.save(update_fields=["body", "body_html", "edited_at"])
+    record_event(message.room, seq, events.message_frame(Type.MESSAGE_EDITED, seq, message))
+    return message
+
+
+@transaction.atomic
+def do_delete_message(user: User, message: Message) -> Message:
+    """Authors delete their messages; moderators of the network delete anyone's (audited)."""
+    is_author = message.author_id == user.pk
+    if not is_author and not access.may_moderate_room(user, message.room):
+        raise NotAllowed("not_author", "Only the author or a moderator may delete a message.")
+    seq, message = _lock_message(message)
+    if message.deleted:
+        transaction.set_rollback(True)
+        raise StateConflict("deleted", "This message was already deleted.")
+    message.deleted = True
+    message.save(update_fields=["deleted"])
+    record_event(message.room, seq, events.message_frame(Type.MESSAGE_DELETED, seq, message))
+    if not is_author and message.room.network is not None:
+        audit(
+            message.room.network,
+            user,
+            "chat.message.delete",
+            target_user_id=message.author_id,
+            target=message,
+            room=message.room_id,
+        )
+    return message
+
+
+def _check_react(user: User, message: Message, emoji: Any) -> str:
+    access.check_can_post(user, message.room)
+    if message.deleted:
+        raise StateConflict("deleted", "This message was deleted.")
+    return clean_emoji(emoji)
+
+
+@transaction.atomic
+def do_add_reaction(user: User, message: Message, emoji: Any) -> bool:
+    """React to a message; reacting twice with the same emoji changes nothing (returns False)."""
+    emoji = _check_react(user, message, emoji)
+    seq, message = _lock_message(message)
+    if message.deleted or Reaction.objects.filter(message=message, user=user, emoji=emoji).exists():
+        transaction.set_rollback(True)
+        return False
+    Reaction.objects.create(message=message, user=user, emoji=emoji)
+    record_event(
+        message.room, seq, events.reaction_frame(Type.REACTION_ADDED, seq, message, emoji, user)
+    )
+    return True
+
+
+@transaction.atomic
+def do_remove_reaction(user: User, message: Message, emoji: Any) -> bool:
+    """Withdraw one's reaction; removing one that is not there changes nothing (returns False)."""
+    if not access.may_read_room(user, message.room):
+        raise NotFound()
+    emoji = clean_emoji(emoji)
+    seq, message = _lock_message(message)
+    deleted, _ = Reaction.objects.filter(message=message, user=user, emoji=emoji).delete()
+    if not deleted:
+        transaction.set_rollback(True)
+        return False
+    record_event(
+        message.room, seq, events.reaction_frame(Type.REACTION_REMOVED, seq, message, emoji, user)
+    )
+    return True
