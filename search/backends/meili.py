@@ -1,0 +1,231 @@
+"""The Meilisearch backend: one index per document type, settings made on purpose.
+
+Per-field privacy without trusting the caller: every document carries one copy of
+its searchable text and facet values per relation level (`text0` what anyone who may
+see it may search, `text1` adds what co-members may see, `text2` everything). A
+search is split by relation — the asker's own profile, profiles of co-members, the
+rest — and each part searches and filters only its level's copies
+(`attributesToSearchOn`, filters and facets on `…{level}`), so a hidden value never
+matches, filters or counts. The parts are merged by ranking score.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from typing import Any
+
+from django.conf import settings
+
+from search import registry
+from search.backends.base import BackendUnavailable, SearchResult, group_text, merge_facets
+from search.normalize import has_arabic, normalize, split_scripts
+from search.query import MAX_DEPTH, SearchQuery, Viewer
+from search.registry import DocumentType, Hit, IndexedDoc
+
+logger = logging.getLogger(__name__)
+
+# Exact and whole-word matches (a name typed in full) before proximity; `attribute`
+# early so that a match in the name beats one in a bio.
+RANKING_RULES = ["words", "typo", "attribute", "exactness", "proximity", "sort"]
+
+
+def index_uid(doc_type: str, suffix: str = "") -> str:
+    return f"{settings.MEILISEARCH_INDEX_PREFIX}_{doc_type}{suffix}"
+
+
+def searchable(doc_type: DocumentType, level: int | None = None) -> list[str]:
+    """Searchable attributes, most important first; only `level`'s copies when given."""
+    levels = doc_type.levels if level is None else (level,)
+    attributes = ["name", "name_ar"]
+    for group in doc_type.groups:
+        for lvl in levels:
+            attributes += [f"{group}{lvl}", f"{group}{lvl}_ar"]
+    return attributes
+
+
+def index_settings(doc_type: DocumentType) -> dict[str, Any]:
+    return {
+        "searchableAttributes": searchable(doc_type),
+        "displayedAttributes": ["id"],
+        "filterableAttributes": [
+            "id",
+            "network_ids",
+            "owner_id",
+            "room_id",
+            *(f"{name}{lvl}" for name in doc_type.filters for lvl in doc_type.levels),
+        ],
+        "sortableAttributes": ["sort_name", "created_at"],
+        "rankingRules": RANKING_RULES,
+        "typoTolerance": {
+            "enabled": True,
+            "minWordSizeForTypos": {"oneTypo": 4, "twoTypos": 8},
+        },
+        # Without this, a short Arabic text is sometimes detected as Persian or Urdu and
+        # its ك/ي are normalized differently from the query's.
+        "localizedAttributes": [{"attributePatterns": ["*_ar"], "locales": ["ara"]}],
+        "faceting": {"maxValuesPerFacet": 300, "sortFacetValuesBy": {"*": "count"}},
+        "pagination": {"maxTotalHits": MAX_DEPTH},
+    }
+
+
+def meili_document(doc_type: DocumentType, doc: IndexedDoc) -> dict[str, Any]:
+    name, name_ar = split_scripts(normalize(doc.name))
+    created = doc.created_at or dt.datetime.now(dt.UTC)
+    body: dict[str, Any] = {
+        "id": doc.object_id,
+        "network_ids": doc.network_ids,
+        "owner_id": doc.owner_id or 0,
+        "room_id": doc.room_id or 0,
+        "name": name,
+        "name_ar": name_ar,
+        "sort_name": normalize(doc.name),
+        "created_at": int(created.timestamp()),
+    }
+    for level in doc_type.levels:
+        for group in doc_type.groups:
+            latin, arabic = split_scripts(group_text(doc, group, level))
+            body[f"{group}{level}"] = latin
+            body[f"{group}{level}_ar"] = arabic
+        for facet in doc_type.filters:
+            body[f"{facet}{level}"] = sorted(
+                {value for name_, value, lvl in doc.facets if name_ == facet and lvl <= level}
+            )
+    return body
+
+
+def _quote(value: Any) -> str:
+    if isinstance(value, int):
+        return str(value)
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _in(attribute: str, values: Any) -> str:
+    return f"{attribute} IN [{', '.join(_quote(v) for v in sorted(values))}]"
+
+
+class MeilisearchBackend:
+    name = "meilisearch"
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def search(self, query: SearchQuery, viewer: Viewer) -> SearchResult:
+        doc_type = registry.get(query.doc_type)
+        if not query.network_ids:
+            return SearchResult([], {}, 0, self.name)
+        parts = self._parts(doc_type, viewer)
+        depth = query.offset + query.limit
+        requests = [self._request(doc_type, query, level, scope, depth) for level, scope in parts]
+        from meilisearch.errors import MeilisearchApiError, MeilisearchError
+
+        try:
+            answers = self.client.multi_search(requests)["results"]
+        except MeilisearchApiError as exc:
+            if exc.code in ("index_not_found",) or exc.status_code >= 500:
+                raise BackendUnavailable(str(exc)) from exc
+            raise
+        except (MeilisearchError, OSError) as exc:
+            raise BackendUnavailable(str(exc)) from exc
+        hits: list[Hit] = []
+        facet_parts = []
+        total = 0
+        for (level, _scope), answer in zip(parts, answers, strict=True):
+            total += answer.get("estimatedTotalHits", 0)
+            for rank, found in enumerate(answer["hits"]):
+                score = found.get("_rankingScore", 0.0)
+                hits.append(Hit(doc_type.name, int(found["id"]), level, score - rank * 1e-9))
+            if query.with_facets:
+                facet_parts.append(
+                    {
+                        name[: -len(str(level))]: values
+                        for name, values in (answer.get("facetDistribution") or {}).items()
+                    }
+                )
+        if query.words:
+            hits.sort(key=lambda h: -h.score)
+        facets = merge_facets(facet_parts) if query.with_facets else {}
+        if query.with_facets:
+            facets = {name: facets.get(name, {}) for name in doc_type.facets}
+        return SearchResult(
+            hits[query.offset : query.offset + query.limit], facets, total, self.name
+        )
+
+    def _parts(self, doc_type: DocumentType, viewer: Viewer) -> list[tuple[int, str]]:
+        """(relation, filter) parts that split the documents by the asker's relation."""
+        top = max(doc_type.levels)
+        if viewer.is_staff or top == 0:
+            return [(top, "")]
+        me = viewer.user_id or 0
+        parts = [(2, f"owner_id = {me}")]
+        if viewer.active:
+            parts.append((1, f"{_in('network_ids', viewer.active)} AND owner_id != {me}"))
+            parts.append((0, f"NOT {_in('network_ids', viewer.active)} AND owner_id != {me}"))
+        else:
+            parts.append((0, f"owner_id != {me}"))
+        return parts
+
+    def _request(
+        self, doc_type: DocumentType, query: SearchQuery, level: int, scope: str, depth: int
+    ) -> dict[str, Any]:
+        filters = [_in("network_ids", query.network_ids)]
+        if scope:
+            filters.append(scope)
+        for name, values in query.filters.items():
+            filters.append(_in(f"{name}{level}", values))
+        request: dict[str, Any] = {
+            "indexUid": index_uid(doc_type.name),
+            "q": query.normalized,
+            "filter": " AND ".join(f"({f})" for f in filters),
+            "attributesToSearchOn": searchable(doc_type, level),
+            "attributesToRetrieve": ["id"],
+            "limit": depth,
+            "offset": 0,
+            "showRankingScore": True,
+        }
+        if query.with_facets and doc_type.facets:
+            request["facets"] = [f"{name}{level}" for name in doc_type.facets]
+        if not query.words:
+            request["sort"] = (
+                ["sort_name:asc"] if doc_type.placeholder_sort == "name" else ["created_at:desc"]
+            )
+        if has_arabic(query.q) and not any(c.isascii() and c.isalpha() for c in query.q):
+            request["locales"] = ["ara"]
+        return request
+
+    # --- writing ------------------------------------------------------------------------
+
+    def write(
+        self, doc_type: DocumentType, docs: dict[int, IndexedDoc | None], uid: str | None = None
+    ) -> list[int]:
+        """Send upserts and deletions; the Meilisearch task uids to wait for."""
+        index = self.client.index(uid or index_uid(doc_type.name))
+        tasks = []
+        upserts = [meili_document(doc_type, d) for d in docs.values() if d is not None]
+        deletions = [object_id for object_id, d in docs.items() if d is None]
+        if upserts:
+            tasks.append(index.add_documents(upserts, primary_key="id").task_uid)
+        if deletions:
+            tasks.append(index.delete_documents(filter=_in("id", deletions)).task_uid)
+        return tasks
+
+    def wait(self, tasks: list[int], timeout_ms: int = 60_000) -> None:
+        """Block until the tasks are processed; raise if one failed (so its entries stay queued)."""
+        for uid in tasks:
+            task = self.client.wait_for_task(uid, timeout_in_ms=timeout_ms, interval_in_ms=20)
+            if task.status != "succeeded":
+                raise RuntimeError(f"Meilisearch task {uid} {task.status}: {task.error}")
+
+    def ensure_index(self, doc_type: DocumentType, uid: str | None = None) -> None:
+        """Create the index if needed and apply the settings (idempotent)."""
+        uid = uid or index_uid(doc_type.name)
+        from meilisearch.errors import MeilisearchApiError
+
+        try:
+            self.client.get_index(uid)
+        except MeilisearchApiError as exc:
+            if exc.code != "index_not_found":
+                raise
+            self.wait([self.client.create_index(uid, {"primaryKey": "id"}).task_uid])
+        self.wait([self.client.index(uid).update_settings(index_settings(doc_type)).task_uid])

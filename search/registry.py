@@ -1,0 +1,106 @@
+"""Document types: what each kind of searchable thing looks like to every backend.
+
+A document type turns source rows (profiles, topics, posts, messages) into
+`IndexedDoc`s — plain data that the database index and Meilisearch both store — and
+turns search hits back into API results. Apps do not register themselves: the types
+live in `search/documents/` and are listed in `search.apps`, so adding one is one
+module and one line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from django.db.models import Model, QuerySet
+
+
+@dataclass
+class IndexedDoc:
+    """One document, backend-neutral.
+
+    `texts` are (group, level, raw text): a text at level L is searchable by viewers
+    whose relation to the document is ≥ L (0 anyone who may see the document, 1 a
+    co-member of its owner, 2 its owner or staff). `facets` are (facet, value, level)
+    on the same scale. `network_ids` decide who may see the document at all: readers
+    of at least one of them.
+    """
+
+    object_id: int
+    network_ids: list[int]
+    name: str = ""
+    owner_id: int | None = None
+    room_id: int | None = None
+    created_at: dt.datetime | None = None
+    texts: list[tuple[str, int, str]] = field(default_factory=list)
+    facets: list[tuple[str, str, int]] = field(default_factory=list)
+
+
+@dataclass
+class Hit:
+    """A search result before presentation: which object, seen at which relation."""
+
+    doc_type: str
+    object_id: int
+    relation: int
+    score: float = 0.0
+
+
+class DocumentType:
+    """Base class of a document type; subclasses fill in the class attributes and methods."""
+
+    name: ClassVar[str]
+    model: ClassVar[type[Model]]
+    # Searchable text groups, most important first (ranking prefers earlier groups).
+    groups: ClassVar[tuple[str, ...]] = ("text",)
+    # Relations that see different things; types without per-field audience use (0,).
+    levels: ClassVar[tuple[int, ...]] = (0,)
+    # Facets whose counts the API returns; `filters` may also be filtered on.
+    facets: ClassVar[tuple[str, ...]] = ()
+    filters: ClassVar[tuple[str, ...]] = ()
+    # Placeholder searches (no words) sort by name for people, newest first for content.
+    placeholder_sort: ClassVar[str] = "name"
+
+    def build(self, ids: Sequence[int]) -> dict[int, IndexedDoc | None]:
+        """Current documents for these ids; None for an id that should not be indexed."""
+        raise NotImplementedError
+
+    def source(self) -> QuerySet[Any]:
+        """Every row to index, for a rebuild (ids are read from it in batches)."""
+        raise NotImplementedError
+
+    def present(self, hits: Sequence[Hit], network_slug: str | None) -> list[dict[str, Any]]:
+        """API results `{type, id, network, title?, snippet, url}` for hits, in order."""
+        raise NotImplementedError
+
+    def batches(self, size: int) -> Iterator[list[int]]:
+        ids = self.source().order_by("pk").values_list("pk", flat=True)
+        last = 0
+        while True:
+            batch = list(ids.filter(pk__gt=last)[:size])
+            if not batch:
+                return
+            yield batch
+            last = batch[-1]
+
+
+_REGISTRY: dict[str, DocumentType] = {}
+
+
+def register(doc_type: DocumentType) -> DocumentType:
+    _REGISTRY[doc_type.name] = doc_type
+    return doc_type
+
+
+def get(name: str) -> DocumentType:
+    return _REGISTRY[name]
+
+
+def names() -> list[str]:
+    return list(_REGISTRY)
+
+
+def all_types() -> Iterable[DocumentType]:
+    return list(_REGISTRY.values())
