@@ -14,4 +14,5 @@ urlpatterns = [
     path("signout/", web.signout, name="signout"),
     path("", include("community.web_urls")),
     path("", include("community.forums.web_urls")),
+    path("", include("chat.web_urls")),
 ]

@@ -14,7 +14,10 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 
+from chat.actions import messages as chat_messages  # noqa: E402
+from chat.actions import rooms as chat_rooms  # noqa: E402
 from community import actions  # noqa: E402
+from community.forums import actions as forums  # noqa: E402
 from community.models import Membership, Network  # noqa: E402
 from tests.factories.users import make_user  # noqa: E402
 
@@ -105,6 +108,57 @@ def seed() -> None:
         message="Cardiologue à Montréal, je souhaite rejoindre le réseau.",
     )
     actions.do_join_network(users["salma"], medical, message="طبيبة أطفال في ليون.")
+    seed_forums(users, germany)
+    seed_chat(users, germany)
+
+
+def seed_forums(users: dict, germany: Network) -> None:
+    amina, youssef, salma = users["amina"], users["youssef"], users["salma"]
+    news = forums.do_create_category(
+        amina,
+        germany,
+        name="Annonces",
+        description="Les nouvelles du réseau.",
+        moderators_only_post=True,
+    )
+    general = forums.do_create_category(
+        amina, germany, name="Entraide", description="Questions, conseils, offres d'emploi."
+    )
+    forums.do_create_category(
+        amina, germany, name="مشاريع", description="مشاريع الاستثمار في المغرب"
+    )
+    topic, _ = forums.do_create_topic(
+        amina,
+        news,
+        "Rencontre annuelle à Francfort",
+        "La rencontre annuelle aura lieu le **14 juin** à Francfort. Inscriptions ouvertes !",
+    )
+    forums.do_update_topic(amina, topic, pinned=True)
+    topic, first = forums.do_create_topic(
+        salma,
+        general,
+        "Reconnaissance du diplôme d'ingénieur en Allemagne",
+        "Bonjour à tous,\n\nQuelqu'un a-t-il fait reconnaître un diplôme marocain "
+        "d'ingénieur (Anabin) ? Combien de temps cela a-t-il pris ?",
+    )
+    forums.do_add_reaction(youssef, first, "👍")
+    forums.do_reply(
+        youssef,
+        topic,
+        "نعم، استغرق الأمر حوالي ثلاثة أشهر. الخطوات:\n\n1. التحقق في Anabin\n2. طلب ZAB",
+    )
+
+
+def seed_chat(users: dict, germany: Network) -> None:
+    amina, youssef, salma = users["amina"], users["youssef"], users["salma"]
+    general = chat_rooms.do_create_room(amina, germany, "général", "Discussions libres du réseau")
+    chat_rooms.do_create_room(amina, germany, "emploi", "Offres et recherches d'emploi")
+    for author, body in [
+        (amina, "Bienvenue à toutes et à tous dans le salon du réseau ! 👋"),
+        (youssef, "مرحبا بالجميع، سعيد بالانضمام إلى الشبكة."),
+        (salma, "Hello! Does anyone know a good **Arabic teacher** in Munich for my kids?"),
+    ]:
+        chat_messages.do_send_message(author, general, body)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,550 @@
+// A chat room over the one websocket at /ws/ (protocol: CONTRACT.md, "Websocket /ws/").
+//
+// - history: the latest page from GET /api/v1/rooms/{id}/messages/, older pages on scroll;
+// - live: subscribe {room, after_seq}; every room event carries the room's gapless seq,
+//   so a jump means something was missed and we resubscribe from the last seq we hold;
+// - a dropped socket reconnects with backoff ("reconnecting…" is shown) and resubscribes
+//   from the last seq, which replays edits, deletions and reactions too;
+// - sends carry a client_id, so re-sending after a reconnect never duplicates a message;
+// - typing notices, presence dots, edit/delete of one's own messages, reactions.
+// Message bodies arrive rendered and sanitized by the server (body_html); every other
+// piece of user text goes in with textContent.
+(function () {
+  "use strict";
+  var root = document.getElementById("chat");
+  if (!root) return;
+  var T = JSON.parse(document.getElementById("chat-strings").textContent);
+  var ROOM = parseInt(root.dataset.room, 10);
+  var NETWORK = root.dataset.network ? parseInt(root.dataset.network, 10) : null;
+  var ME = parseInt(root.dataset.me, 10);
+  var MODERATOR = root.dataset.moderator === "1";
+  var EMOJI = ["👍", "❤️", "😂", "🎉", "🙏", "👏"];
+
+  var timeline = document.getElementById("timeline");
+  var list = document.getElementById("messages");
+  var loader = document.getElementById("loader");
+  var conn = document.getElementById("conn");
+  var typingBox = document.getElementById("typing");
+  var form = document.getElementById("composer");
+  var input = form ? form.querySelector("textarea") : null;
+  var notice = document.getElementById("room-notice");
+
+  var socket = null;
+  var lastSeq = parseInt(root.dataset.seq || "0", 10); // the room's seq when the page was made
+  var subscribed = false;
+  var revoked = false;
+  var retry = 0;
+  var oldestId = null; // for paging back
+  var historyDone = false;
+  var loadingOlder = false;
+  var pending = {}; // client_id -> {body, node}
+  var typingUsers = {}; // user id -> {name, until}
+  var lastTypingSent = 0;
+  var lastReadSent = 0;
+  var pingTimer = null;
+
+  // --- rendering -----------------------------------------------------------------------
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function nameOf(user) {
+    return (user && (user.display_name || user.username)) || "?";
+  }
+
+  function avatar(user) {
+    var a = el("span", "avatar av-" + String((user && user.id) || 0).slice(-1));
+    a.setAttribute("aria-hidden", "true");
+    a.dataset.user = user ? user.id : "";
+    a.textContent = nameOf(user).trim().charAt(0).toUpperCase();
+    var dot = el("span", "presence");
+    if (online[user && user.id]) dot.classList.add("online");
+    a.appendChild(dot);
+    return a;
+  }
+
+  function formatTime(iso) {
+    var d = new Date(iso);
+    return d.toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" });
+  }
+
+  function messageNode(message) {
+    var node = el("div", "msg");
+    node.id = "m-" + message.id;
+    node.dataset.id = message.id;
+    node.dataset.author = message.author ? message.author.id : "";
+    node.appendChild(avatar(message.author));
+    var main = el("div");
+    var meta = el("div", "meta");
+    var who = el("span", "who", nameOf(message.author));
+    who.dir = "auto";
+    meta.appendChild(who);
+    var time = el("time", "", formatTime(message.created_at));
+    time.dateTime = message.created_at;
+    time.title = new Date(message.created_at).toLocaleString(document.documentElement.lang);
+    meta.appendChild(time);
+    var edited = el("span", "muted small edited", T.edited);
+    edited.hidden = !message.edited_at;
+    meta.appendChild(edited);
+    main.appendChild(meta);
+    var body = el("div", "prose");
+    body.dir = "auto";
+    main.appendChild(body);
+    var reactions = el("div", "reactions");
+    main.appendChild(reactions);
+    node.appendChild(main);
+    fillBody(node, message);
+    node._reactions = {};
+    (message.reactions || []).forEach(function (r) {
+      node._reactions[r.emoji] = { count: r.count, me: r.me };
+    });
+    drawReactions(node);
+    addTools(node, message);
+    return node;
+  }
+
+  function fillBody(node, message) {
+    var body = node.querySelector(".prose");
+    node.classList.toggle("deleted", !!message.deleted);
+    if (message.deleted) {
+      body.textContent = T.deleted;
+      var tools = node.querySelector(".msg-tools");
+      if (tools) tools.remove();
+    } else {
+      body.innerHTML = message.body_html; // rendered and sanitized by the server (nh3)
+      node._body = message.body;
+    }
+    node.querySelector(".edited").hidden = !message.edited_at || message.deleted;
+  }
+
+  function drawReactions(node) {
+    var box = node.querySelector(".reactions");
+    box.textContent = "";
+    Object.keys(node._reactions).forEach(function (emoji) {
+      var r = node._reactions[emoji];
+      if (r.count <= 0) return;
+      var b = el("button", "reaction" + (r.me ? " mine" : ""));
+      b.type = "button";
+      b.setAttribute("aria-pressed", r.me ? "true" : "false");
+      b.appendChild(document.createTextNode(emoji + " "));
+      b.appendChild(el("span", "", String(r.count)));
+      b.addEventListener("click", function () {
+        send({ type: r.me ? "reaction.remove" : "reaction.add", message: +node.dataset.id, emoji: emoji });
+      });
+      box.appendChild(b);
+    });
+  }
+
+  function addTools(node, message) {
+    if (message.deleted || !form) return;
+    var mine = message.author && message.author.id === ME;
+    var tools = el("div", "msg-tools");
+    EMOJI.slice(0, 3).forEach(function (emoji) {
+      var b = el("button", "", emoji);
+      b.type = "button";
+      b.title = T.react;
+      b.addEventListener("click", function () {
+        var r = node._reactions[emoji];
+        send({ type: r && r.me ? "reaction.remove" : "reaction.add", message: +node.dataset.id, emoji: emoji });
+      });
+      tools.appendChild(b);
+    });
+    if (mine) {
+      var edit = el("button", "", "✎");
+      edit.type = "button";
+      edit.title = T.edit;
+      edit.setAttribute("aria-label", T.edit);
+      edit.addEventListener("click", function () {
+        startEdit(node);
+      });
+      tools.appendChild(edit);
+    }
+    if (mine || MODERATOR) {
+      var del = el("button", "", "🗑");
+      del.type = "button";
+      del.title = T.delete;
+      del.setAttribute("aria-label", T.delete);
+      del.addEventListener("click", function () {
+        if (window.confirm(T.confirmDelete)) send({ type: "message.delete", id: +node.dataset.id });
+      });
+      tools.appendChild(del);
+    }
+    node.appendChild(tools);
+  }
+
+  function startEdit(node) {
+    var body = node.querySelector(".prose");
+    if (node.querySelector("form")) return;
+    var f = el("form", "row");
+    var area = el("textarea");
+    area.value = node._body || "";
+    area.dir = "auto";
+    area.rows = 2;
+    area.setAttribute("aria-label", T.edit);
+    var save = el("button", "btn small", T.save);
+    var cancel = el("button", "btn small ghost", T.cancel);
+    cancel.type = "button";
+    f.appendChild(area);
+    f.appendChild(save);
+    f.appendChild(cancel);
+    body.hidden = true;
+    body.after(f);
+    area.focus();
+    cancel.addEventListener("click", function () {
+      f.remove();
+      body.hidden = false;
+    });
+    f.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var text = area.value.trim();
+      if (text && text !== node._body) send({ type: "message.edit", id: +node.dataset.id, body: text });
+      f.remove();
+      body.hidden = false;
+    });
+  }
+
+  function nearBottom() {
+    return timeline.scrollHeight - timeline.scrollTop - timeline.clientHeight < 120;
+  }
+
+  function scrollToBottom() {
+    timeline.scrollTop = timeline.scrollHeight;
+  }
+
+  function upsert(message, where) {
+    var existing = document.getElementById("m-" + message.id);
+    if (existing) {
+      fillBody(existing, message);
+      return existing;
+    }
+    if (message.client_id && pending[message.client_id]) {
+      pending[message.client_id].node.remove();
+      delete pending[message.client_id];
+    }
+    var node = messageNode(message);
+    if (where === "top") list.insertBefore(node, list.firstChild);
+    else list.appendChild(node);
+    if (empty) empty.hidden = true;
+    return node;
+  }
+  var empty = document.getElementById("empty-room");
+
+  // --- history ----------------------------------------------------------------------------
+
+  function api(path) {
+    return fetch(path, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(
+      function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.json();
+      }
+    );
+  }
+
+  function loadLatest() {
+    return api("/api/v1/rooms/" + ROOM + "/messages/?limit=50").then(function (page) {
+      page.results.forEach(function (m) {
+        upsert(m);
+      });
+      oldestId = page.results.length ? page.results[0].id : null;
+      historyDone = !page.next;
+      loader.hidden = true;
+      if (!page.results.length && empty) empty.hidden = false;
+      scrollToBottom();
+    });
+  }
+
+  function loadOlder() {
+    if (loadingOlder || historyDone || oldestId === null) return;
+    loadingOlder = true;
+    loader.hidden = false;
+    var before = timeline.scrollHeight;
+    api("/api/v1/rooms/" + ROOM + "/messages/?limit=50&before=" + oldestId)
+      .then(function (page) {
+        for (var i = page.results.length - 1; i >= 0; i--) upsert(page.results[i], "top");
+        if (page.results.length) oldestId = page.results[0].id;
+        historyDone = !page.next;
+        timeline.scrollTop += timeline.scrollHeight - before; // keep the reader's place
+      })
+      .catch(function () {})
+      .then(function () {
+        loadingOlder = false;
+        loader.hidden = true;
+      });
+  }
+
+  timeline.addEventListener("scroll", function () {
+    if (timeline.scrollTop < 80) loadOlder();
+    if (nearBottom()) markRead();
+  });
+
+  // --- the socket ---------------------------------------------------------------------------
+
+  function setState(state) {
+    conn.dataset.state = state;
+    conn.textContent = T[state];
+  }
+
+  function send(frame) {
+    if (socket && socket.readyState === WebSocket.OPEN && subscribed) {
+      socket.send(JSON.stringify(frame));
+      return true;
+    }
+    return false;
+  }
+
+  function connect() {
+    if (revoked) return;
+    setState(retry ? "reconnecting" : "connecting");
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(scheme + location.host + "/ws/");
+    socket.onopen = function () {
+      socket.send(JSON.stringify({ type: "subscribe", room: ROOM, after_seq: lastSeq }));
+      clearInterval(pingTimer);
+      pingTimer = setInterval(function () {
+        if (socket.readyState === WebSocket.OPEN) socket.send('{"type":"ping"}');
+      }, 25000);
+    };
+    socket.onmessage = function (event) {
+      var frame;
+      try {
+        frame = JSON.parse(event.data);
+      } catch (e) {
+        return;
+      }
+      handle(frame);
+    };
+    socket.onclose = function () {
+      subscribed = false;
+      clearInterval(pingTimer);
+      if (revoked) return;
+      setState("reconnecting");
+      var wait = Math.min(30000, 500 * Math.pow(2, retry)) * (0.75 + Math.random() / 2);
+      retry += 1;
+      setTimeout(connect, wait);
+    };
+  }
+
+  function resubscribe() {
+    subscribed = false;
+    socket.send(JSON.stringify({ type: "subscribe", room: ROOM, after_seq: lastSeq }));
+  }
+
+  function roomEvent(frame) {
+    // Frames of this room carry seq: apply in order, resubscribe on a gap, skip old ones.
+    if (frame.seq <= lastSeq) return;
+    if (frame.seq > lastSeq + 1) {
+      resubscribe();
+      return;
+    }
+    lastSeq = frame.seq;
+    var stick = nearBottom();
+    if (frame.type === "message.new" || frame.type === "message.edited" || frame.type === "message.deleted") {
+      upsert(frame.message);
+      if (frame.type === "message.new") {
+        delete typingUsers[frame.message.author.id];
+        drawTyping();
+      }
+    } else if (frame.type === "reaction.added" || frame.type === "reaction.removed") {
+      var node = document.getElementById("m-" + frame.message);
+      if (node) {
+        var r = node._reactions[frame.emoji] || { count: 0, me: false };
+        var added = frame.type === "reaction.added";
+        r.count += added ? 1 : -1;
+        if (frame.user && frame.user.id === ME) r.me = added;
+        node._reactions[frame.emoji] = r;
+        drawReactions(node);
+      }
+    }
+    if (stick) scrollToBottom();
+    markRead();
+  }
+
+  function replayPages(seq) {
+    // After a long absence the socket replays the first part; the rest comes from the log.
+    api("/api/v1/rooms/" + ROOM + "/events/?limit=200&after_seq=" + lastSeq).then(function (page) {
+      (page.results || page.events || []).forEach(roomEvent);
+      if (lastSeq < seq) replayPages(seq);
+    });
+  }
+
+  function handle(frame) {
+    switch (frame.type) {
+      case "subscribed":
+        if (frame.room !== ROOM) return;
+        subscribed = true;
+        retry = 0;
+        setState("connected");
+        frame.events.forEach(roomEvent);
+        if (frame.has_more) replayPages(frame.seq);
+        flushPending();
+        return;
+      case "message.new":
+      case "message.edited":
+      case "message.deleted":
+      case "reaction.added":
+      case "reaction.removed":
+        if (frame.room === ROOM) roomEvent(frame);
+        return;
+      case "message.ack":
+        var p = pending[frame.client_id];
+        if (p) p.node.classList.remove("pending");
+        return;
+      case "typing":
+        if (frame.room !== ROOM || !frame.user || frame.user.id === ME) return;
+        typingUsers[frame.user.id] = { name: nameOf(frame.user), until: Date.now() + 5000 };
+        drawTyping();
+        return;
+      case "presence":
+        setPresence(frame.user && frame.user.id, frame.status === "online");
+        return;
+      case "unread":
+        var badge = document.querySelector('[data-room-badge="' + frame.room + '"]');
+        if (badge && frame.room !== ROOM) {
+          badge.textContent = frame.count;
+          badge.hidden = !frame.count;
+          badge.closest(".room-link").classList.toggle("unread", !!frame.count);
+        }
+        return;
+      case "access.revoked":
+        if ((frame.room && frame.room === ROOM) || (frame.network && frame.network === NETWORK)) {
+          lose(T.revoked);
+        }
+        return;
+      case "membership":
+        if (frame.network === NETWORK && form) {
+          var muted = frame.muted_until && new Date(frame.muted_until) > new Date();
+          input.disabled = !!muted;
+          showNotice(muted ? T.muted : "", false);
+        }
+        return;
+      case "error":
+        if (frame.ref && pending[frame.ref]) {
+          pending[frame.ref].node.classList.add("failed");
+          pending[frame.ref].node.querySelector(".prose").appendChild(el("div", "errorlist", frame.message));
+          delete pending[frame.ref];
+        } else if (frame.code === "not_found" && !subscribed) {
+          lose(T.revoked);
+        } else {
+          showNotice(frame.message, true);
+        }
+        return;
+    }
+  }
+
+  function lose(text) {
+    revoked = true;
+    subscribed = false;
+    setState("closed");
+    conn.textContent = T.closed;
+    showNotice(text, true);
+    if (form) {
+      input.disabled = true;
+      form.querySelector("button").disabled = true;
+    }
+    try {
+      socket.close();
+    } catch (e) {}
+  }
+
+  function showNotice(text, danger) {
+    if (!notice) return;
+    notice.textContent = text;
+    notice.hidden = !text;
+    notice.classList.toggle("danger", !!danger);
+  }
+
+  // --- presence and typing --------------------------------------------------------------------
+
+  var online = JSON.parse(document.getElementById("chat-online").textContent || "{}");
+
+  function setPresence(userId, isOnline) {
+    if (!userId) return;
+    online[userId] = isOnline;
+    document.querySelectorAll('.avatar[data-user="' + userId + '"] .presence').forEach(function (dot) {
+      dot.classList.toggle("online", isOnline);
+    });
+  }
+
+  function drawTyping() {
+    var now = Date.now();
+    var names = [];
+    Object.keys(typingUsers).forEach(function (id) {
+      if (typingUsers[id].until > now) names.push(typingUsers[id].name);
+      else delete typingUsers[id];
+    });
+    typingBox.textContent = names.length ? T.typing.replace("%s", names.join(", ")) : "";
+  }
+  setInterval(drawTyping, 1000);
+
+  // --- sending -----------------------------------------------------------------------------------
+
+  function newClientId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return "c" + Date.now().toString(36) + Math.random().toString(36).slice(2);
+  }
+
+  function flushPending() {
+    Object.keys(pending).forEach(function (id) {
+      send({ type: "message.send", room: ROOM, body: pending[id].body, client_id: id });
+    });
+  }
+
+  function markRead() {
+    if (document.hidden || !subscribed) return;
+    var last = list.lastElementChild;
+    var id = last && last.dataset.id ? parseInt(last.dataset.id, 10) : 0;
+    if (id && id > lastReadSent && nearBottom()) {
+      lastReadSent = id;
+      send({ type: "read", room: ROOM, message_id: id });
+    }
+  }
+  document.addEventListener("visibilitychange", markRead);
+
+  if (form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var body = input.value.trim();
+      if (!body) return;
+      var clientId = newClientId();
+      var node = messageNode({
+        id: "pending-" + clientId,
+        author: { id: ME, display_name: root.dataset.meName },
+        body_html: "",
+        created_at: new Date().toISOString(),
+      });
+      node.classList.add("pending");
+      node.querySelector(".prose").textContent = body;
+      var tools = node.querySelector(".msg-tools");
+      if (tools) tools.remove();
+      list.appendChild(node);
+      if (empty) empty.hidden = true;
+      pending[clientId] = { body: body, node: node };
+      send({ type: "message.send", room: ROOM, body: body, client_id: clientId });
+      input.value = "";
+      scrollToBottom();
+    });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        form.requestSubmit();
+      }
+    });
+    input.addEventListener("input", function () {
+      var now = Date.now();
+      if (now - lastTypingSent > 3000 && input.value.trim()) {
+        lastTypingSent = now;
+        send({ type: "typing", room: ROOM });
+      }
+    });
+  }
+
+  loadLatest()
+    .catch(function () {
+      loader.textContent = T.loadFailed;
+    })
+    .then(connect);
+})();
