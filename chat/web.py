@@ -8,6 +8,7 @@ Reads use `chat.access` / `chat.queries` as the API does; writes call `chat.acti
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -36,17 +37,36 @@ class RoomForm(forms.Form):
     posting = forms.ChoiceField(label=_("Who may write"), choices=Room.Posting.choices)
 
 
+@dataclass(frozen=True)
+class RoomEntry:
+    """A room in the side list: its unread count and, for a direct room, the other person."""
+
+    pk: int
+    name: str
+    topic: str
+    unread: int
+    other: Any = None
+
+
 def _sidebar(request: HttpRequest, network: Network | None) -> dict[str, Any]:
     """The room list with unread badges: the network's rooms, then direct conversations."""
     user = me(request)
     rooms = list(queries.list_rooms(network).order_by("id")) if network else []
     direct = list(queries.list_direct_rooms(user).order_by("-id")[:30])
     unread = queries.unread_counts_for_rooms(user.pk, [r.pk for r in rooms + direct])
-    for room in rooms + direct:
-        room.unread = unread.get(room.pk, 0)
-    for room in direct:
-        room.other = room.user_high if room.user_low_id == user.pk else room.user_low
-    return {"rooms": rooms, "direct_rooms": direct}
+    return {
+        "rooms": [RoomEntry(r.pk, r.name, r.topic, unread.get(r.pk, 0)) for r in rooms],
+        "direct_rooms": [
+            RoomEntry(
+                r.pk,
+                r.name,
+                r.topic,
+                unread.get(r.pk, 0),
+                r.user_high if r.user_low_id == user.pk else r.user_low,
+            )
+            for r in direct
+        ],
+    }
 
 
 @signed_in
