@@ -65,3 +65,17 @@ def nothing_written() -> Iterator[None]:
     yield
     after = (row_counts(), membership_state(), network_state(), invitation_state())
     assert after == before
+
+
+def grants(user: Any, network: Network) -> set[str]:
+    """The user's guardian grants on the network, as permission codenames."""
+    return set(
+        NetworkUserObjectPermission.objects.filter(
+            user_id=user.pk, content_object=network
+        ).values_list("permission__codename", flat=True)
+    )
+
+
+MEMBER_GRANTS = {"read_network", "participate_network"}
+MODERATOR_GRANTS = MEMBER_GRANTS | {"moderate_network"}
+OWNER_GRANTS = MODERATOR_GRANTS | {"administer_network"}

@@ -43,3 +43,34 @@ def add_member(
     )
     do_sync_grants(membership)
     return membership
+
+
+def bulk_add_members(
+    rows: list[tuple[Network, Any, str, str]], acted_by: Any | None = None
+) -> list[Membership]:
+    """Many (network, user, role, status) memberships at once, grants included.
+
+    For tests that need hundreds of rows (query-count and pagination tests): a few
+    queries in total instead of several per membership. The grants are exactly what
+    `do_sync_grants` would write.
+    """
+    from django.contrib.auth.models import Permission
+
+    from permissions.models import NetworkUserObjectPermission
+    from permissions.roles import perms_for
+
+    memberships = Membership.objects.bulk_create(
+        Membership(network=n, user=u, role=role, status=status, acted_by=acted_by)
+        for n, u, role, status in rows
+    )
+    permission_ids = dict(
+        Permission.objects.filter(content_type__app_label="community").values_list("codename", "id")
+    )
+    NetworkUserObjectPermission.objects.bulk_create(
+        NetworkUserObjectPermission(
+            user_id=m.user_id, content_object_id=m.network_id, permission_id=permission_ids[p]
+        )
+        for m in memberships
+        for p in perms_for(m)
+    )
+    return memberships
