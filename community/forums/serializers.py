@@ -11,6 +11,15 @@ from community.forums.models import Category, Post, PostRevision, Topic
 from community.serializers import UserSummarySerializer
 
 
+class TextField(serializers.CharField):
+    """A string, and only a string: a number or a list is bad input, not text."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class CategorySerializer(serializers.ModelSerializer):
     network = serializers.CharField(source="network.slug", read_only=True)
     topic_count = serializers.SerializerMethodField()
@@ -34,7 +43,7 @@ class CategorySerializer(serializers.ModelSerializer):
 
 
 class CategoryCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=120)
+    name = TextField(max_length=120)
     slug = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
     description = serializers.CharField(
         max_length=2000, required=False, allow_blank=True, default=""
@@ -77,12 +86,12 @@ class TopicSerializer(serializers.ModelSerializer):
 class TopicCreateSerializer(serializers.Serializer):
     # Lengths and blankness are the action's to check, so the API, the admin and any
     # other caller refuse the same input with the same error.
-    title = serializers.CharField(trim_whitespace=False, allow_blank=True)
-    body = serializers.CharField(trim_whitespace=False, allow_blank=True)
+    title = TextField(trim_whitespace=False, allow_blank=True)
+    body = TextField(trim_whitespace=False, allow_blank=True)
 
 
 class TopicUpdateSerializer(serializers.Serializer):
-    title = serializers.CharField(trim_whitespace=False, allow_blank=True, required=False)
+    title = TextField(trim_whitespace=False, allow_blank=True, required=False)
     pinned = serializers.BooleanField(required=False)
     locked = serializers.BooleanField(required=False)
     category = serializers.IntegerField(required=False, help_text="Move to this category.")
@@ -153,16 +162,16 @@ class TopicCreatedSerializer(TopicSerializer):
 
 
 class PostCreateSerializer(serializers.Serializer):
-    body = serializers.CharField(trim_whitespace=False, allow_blank=True)
+    body = TextField(trim_whitespace=False, allow_blank=True)
     reply_to = serializers.IntegerField(required=False, allow_null=True, min_value=1)
 
 
 class PostUpdateSerializer(serializers.Serializer):
-    body = serializers.CharField(trim_whitespace=False, allow_blank=True)
+    body = TextField(trim_whitespace=False, allow_blank=True)
 
 
 class ReactionSerializer(serializers.Serializer):
-    emoji = serializers.CharField(max_length=64, trim_whitespace=False)
+    emoji = TextField(max_length=64, trim_whitespace=False)
 
 
 class PostRevisionSerializer(serializers.ModelSerializer):
