@@ -252,7 +252,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        # Named after their model so other apps' `kind`/`visibility`/`role` enums never collide.
+        "NetworkKindEnum": "community.models.Network.Kind",
+        "NetworkVisibilityEnum": "community.models.Network.Visibility",
+        "NetworkJoinPolicyEnum": "community.models.Network.JoinPolicy",
+        "MembershipRoleEnum": "community.models.Membership.Role",
+        "MembershipStatusEnum": "community.models.Membership.Status",
+    },
 }
 
 # Request bodies larger than this are refused with 413 before any parsing.
