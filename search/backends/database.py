@@ -13,18 +13,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.models import (
-    Case,
-    Count,
-    Exists,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from search import registry
@@ -92,62 +80,97 @@ class DatabaseBackend:
 
     def search(self, query: SearchQuery, viewer: Viewer) -> SearchResult:
         doc_type = registry.get(query.doc_type)
-        docs = self._visible(doc_type, query, viewer)
+        if not query.network_ids:
+            return SearchResult([], self._empty_facets(doc_type), 0, self.name)
+        sql, params = self._matched(doc_type, query, viewer)
+        phrase = query.normalized
+        with connection.cursor() as cursor:
+            facets = self._empty_facets(doc_type) if query.with_facets else {}
+            if query.with_facets and doc_type.facets:
+                cursor.execute(
+                    f"WITH matched AS ({sql}) "  # noqa: S608 (fixed SQL, values are parameters)
+                    "SELECT f.name, f.value, COUNT(*) FROM matched m "
+                    "JOIN search_documentfacet f ON f.document_id = m.id AND f.level <= m.rel "
+                    f"WHERE f.name IN ({_marks(doc_type.facets)}) GROUP BY f.name, f.value",
+                    [*params, *doc_type.facets],
+                )
+                for name, value, count in cursor.fetchall():
+                    facets[name][value] = count
+                facets = {
+                    name: dict(sorted(values.items(), key=lambda kv: (-kv[1], kv[0])))
+                    for name, values in facets.items()
+                }
+            cursor.execute(f"WITH matched AS ({sql}) SELECT COUNT(*) FROM matched", params)  # noqa: S608
+            total = cursor.fetchone()[0]
+            # Exact name first, then names starting with the words, then the rest.
+            score = (
+                "CASE WHEN name = %s THEN 3 WHEN name LIKE %s THEN 2 WHEN name LIKE %s THEN 1 "
+                "ELSE 0 END"
+                if phrase
+                else "0"
+            )
+            # Normalized words hold no LIKE wildcards (% and _ are separators).
+            score_params = [phrase, phrase + "%", "%" + phrase + "%"] if phrase else []
+            order = (
+                "name, id" if doc_type.placeholder_sort == "name" else "created_at DESC, id DESC"
+            )
+            cursor.execute(
+                f"WITH matched AS ({sql}) SELECT object_id, rel, {score} AS score "  # noqa: S608
+                f"FROM matched ORDER BY score DESC, {order} LIMIT %s OFFSET %s",
+                [*params, *score_params, query.limit, query.offset],
+            )
+            hits = [Hit(doc_type.name, oid, rel, float(sc)) for oid, rel, sc in cursor.fetchall()]
+        return SearchResult(hits, facets, total, self.name)
+
+    def _matched(
+        self, doc_type: DocumentType, query: SearchQuery, viewer: Viewer
+    ) -> tuple[str, list[Any]]:
+        """SQL (and parameters) of the documents found: id, object_id, name, created_at, rel.
+
+        `rel` is the viewer's relation to each document; words must match that
+        relation's text column and facet filters only see rows of levels it reaches.
+        """
+        top = max(doc_type.levels)
+        params: list[Any] = []
+        if viewer.is_staff or top == 0:
+            rel = str(top)
+        else:
+            rel = "CASE WHEN d.owner_id = %s THEN 2 "
+            params.append(viewer.user_id or 0)
+            if viewer.active:
+                rel += (
+                    "WHEN d.id IN (SELECT document_id FROM search_documentnetwork "  # noqa: S608
+                    f"WHERE network_id IN ({_marks(viewer.active)})) THEN 1 "
+                )
+                params += sorted(viewer.active)
+            rel += "ELSE 0 END"
+        params += [doc_type.name, *sorted(query.network_ids)]
+        visible = (
+            f"SELECT d.id, d.object_id, d.name, d.created_at, {rel} AS rel "  # noqa: S608
+            "FROM search_document d WHERE d.doc_type = %s AND d.id IN "
+            "(SELECT document_id FROM search_documentnetwork "
+            f"WHERE network_id IN ({_marks(query.network_ids)}))"
+        )
+        conditions: list[str] = []
         words = query.words
         if words:
             alternatives = [
                 self._alternatives(word, last=i == len(words) - 1) for i, word in enumerate(words)
             ]
-            matches = Q()
+            branches = []
             for level in doc_type.levels:
-                matches |= Q(rel=level, id__in=self._match(level, alternatives))
-            docs = docs.filter(matches)
+                match_sql, match_params = self._match(level, alternatives)
+                branches.append(f"(v.rel = {int(level)} AND v.id IN ({match_sql}))")
+                params += match_params
+            conditions.append("(" + " OR ".join(branches) + ")")
         for name, values in query.filters.items():
-            docs = docs.filter(
-                Exists(
-                    DocumentFacet.objects.filter(
-                        document=OuterRef("pk"),
-                        name=name,
-                        value__in=values,
-                        level__lte=OuterRef("rel"),
-                    )
-                )
+            conditions.append(
+                "EXISTS (SELECT 1 FROM search_documentfacet f WHERE f.document_id = v.id "  # noqa: S608
+                f"AND f.name = %s AND f.value IN ({_marks(values)}) AND f.level <= v.rel)"
             )
-        facets = self._facets(doc_type, docs) if query.with_facets else {}
-        total = docs.count()
-        ordered = self._order(doc_type, docs, query)
-        rows = ordered[query.offset : query.offset + query.limit].values_list(
-            "object_id", "rel", "score"
-        )
-        hits = [Hit(doc_type.name, object_id, rel, score) for object_id, rel, score in rows]
-        return SearchResult(hits, facets, total, self.name)
-
-    def _visible(self, doc_type: DocumentType, query: SearchQuery, viewer: Viewer) -> QuerySet[Any]:
-        """Documents the viewer may see at all, each annotated with the viewer's relation."""
-        docs = Document.objects.filter(
-            doc_type=doc_type.name,
-            id__in=DocumentNetwork.objects.filter(network_id__in=query.network_ids).values(
-                "document_id"
-            ),
-        )
-        top = max(doc_type.levels)
-        if viewer.is_staff or top == 0:
-            rel: Any = Value(top, output_field=IntegerField())
-        else:
-            whens = [When(owner_id=viewer.user_id, then=Value(2))]
-            if viewer.active:
-                whens.append(
-                    When(
-                        Exists(
-                            DocumentNetwork.objects.filter(
-                                document=OuterRef("pk"), network_id__in=viewer.active
-                            )
-                        ),
-                        then=Value(1),
-                    )
-                )
-            rel = Case(*whens, default=Value(0), output_field=IntegerField())
-        return docs.annotate(rel=rel)
+            params += [name, *values]
+        where = " AND ".join(conditions) or "1 = 1"
+        return f"SELECT * FROM ({visible}) v WHERE {where}", params  # noqa: S608
 
     def _alternatives(self, word: str, *, last: bool) -> list[tuple[str, bool]]:
         """(term, is_prefix) that may stand for a query word: itself, and close spellings."""
@@ -179,8 +202,10 @@ class DatabaseBackend:
                 )
             return [row[0] for row in cursor.fetchall()]
 
-    def _match(self, level: int, alternatives: Sequence[list[tuple[str, bool]]]) -> RawSQL:
-        """Ids of documents whose level-`level` text has every word (or an alternative)."""
+    def _match(
+        self, level: int, alternatives: Sequence[list[tuple[str, bool]]]
+    ) -> tuple[str, list[Any]]:
+        """SQL of the ids whose level-`level` text has every word (or an alternative of it)."""
         # The column name is one of three fixed names; user words only travel as parameters.
         column = {0: "text_0", 1: "text_1", 2: "text_2"}[level]
         if connection.vendor == "sqlite":
@@ -189,7 +214,7 @@ class DatabaseBackend:
                 for alts in alternatives
             ]
             expression = f"{column} : ({' AND '.join(groups)})"
-            return RawSQL(
+            return (
                 "SELECT rowid FROM search_document_fts WHERE search_document_fts MATCH %s",
                 [expression],
             )
@@ -197,49 +222,18 @@ class DatabaseBackend:
             "(" + " | ".join(_ts_term(t, prefix) for t, prefix in alts) + ")"
             for alts in alternatives
         )
-        return RawSQL(  # noqa: S611
-            f"SELECT id FROM search_document "  # noqa: S608
+        return (
+            "SELECT id FROM search_document "  # noqa: S608
             f"WHERE array_to_tsvector(string_to_array({column}, ' ')) @@ %s::tsquery",
             [tsquery],
         )
 
-    def _facets(self, doc_type: DocumentType, docs: QuerySet[Any]) -> dict[str, dict[str, int]]:
-        if not doc_type.facets:
-            return {}
-        counted = (
-            DocumentFacet.objects.filter(name__in=doc_type.facets)
-            .filter(Exists(docs.filter(pk=OuterRef("document_id"), rel__gte=OuterRef("level"))))
-            .values_list("name", "value")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-        facets: dict[str, dict[str, int]] = {name: {} for name in doc_type.facets}
-        for name, value, n in counted:
-            facets[name][value] = n
-        return {
-            name: dict(sorted(values.items(), key=lambda kv: (-kv[1], kv[0])))
-            for name, values in facets.items()
-        }
+    def _empty_facets(self, doc_type: DocumentType) -> dict[str, dict[str, int]]:
+        return {name: {} for name in doc_type.facets}
 
-    def _order(
-        self, doc_type: DocumentType, docs: QuerySet[Any], query: SearchQuery
-    ) -> QuerySet[Any]:
-        phrase = query.normalized
-        if phrase:
-            # Exact name first, then names starting with the words, then the rest.
-            score: Any = Case(
-                When(name=phrase, then=Value(3)),
-                When(name__startswith=phrase, then=Value(2)),
-                When(name__contains=phrase, then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-        else:
-            score = Value(0, output_field=IntegerField())
-        docs = docs.annotate(score=score)
-        if doc_type.placeholder_sort == "name":
-            return docs.order_by("-score", "name", "id")
-        return docs.order_by("-score", "-created_at", "-id")
+
+def _marks(values: Any) -> str:
+    return ", ".join(["%s"] * len(values))
 
 
 def _lowest_levels(facets: Sequence[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
