@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("community.web_urls")),
     path("", include("community.forums.web_urls")),
     path("", include("chat.web_urls")),
+    path("", include("directory.web_urls")),
 ]

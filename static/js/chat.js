@@ -378,6 +378,7 @@
         subscribed = true;
         retry = 0;
         setState("connected");
+        setPresence(ME, true);
         frame.events.forEach(roomEvent);
         if (frame.has_more) replayPages(frame.seq);
         flushPending();

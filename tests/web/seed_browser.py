@@ -19,6 +19,7 @@ from chat.actions import rooms as chat_rooms  # noqa: E402
 from community import actions  # noqa: E402
 from community.forums import actions as forums  # noqa: E402
 from community.models import Membership, Network  # noqa: E402
+from directory.actions import do_update_profile  # noqa: E402
 from tests.factories.users import make_user  # noqa: E402
 
 PASSWORD = "shabaka-browser-test"  # a throwaway test database
@@ -110,6 +111,65 @@ def seed() -> None:
     actions.do_join_network(users["salma"], medical, message="طبيبة أطفال في ليون.")
     seed_forums(users, germany)
     seed_chat(users, germany)
+    seed_profiles(users)
+
+
+PROFILES = {
+    "amina": {
+        "headline": "Ingénieure en systèmes embarqués à Stuttgart",
+        "country": "DE",
+        "city": "Stuttgart",
+        "origin_region": "souss-massa",
+        "sectors": ["automotive", "ict"],
+        "skills": ["embedded systems", "AUTOSAR", "leadership"],
+        "languages": ["ar", "zgh", "fr", "de", "en"],
+        "years_experience": 14,
+        "engagement": ["mentoring", "investment"],
+        "is_project_holder": True,
+        "project": {
+            "title": "Atelier d'électronique à Agadir",
+            "sector": "industry",
+            "stage": "prototype",
+            "target_region": "souss-massa",
+            "summary": "Former des techniciens en électronique automobile dans le Souss.",
+        },
+    },
+    "youssef": {
+        "headline": "طبيب قلب في فرانكفورت",
+        "country": "DE",
+        "city": "Frankfurt",
+        "sectors": ["health", "research"],
+        "skills": ["cardiology", "clinical research"],
+        "languages": ["ar", "fr", "de"],
+        "years_experience": 9,
+        "engagement": ["expertise_missions", "teaching"],
+    },
+    "salma": {
+        "headline": "Data scientist, Berlin",
+        "country": "DE",
+        "city": "Berlin",
+        "sectors": ["ict"],
+        "skills": ["machine learning", "python"],
+        "languages": ["ar", "fr", "en"],
+        "engagement": ["mentoring", "temporary_return"],
+    },
+    "karim": {
+        "headline": "Energy consultant — renewable projects",
+        "country": "DE",
+        "city": "Hamburg",
+        "sectors": ["energy"],
+        "skills": ["solar", "project finance"],
+        "languages": ["ar", "fr", "de", "en"],
+        "engagement": ["investment"],
+        "is_project_holder": True,
+        "project": {"title": "Solar farm", "sector": "energy", "stage": "idea"},
+    },
+}
+
+
+def seed_profiles(users: dict) -> None:
+    for username, data in PROFILES.items():
+        do_update_profile(users[username], users[username], data)
 
 
 def seed_forums(users: dict, germany: Network) -> None:
