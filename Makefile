@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench install install-test migrate seed lint format clean
+.PHONY: run test bench install install-test migrate seed messages lint format clean
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -23,13 +23,22 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+# The interface's translations (locale/*.po → .mo) need gettext's msgfmt; as root on a
+# fresh Debian machine it is installed here, else install the `gettext` package yourself.
+messages: install
+	@command -v msgfmt >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; } || \
+	  { echo "msgfmt not found: install gettext (apt-get install gettext)"; exit 1; }
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=var -v 0
+
 migrate: install
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
 	$(PY) manage.py seed_demo --if-empty
 
-run: seed
+run: seed messages
 	@echo ""
 	@echo "  Shabaka is starting on http://$(HOST):$(PORT)/"
 	@echo "    API docs   http://$(HOST):$(PORT)/api/docs/"
@@ -38,7 +47,7 @@ run: seed
 	@echo ""
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
-test: install-test
+test: install-test messages
 	scripts/test.sh
 
 bench: install-test

@@ -19,6 +19,15 @@ run_pass() {  # run_pass [env arguments…]: the suite under that environment
   if [ $rc -ne 0 ] && [ $rc -ne 5 ]; then status=1; fi
 }
 
+# The browser tests (tests/web/test_browser.py) drive Debian's chromium, never a downloaded
+# browser build; install it (and an emoji font for the screenshots) once when missing.
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  echo "== installing Debian's chromium for the browser tests"
+  { DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; } ||
+    echo "!! could not install chromium: the browser tests will fail" >&2
+fi
+
 echo "== lint: ruff, mypy"
 "$VENV/bin/ruff" check . || status=1
 "$VENV/bin/ruff" format --check . || status=1
