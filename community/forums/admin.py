@@ -78,6 +78,13 @@ class CategoryAdmin(ActionAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return ["network", "slug"] if obj is not None else []
 
+    def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "slug" in form.base_fields:
+            form.base_fields["slug"].required = False  # the action derives it from the name
+            form.base_fields["slug"].help_text = "Leave empty to derive it from the name."
+        return form
+
     def check_action(self, request: HttpRequest, original: Any, data: dict[str, Any]) -> None:
         network = original.network if original is not None else data.get("network")
         if network is not None:

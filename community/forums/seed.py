@@ -30,7 +30,7 @@ class SeedTopic:
     locked: bool = False
 
 
-CATEGORIES = [
+CATEGORIES: list[dict[str, Any]] = [
     {
         "name": "Annonces · إعلانات · Announcements",
         "slug": "annonces",

@@ -108,7 +108,10 @@ def do_edit_post(actor: User, post: Post, body: Any) -> Post:
     """The author (or a moderator) replaces the body; the previous one becomes a revision."""
     access.check_can_edit_post(actor, post)
     body = check_body(body)
+    topic = lock_topic(post.topic)
     post = _lock_post(post)
+    post.topic = topic
+    access.check_can_edit_post(actor, post)  # the topic may have been locked meanwhile
     if post.deleted:
         raise StateConflict("post_deleted", "A deleted post cannot be edited; restore it first.")
     if body == post.body:
