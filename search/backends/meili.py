@@ -183,6 +183,9 @@ class MeilisearchBackend:
             "limit": depth,
             "offset": 0,
             "showRankingScore": True,
+            # Every word must match, as in the database backend: dropping words would
+            # list people who are not what was asked for (and inflate facet counts).
+            "matchingStrategy": "all",
         }
         if query.with_facets and doc_type.facets:
             request["facets"] = [f"{name}{level}" for name in doc_type.facets]
