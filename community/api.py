@@ -141,6 +141,7 @@ class NetworkListView(APIView):
         ],
         responses={200: page(NetworkSerializer, "NetworkPage")},
         tags=["networks"],
+        operation_id="networks_list",
     )
     def get(self, request: Request) -> Response:
         kind = request.query_params.get("kind") or None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from rest_framework import exceptions, status
@@ -131,6 +132,17 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     return response
 
 
+def _too_large(request: HttpRequest) -> bool:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if limit is None:
+        return False
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return length > limit
+
+
 class JsonErrorMiddleware:
     """JSON errors for API paths where Django, not DRF, produced the failure."""
 
@@ -140,6 +152,13 @@ class JsonErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(self.JSON_PREFIXES) and _too_large(request):
+            # DRF's parsers read the request stream directly, bypassing Django's
+            # DATA_UPLOAD_MAX_MEMORY_SIZE check in `request.body`; refuse here instead,
+            # before any view (or parser) touches the body.
+            return JsonResponse(
+                error_body("too_large", "The request body is too large."), status=413
+            )
         response = self.get_response(request)
         if (
             request.path.startswith(self.JSON_PREFIXES)

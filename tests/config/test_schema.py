@@ -1,0 +1,46 @@
+"""The OpenAPI schema generates and validates; the community endpoints add no warnings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import yaml
+from django.urls import include, path
+from drf_spectacular.drainage import GENERATOR_STATS
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.validation import validate_schema
+
+pytestmark = pytest.mark.django_db
+
+
+def test_community_endpoints_generate_a_valid_schema_without_warnings() -> None:
+    patterns = [path("api/v1/", include("community.urls"))]
+    GENERATOR_STATS.reset()
+
+    with GENERATOR_STATS.silence():
+        schema = SchemaGenerator(patterns=patterns).get_schema(request=None, public=True)
+
+    assert dict(GENERATOR_STATS._warn_cache) == {}
+    assert dict(GENERATOR_STATS._error_cache) == {}
+    validate_schema(schema)
+    paths = schema["paths"]
+    assert "/api/v1/networks/{slug}/members/{user_id}/{action}/" in paths
+    assert paths["/api/v1/networks/"]["get"]["operationId"] == "networks_list"
+    enums = schema["components"]["schemas"]
+    assert enums["NetworkVisibilityEnum"]["enum"] == ["public", "private", "hidden"]
+
+
+def test_the_served_schema_is_valid_openapi(client: Any) -> None:
+    with GENERATOR_STATS.silence():
+        response = client.get("/api/schema/")
+
+    assert response.status_code == 200
+    schema = yaml.safe_load(response.content)
+    validate_schema(schema)
+    assert schema["info"]["title"] == "Shabaka API"
+    assert "/api/v1/auth/register/" in schema["paths"]
+
+
+def test_the_docs_page_is_served(client: Any) -> None:
+    assert client.get("/api/docs/").status_code == 200

@@ -1,0 +1,101 @@
+"""/ws/ authentication: a token header or the session cookie; origin checked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
+from rest_framework.authtoken.models import Token
+
+from config.asgi import application
+from tests.factories.users import make_user
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ORIGIN = (b"origin", b"http://testserver")
+UNAUTHENTICATED = 4401
+
+
+@sync_to_async
+def token_for(username: str) -> str:
+    return Token.objects.create(user=make_user(username)).key
+
+
+@sync_to_async
+def session_cookie_for(username: str) -> str:
+    client = Client()
+    client.force_login(make_user(username))
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+async def ping(headers: list[tuple[bytes, bytes]]) -> tuple[bool, Any]:
+    """Connect, and if accepted, prove the socket works with a ping; always disconnect."""
+    communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
+    try:
+        connected, close_code = await communicator.connect(timeout=3)
+        if not connected:
+            return False, close_code
+        await communicator.send_json_to({"type": "ping"})
+        return True, await communicator.receive_json_from(timeout=3)
+    finally:
+        await communicator.disconnect()
+
+
+async def test_a_token_header_opens_the_socket() -> None:
+    key = await token_for("amina")
+
+    connected, reply = await ping([ORIGIN, (b"authorization", f"Token {key}".encode())])
+
+    assert connected and reply == {"type": "pong"}
+
+
+async def test_a_session_cookie_opens_the_socket() -> None:
+    cookie = await session_cookie_for("youssef")
+
+    connected, reply = await ping([ORIGIN, (b"cookie", cookie.encode())])
+
+    assert connected and reply == {"type": "pong"}
+
+
+async def test_no_credentials_are_closed_with_4401() -> None:
+    connected, close_code = await ping([ORIGIN])
+
+    assert (connected, close_code) == (False, UNAUTHENTICATED)
+
+
+@pytest.mark.parametrize("header", [b"Token not-a-real-key", b"Bearer something", b"Token "])
+async def test_a_bad_authorization_header_is_refused_even_with_a_session(header: bytes) -> None:
+    cookie = await session_cookie_for("hicham")
+
+    connected, close_code = await ping(
+        [ORIGIN, (b"cookie", cookie.encode()), (b"authorization", header)]
+    )
+
+    assert (connected, close_code) == (False, UNAUTHENTICATED)
+
+
+async def test_a_foreign_origin_is_refused_even_with_credentials() -> None:
+    cookie = await session_cookie_for("karima")
+
+    connected, _ = await ping([(b"origin", b"https://evil.example"), (b"cookie", cookie.encode())])
+
+    assert connected is False
+
+
+@sync_to_async
+def deactivate(username: str) -> None:
+    get_user_model().objects.filter(username=username).update(is_active=False)
+
+
+async def test_a_deactivated_users_token_is_refused() -> None:
+    key = await token_for("gone")
+    await deactivate("gone")
+
+    connected, close_code = await ping([ORIGIN, (b"authorization", f"Token {key}".encode())])
+
+    assert (connected, close_code) == (False, UNAUTHENTICATED)
