@@ -73,7 +73,7 @@ def _sidebar(request: HttpRequest, network: Network | None) -> dict[str, Any]:
 def network_rooms(request: HttpRequest, slug: str) -> HttpResponse:
     """A network's chat: open its first room, or (no room yet) offer moderators to create one."""
     network = content_network(request, slug)
-    form = RoomForm(request.POST or None)
+    form = RoomForm(request.POST if request.method == "POST" else None)
     may_create = checks.may_moderate(request.user, network)
     if request.method == "POST":
         if not may_create:

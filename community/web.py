@@ -115,7 +115,9 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
     except ActionError as exc:
         not_found_on(exc)
         raise
-    form = JoinForm(request.POST or None, initial={"invitation": token or ""})
+    form = JoinForm(
+        request.POST if request.method == "POST" else None, initial={"invitation": token or ""}
+    )
     invitation = Invitation.objects.filter(network=network, token=token).first() if token else None
     if request.method == "POST" and form.is_valid():
         try:
@@ -342,7 +344,7 @@ class InvitationForm(forms.Form):
 def manage_invitations(request: HttpRequest, slug: str) -> HttpResponse:
     """Invitation links: create one (optionally for an address, limited, expiring), revoke."""
     network = moderated_network(request, slug)
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

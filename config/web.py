@@ -240,7 +240,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 
     if request.user.is_authenticated:
         return redirect(safe_next(request))
-    form = SignUpForm(request.POST or None)
+    form = SignUpForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

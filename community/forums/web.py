@@ -92,7 +92,7 @@ def forum_home(request: HttpRequest, slug: str) -> HttpResponse:
     """A network's categories; moderators add new ones here."""
     network = content_network(request, slug)
     context = _forum_context(request, network)
-    form = CategoryForm(request.POST or None)
+    form = CategoryForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not request.user.is_authenticated or not context["may_create_category"]:
             raise Http404
@@ -114,7 +114,7 @@ def category(request: HttpRequest, slug: str, category_id: int) -> HttpResponse:
     network = content_network(request, slug)
     cat: Category = _access(access.access_category, request.user, network, category_id)
     may_open = _allowed(access.check_can_open_topic, request.user, cat)
-    form = TopicForm(request.POST or None)
+    form = TopicForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not request.user.is_authenticated:
             raise Http404

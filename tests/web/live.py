@@ -89,6 +89,11 @@ def live_server() -> Iterator[LiveServer]:
                 "SHABAKA_VAR_DIR": str(tmp / "var"),
                 "PYTHONUNBUFFERED": "1",
             }
+            # Its own search indexes, cache keys and channel names: the live server's
+            # documents and presence must not leak into the tests running beside it.
+            suffix = f"web{os.getpid()}"
+            for name in ("MEILISEARCH_INDEX_PREFIX", "CACHE_PREFIX", "CHANNEL_PREFIX"):
+                env[name] = f"{os.environ.get(name, 'shabaka')}-{suffix}"
             env.pop("DJANGO_SETTINGS_MODULE", None)
             server = LiveServer(url="", env=env)
             server.run("manage.py", "migrate", "--noinput", "-v", "0")
