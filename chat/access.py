@@ -39,7 +39,12 @@ def access_room(user: AnyUser, room_id: object) -> Room:
     if not isinstance(room_id, int) or isinstance(room_id, bool):
         raise NotFound()
     room = Room.objects.select_related("network").filter(pk=room_id).first()
-    if room is None or not may_read_room(user, room):
+    if room is None:
+        raise NotFound()
+    if not may_read_room(user, room):
+        if room.network is not None and user.is_authenticated:
+            # The network's own answer: 403 for a banned member of a public network.
+            checks.check_can_read(user, room.network)
         raise NotFound()
     return room
 

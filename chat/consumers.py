@@ -10,6 +10,7 @@ keeps misbehaving is closed with CLOSE_ABUSE.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -24,6 +25,8 @@ from chat.actions import rooms as room_actions
 from chat.hub import Hub, Subscription, encode, get_hub
 from config.errors import ActionError
 from config.events import network_group, room_group, user_group
+
+logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_ABUSE = 4008
@@ -212,6 +215,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await handler(self, frame)
         except (FrameError, ActionError) as exc:
             await self.send_error(exc.code, exc.message, ref=ref)
+        except Exception:
+            # One failed frame (a database or layer hiccup) must not drop the socket:
+            # whatever was committed reaches the client through the room log.
+            logger.exception("frame %s failed for user %s", kind, self.user_id)
+            await self.send_error("server_error", "Something went wrong; try again.", ref=ref)
 
     def _spend_token(self) -> None:
         rate = settings.SHABAKA
@@ -348,7 +356,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(
             {k: v for k, v in event.items() if k != "type"} | {"type": "membership"}
         )
-        await self.refresh_access()
+        # A ban or removal is followed by its own access.revoked event, which tells the client.
+        await self.refresh_access(announce=False)
 
     async def chat_unread(self, event: dict[str, Any]) -> None:
         await self.send_json({"type": "unread", "room": event["room"], "count": event["count"]})

@@ -97,8 +97,8 @@ class Client:
         return await self.expect("subscribed", room=room_id)
 
     async def nothing(self, wait: float = 0.2, *, ignore: set[str] | None = None) -> bool:
-        """No frame arrives (frames of the `ignore` types excepted)."""
-        ignore = ignore or set()
+        """No frame arrives (frames of the `ignore` types excepted; presence by default)."""
+        ignore = {"presence"} if ignore is None else ignore
         frames = [f for f in await self.drain(wait) if f["type"] not in ignore]
         self.backlog = frames
         return not frames
@@ -134,3 +134,9 @@ async def connect() -> AsyncIterator[Callable[..., Any]]:
 def db(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Run a sync ORM/action call from an async test."""
     return database_sync_to_async(fn)
+
+
+@pytest.fixture
+def who(request: pytest.FixtureRequest) -> Any:
+    """The persona named by an indirect parameter, created before an async test starts."""
+    return request.getfixturevalue(request.param)

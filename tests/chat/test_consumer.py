@@ -1,0 +1,569 @@
+"""The /ws/ consumer on the real ASGI application: every frame type, every persona."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+from channels.testing import WebsocketCommunicator
+
+from chat import consumers
+from chat.actions import messages, rooms
+from chat.models import Message, Room, RoomEvent
+from community import actions as community_actions
+from community.models import Network
+from config.asgi import application
+from tests.chat.conftest import ORIGIN, db
+from tests.factories.chat import make_direct_room, make_room, send
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+READERS = ["owner", "moderator", "member", "staff"]
+NON_READERS = ["pending", "banned", "outsider"]
+
+
+# --- connecting -------------------------------------------------------------------------
+
+
+async def test_anonymous_and_bad_tokens_are_refused() -> None:
+    for headers in (
+        [ORIGIN],
+        [ORIGIN, (b"authorization", b"Token not-a-real-token")],
+        [ORIGIN, (b"authorization", b"Bearer x")],
+    ):
+        communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
+        connected, _ = await communicator.connect()
+        assert not connected
+
+
+async def test_foreign_origin_is_refused(member: Any) -> None:
+    from tests.chat.conftest import _token
+
+    key = await db(_token)(member)
+    communicator = WebsocketCommunicator(
+        application,
+        "/ws/",
+        headers=[(b"origin", b"https://evil.example"), (b"authorization", f"Token {key}".encode())],
+    )
+    connected, _ = await communicator.connect()
+    assert not connected
+
+
+async def test_ping_pong(connect: Any, member: Any) -> None:
+    client = await connect(member)
+    await client.send(type="ping")
+    assert await client.expect("pong") == {"type": "pong"}
+
+
+# --- subscribing: access per persona --------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", READERS + NON_READERS, indirect=True)
+async def test_private_room_subscription_per_persona(
+    connect: Any, who: Any, private_room: Room, member: Any
+) -> None:
+    client = await connect(who)
+    await client.send(type="subscribe", room=private_room.pk, after_seq=0)
+    if who.username in READERS:
+        subscribed = await client.expect("subscribed")
+        assert subscribed == {
+            "type": "subscribed",
+            "room": private_room.pk,
+            "seq": 0,
+            "events": [],
+            "has_more": False,
+            "unread": 0,
+        }
+    else:
+        error = await client.expect("error")
+        assert (error["code"], error["ref"]) == ("not_found", "subscribe")
+    await db(send)(member, private_room, "confidentiel")
+    if who.username in READERS:
+        assert (await client.expect("message.new"))["message"]["body"] == "confidentiel"
+    else:
+        assert await client.nothing(0.3)
+
+
+@pytest.mark.parametrize(
+    "who", ["owner", "moderator", "member", "outsider", "staff"], indirect=True
+)
+async def test_public_rooms_are_readable_by_any_signed_in_user(
+    connect: Any, who: Any, public_room: Room, member: Any
+) -> None:
+    client = await connect(who)
+    await client.subscribe(public_room)
+    await db(send)(member, public_room, "hello Germany")
+    assert (await client.expect("message.new"))["message"]["body"] == "hello Germany"
+
+
+async def test_banned_member_of_public_network_is_told_so(
+    connect: Any, banned: Any, public_room: Room
+) -> None:
+    client = await connect(banned)
+    await client.send(type="subscribe", room=public_room.pk)
+    assert (await client.expect("error"))["code"] == "banned"
+
+
+async def test_outsider_of_hidden_room_gets_nothing(
+    connect: Any, outsider: Any, member: Any, hidden_room: Room
+) -> None:
+    spy = await connect(outsider)
+    await spy.send(type="subscribe", room=hidden_room.pk)
+    assert (await spy.expect("error"))["code"] == "not_found"
+    insider = await connect(member)
+    await insider.subscribe(hidden_room)
+    await insider.send(type="message.send", room=hidden_room.pk, body="سري", client_id="s")
+    await insider.expect("message.new")
+    await insider.send(type="typing", room=hidden_room.pk)
+    assert await spy.nothing(0.4)
+
+
+@pytest.mark.parametrize(
+    "who", ["owner", "moderator", "member", "staff"] + NON_READERS, indirect=True
+)
+async def test_sending_per_persona(connect: Any, who: Any, private_room: Room) -> None:
+    client = await connect(who)
+    await client.send(type="message.send", room=private_room.pk, body="Bonjour", client_id="p1")
+    if who.username == "staff":
+        # Staff read every network but only members post.
+        error = await client.expect("error")
+        assert (error["code"], error["ref"]) == ("not_member", "p1")
+    elif who.username in READERS:
+        ack = await client.expect("message.ack")
+        assert ack["client_id"] == "p1"
+    else:
+        error = await client.expect("error")
+        assert (error["code"], error["ref"]) == ("not_found", "p1")
+
+
+# --- every client frame ------------------------------------------------------------------------
+
+
+async def test_send_acks_and_fans_out_to_every_subscriber(
+    connect: Any, member: Any, moderator: Any, owner: Any, public_room: Room
+) -> None:
+    sender = await connect(member)
+    watchers = [await connect(moderator), await connect(owner)]
+    for client in [sender, *watchers]:
+        await client.subscribe(public_room)
+    await sender.send(
+        type="message.send", room=public_room.pk, body="*Salam*", client_id="x1", reply_to=None
+    )
+    ack = await sender.expect("message.ack")
+    frames = [await client.expect("message.new") for client in [sender, *watchers]]
+    assert all(frame == frames[0] for frame in frames)
+    message = frames[0]["message"]
+    assert ack == {"type": "message.ack", "client_id": "x1", "id": message["id"]}
+    assert frames[0]["seq"] == 1
+    assert message["author"] == {"id": member.pk, "username": "member", "display_name": "Member"}
+    assert message["body_html"] == '<p dir="auto"><em>Salam</em></p>\n'
+    assert message["client_id"] == "x1" and message["reply_to"] is None
+
+
+async def test_edit_delete_and_reactions_reach_subscribers(
+    connect: Any, member: Any, moderator: Any, public_room: Room
+) -> None:
+    author = await connect(member)
+    watcher = await connect(moderator)
+    await watcher.subscribe(public_room)
+    await author.send(type="message.send", room=public_room.pk, body="v1", client_id="e1")
+    message_id = (await author.expect("message.ack"))["id"]
+    await author.send(type="message.edit", id=message_id, body="v2")
+    edited = await watcher.expect("message.edited")
+    assert edited["message"]["body"] == "v2" and edited["message"]["edited_at"]
+    await watcher.send(type="reaction.add", message=message_id, emoji="👏")
+    added = await watcher.expect("reaction.added")
+    assert (added["message"], added["emoji"], added["user"]["id"]) == (
+        message_id,
+        "👏",
+        moderator.pk,
+    )
+    await watcher.send(type="reaction.remove", message=message_id, emoji="👏")
+    assert (await watcher.expect("reaction.removed"))["emoji"] == "👏"
+    await author.send(type="message.delete", id=message_id)
+    deleted = await watcher.expect("message.deleted")
+    assert deleted["message"]["deleted"] and deleted["message"]["body"] == ""
+    assert [f["seq"] for f in (edited, added, deleted)] == [2, 3, 5]
+
+
+async def test_others_cannot_edit_and_members_cannot_delete_others(
+    connect: Any, member: Any, moderator: Any, public_room: Room
+) -> None:
+    message = await db(send)(moderator, public_room, "mod says")
+    client = await connect(member)
+    await client.send(type="message.edit", id=message.pk, body="hijack")
+    assert (await client.expect("error"))["code"] == "not_author"
+    await client.send(type="message.delete", id=message.pk)
+    assert (await client.expect("error"))["code"] == "not_author"
+    await client.send(type="message.edit", id=10**9, body="x")
+    assert (await client.expect("error"))["code"] == "not_found"
+
+
+async def test_unsubscribe_stops_delivery(connect: Any, member: Any, public_room: Room) -> None:
+    client = await connect(member)
+    await client.subscribe(public_room)
+    await client.send(type="unsubscribe", room=public_room.pk)
+    assert await client.expect("unsubscribed") == {"type": "unsubscribed", "room": public_room.pk}
+    await db(send)(member, public_room, "after")
+    assert await client.nothing(0.3)
+
+
+async def test_typing_reaches_others_throttled_and_is_not_stored(
+    connect: Any, member: Any, moderator: Any, outsider: Any, public_room: Room
+) -> None:
+    typist = await connect(member)
+    other_tab = await connect(member)
+    watcher = await connect(moderator)
+    for client in (typist, other_tab, watcher):
+        await client.subscribe(public_room)
+    await typist.send(type="typing", room=public_room.pk)
+    frame = await watcher.expect("typing")
+    assert frame == {
+        "type": "typing",
+        "room": public_room.pk,
+        "user": {"id": member.pk, "username": "member", "display_name": "Member"},
+    }
+    await typist.send(type="typing", room=public_room.pk)  # within the interval: dropped
+    assert await watcher.nothing(0.3)
+    assert await other_tab.nothing(0.1) and await typist.nothing(0.1)
+    assert await db(RoomEvent.objects.count)() == 0
+    reader = await connect(outsider)
+    await reader.send(type="typing", room=public_room.pk)
+    assert (await reader.expect("error"))["code"] == "not_member"
+
+
+async def test_read_updates_unread_on_every_tab(
+    connect: Any, member: Any, moderator: Any, public_room: Room
+) -> None:
+    sent = [await db(send)(moderator, public_room, f"m{i}") for i in range(3)]
+    tab1, tab2 = await connect(member), await connect(member)
+    subscribed = await tab1.subscribe(public_room)
+    assert subscribed["unread"] == 3
+    await tab1.send(type="read", room=public_room.pk, message_id=sent[1].pk)
+    for tab in (tab1, tab2):
+        assert await tab.expect("unread") == {"type": "unread", "room": public_room.pk, "count": 1}
+    await tab1.send(type="read", room=public_room.pk, message_id=10**9)
+    assert (await tab1.expect("error"))["code"] == "invalid"
+
+
+async def test_unread_is_pushed_to_members_not_watching_the_room(
+    connect: Any, member: Any, moderator: Any, outsider: Any, public_room: Room
+) -> None:
+    away = await connect(member)
+    reader = await connect(outsider)  # may read a public room but is not a member
+    await db(send)(moderator, public_room, "one")
+    await db(send)(moderator, public_room, "two")
+    assert await away.expect("unread", wait=2) == {
+        "type": "unread",
+        "room": public_room.pk,
+        "count": 2,
+    }
+    assert await reader.nothing(0.4)
+
+
+async def test_direct_room_frames_and_unread(
+    connect: Any, member: Any, moderator: Any, owner: Any, public_network: Network
+) -> None:
+    room = await db(make_direct_room)(member, moderator)
+    writer, peer, third = await connect(member), await connect(moderator), await connect(owner)
+    await writer.subscribe(room)
+    await third.send(type="subscribe", room=room.pk)
+    assert (await third.expect("error"))["code"] == "not_found"
+    await writer.send(type="message.send", room=room.pk, body="salut", client_id="d1")
+    await writer.expect("message.new")
+    assert (await peer.expect("unread")) == {"type": "unread", "room": room.pk, "count": 1}
+    await peer.subscribe(room, after_seq=0)
+    assert await third.nothing(0.2)
+
+
+# --- presence -----------------------------------------------------------------------------------
+
+
+async def test_presence_across_tabs_and_only_to_people_sharing_a_network(
+    connect: Any, member: Any, moderator: Any, outsider: Any, public_network: Network
+) -> None:
+    watcher = await connect(member)
+    stranger = await connect(outsider)
+    tab1 = await connect(moderator)
+    online = await watcher.expect("presence")
+    assert online == {
+        "type": "presence",
+        "user": {"id": moderator.pk, "username": "moderator", "display_name": "Moderator"},
+        "status": "online",
+    }
+    tab2 = await connect(moderator)
+    await tab1.close()
+    # one tab left: still online, nothing announced
+    assert await watcher.nothing(0.3, ignore=set())
+    await tab2.close()
+    assert (await watcher.expect("presence"))["status"] == "offline"
+    assert await stranger.nothing(0.2, ignore=set())
+
+
+async def test_presence_is_heard_once_when_sharing_several_networks(
+    connect: Any, owner: Any, member: Any, moderator: Any, public_network: Network
+) -> None:
+    from tests.factories.networks import add_member, make_network
+
+    second = await db(make_network)(owner)
+    await db(add_member)(second, member)
+    await db(add_member)(second, moderator)
+    watcher = await connect(member)
+    await connect(moderator)
+    frames = await watcher.drain(0.4)
+    assert [f["status"] for f in frames if f["type"] == "presence"] == ["online"]
+
+
+# --- muted, moderators-only, archived ----------------------------------------------------------
+
+
+async def test_muted_member_reads_but_cannot_send(
+    connect: Any,
+    owner: Any,
+    member: Any,
+    moderator: Any,
+    public_network: Network,
+    public_room: Room,
+) -> None:
+    await db(community_actions.do_mute_member)(owner, public_network, member.pk, 10)
+    client = await connect(member)
+    await client.subscribe(public_room)
+    await client.send(type="message.send", room=public_room.pk, body="hi", client_id="m1")
+    error = await client.expect("error")
+    assert (error["code"], error["ref"]) == ("muted", "m1")
+    await db(send)(moderator, public_room, "you can read this")
+    assert (await client.expect("message.new"))["message"]["body"] == "you can read this"
+
+
+async def test_moderators_only_room_over_websocket(
+    connect: Any, member: Any, moderator: Any, public_network: Network
+) -> None:
+    room = await db(make_room)(public_network, name="Annonces", posting=Room.Posting.MODERATORS)
+    member_client, mod_client = await connect(member), await connect(moderator)
+    await member_client.send(type="message.send", room=room.pk, body="x", client_id="a")
+    assert (await member_client.expect("error"))["code"] == "moderators_only"
+    await mod_client.send(type="message.send", room=room.pk, body="Annonce", client_id="b")
+    await mod_client.expect("message.ack")
+
+
+# --- revocation ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["ban", "remove", "leave"])
+async def test_losing_membership_revokes_at_once_and_nothing_follows(
+    connect: Any,
+    owner: Any,
+    member: Any,
+    moderator: Any,
+    private_network: Network,
+    private_room: Room,
+    how: str,
+) -> None:
+    victim = await connect(member)
+    other_tab = await connect(member)
+    await victim.subscribe(private_room)
+    await other_tab.subscribe(private_room)
+    if how == "ban":
+        await db(community_actions.do_ban_member)(owner, private_network, member.pk, "spam")
+    elif how == "remove":
+        await db(community_actions.do_remove_member)(owner, private_network, member.pk)
+    else:
+        await db(community_actions.do_leave_network)(member, private_network)
+    for tab in (victim, other_tab):
+        revoked = await tab.expect("access.revoked", wait=1)
+        assert revoked == {"type": "access.revoked", "network": private_network.pk}
+    await db(send)(moderator, private_room, "after the ban")
+    await db(send)(owner, private_room, "still private")
+    for tab in (victim, other_tab):
+        assert await tab.nothing(0.3, ignore={"membership", "presence"})
+    await victim.send(type="subscribe", room=private_room.pk)
+    assert (await victim.expect("error"))["code"] == "not_found"
+    await victim.send(type="message.send", room=private_room.pk, body="x", client_id="z")
+    assert (await victim.expect("error"))["code"] == "not_found"
+
+
+async def test_banned_keeps_other_networks(
+    connect: Any,
+    owner: Any,
+    member: Any,
+    moderator: Any,
+    public_room: Room,
+    private_network: Network,
+    private_room: Room,
+) -> None:
+    client = await connect(member)
+    await client.subscribe(public_room)
+    await client.subscribe(private_room)
+    await db(community_actions.do_ban_member)(owner, private_network, member.pk, "")
+    await client.expect("access.revoked")
+    await db(send)(moderator, public_room, "still here")
+    assert (await client.expect("message.new"))["room"] == public_room.pk
+
+
+async def test_network_turning_hidden_revokes_non_members(
+    connect: Any,
+    owner: Any,
+    outsider: Any,
+    member: Any,
+    public_network: Network,
+    public_room: Room,
+) -> None:
+    reader = await connect(outsider)
+    insider = await connect(member)
+    await reader.subscribe(public_room)
+    await insider.subscribe(public_room)
+    await db(community_actions.do_update_network)(owner, public_network, visibility="hidden")
+    revoked = await reader.expect("access.revoked", wait=1)
+    assert revoked["network"] == public_network.pk
+    await db(send)(owner, public_room, "members only now")
+    assert await reader.nothing(0.3)
+    assert (await insider.expect("message.new"))["message"]["body"] == "members only now"
+
+
+# --- limits ------------------------------------------------------------------------------------
+
+
+async def test_bad_frames_get_errors_and_the_socket_stays_open(
+    connect: Any, member: Any, public_room: Room
+) -> None:
+    client = await connect(member)
+    cases: list[tuple[Any, str]] = [
+        ("x" * (16 * 1024 + 1), "frame_too_large"),
+        (json.dumps({"type": "message.send", "body": "é" * 9000}), "frame_too_large"),
+        ("{not json", "malformed_json"),
+        ("[1, 2]", "invalid_frame"),
+        (json.dumps({"type": "dance"}), "unknown_type"),
+        (json.dumps({"type": "subscribe"}), "missing_field"),
+        (json.dumps({"type": "subscribe", "room": "1"}), "invalid_field"),
+        (json.dumps({"type": "subscribe", "room": True}), "invalid_field"),
+        (json.dumps({"type": "subscribe", "room": -3}), "invalid_field"),
+        (
+            json.dumps({"type": "message.send", "room": public_room.pk, "body": "x"}),
+            "missing_field",
+        ),
+        (
+            json.dumps(
+                {"type": "message.send", "room": public_room.pk, "body": "", "client_id": "e"}
+            ),
+            "invalid",
+        ),
+        (json.dumps({"type": "reaction.add", "message": 1}), "missing_field"),
+    ]
+    for raw, code in cases:
+        await client.ws.send_to(text_data=raw)
+        error = await client.expect("error")
+        assert error["code"] == code, raw[:80]
+    await client.ws.send_to(bytes_data=b"\x00")
+    assert (await client.expect("error"))["code"] == "binary_frame"
+    await client.send(type="ping")
+    await client.expect("pong")
+
+
+async def test_send_rate_is_limited_per_user(
+    connect: Any, member: Any, public_room: Room, settings: Any
+) -> None:
+    settings.SHABAKA = {**settings.SHABAKA, "CHAT_RATE_BURST": 3, "CHAT_RATE_PER_SECOND": 0.5}
+    tab1, tab2 = await connect(member), await connect(member)
+    for i in range(3):
+        await (tab1 if i % 2 else tab2).send(
+            type="message.send", room=public_room.pk, body=f"m{i}", client_id=f"r{i}"
+        )
+    for _ in range(2):
+        await tab2.expect("message.ack")
+    await tab1.expect("message.ack")
+    await tab1.send(type="message.send", room=public_room.pk, body="too fast", client_id="r9")
+    error = await tab1.expect("error")
+    assert (error["code"], error["ref"]) == ("rate_limited", "r9")
+    assert await db(Message.objects.count)() == 3
+    await tab1.send(type="ping")
+    await tab1.expect("pong")
+
+
+async def test_repeated_abuse_closes_the_socket(connect: Any, member: Any) -> None:
+    client = await connect(member)
+    for _ in range(consumers.ABUSE_STRIKES):
+        await client.ws.send_to(text_data="nope")
+    for _ in range(consumers.ABUSE_STRIKES - 1):
+        assert (await client.expect("error"))["code"] == "malformed_json"
+    while True:
+        output = await client.ws.receive_output(timeout=2)
+        if output["type"] == "websocket.close":
+            break
+    assert output["code"] == consumers.CLOSE_ABUSE
+
+
+# --- idempotency ----------------------------------------------------------------------------------
+
+
+async def test_same_send_retried_five_times_gives_five_acks_and_one_message(
+    connect: Any, member: Any, public_room: Room
+) -> None:
+    client = await connect(member)
+    frame = {"type": "message.send", "room": public_room.pk, "body": "once", "client_id": "dup"}
+    for _ in range(5):
+        await client.send(**frame)
+    acks = [await client.expect("message.ack") for _ in range(5)]
+    assert len({ack["id"] for ack in acks}) == 1
+    assert await db(Message.objects.count)() == 1
+
+
+async def test_same_send_retried_concurrently_from_five_sockets(
+    connect: Any, member: Any, moderator: Any, public_room: Room
+) -> None:
+    tabs = [await connect(member) for _ in range(5)]
+    watcher = await connect(moderator)
+    await watcher.subscribe(public_room)
+    frame = {"type": "message.send", "room": public_room.pk, "body": "once", "client_id": "dup"}
+    await asyncio.gather(*(tab.send(**frame) for tab in tabs))
+    acks = await asyncio.gather(*(tab.expect("message.ack") for tab in tabs))
+    assert len({ack["id"] for ack in acks}) == 1
+    assert await db(Message.objects.count)() == 1
+    await watcher.expect("message.new")
+    assert await watcher.nothing(0.3)
+
+
+# --- replay ------------------------------------------------------------------------------------
+
+
+async def test_subscribe_replays_every_kind_of_event_and_pages_with_has_more(
+    connect: Any, member: Any, moderator: Any, public_room: Room, monkeypatch: Any
+) -> None:
+    def history() -> None:
+        first = send(member, public_room, "one")
+        second = send(moderator, public_room, "two")
+        messages.do_edit_message(member, first, "one!")
+        messages.do_add_reaction(moderator, first, "❤️")
+        messages.do_delete_message(moderator, second)
+        messages.do_remove_reaction(moderator, first, "❤️")
+        rooms.do_mark_read(member, public_room, first.pk)
+
+    await db(history)()
+    client = await connect(member)
+    subscribed = await client.subscribe(public_room, after_seq=2)
+    assert subscribed["seq"] == 6 and not subscribed["has_more"]
+    assert [e["type"] for e in subscribed["events"]] == [
+        "message.edited",
+        "reaction.added",
+        "message.deleted",
+        "reaction.removed",
+    ]
+    assert subscribed["unread"] == 0
+    monkeypatch.setattr(consumers, "REPLAY_LIMIT", 4)
+    paged = await client.subscribe(public_room, after_seq=0)
+    assert [e["seq"] for e in paged["events"]] == [1, 2, 3, 4] and paged["has_more"]
+    latest = await client.subscribe(public_room)
+    assert latest["events"] == [] and latest["seq"] == 6
+
+
+async def test_too_many_subscriptions(
+    connect: Any, member: Any, public_room: Room, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(consumers, "MAX_SUBSCRIPTIONS", 1)
+    other = await db(make_room)(public_room.network)
+    client = await connect(member)
+    await client.subscribe(public_room)
+    await client.send(type="subscribe", room=other.pk)
+    assert (await client.expect("error"))["code"] == "too_many_subscriptions"
+    await client.subscribe(public_room)  # resubscribing to a watched room is fine
