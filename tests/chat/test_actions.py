@@ -112,7 +112,7 @@ def test_same_client_id_sent_concurrently_gives_one_message(member: Any, public_
         try:
             barrier.wait()
             ids.append(messages.do_send_message(member, public_room, "Hallo", "race").message.pk)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()

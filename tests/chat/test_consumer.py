@@ -121,7 +121,7 @@ async def test_outsider_of_hidden_room_gets_nothing(
 
 
 @pytest.mark.parametrize(
-    "who", ["owner", "moderator", "member", "staff"] + NON_READERS, indirect=True
+    "who", ["owner", "moderator", "member", "staff", *NON_READERS], indirect=True
 )
 async def test_sending_per_persona(connect: Any, who: Any, private_room: Room) -> None:
     client = await connect(who)
