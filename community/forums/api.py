@@ -22,10 +22,10 @@ from community.forums.serializers import (
     CategoryCreateSerializer,
     CategorySerializer,
     PostCreateSerializer,
+    PostReactionSerializer,
     PostRevisionSerializer,
     PostSerializer,
     PostUpdateSerializer,
-    ReactionSerializer,
     TopicCreatedSerializer,
     TopicCreateSerializer,
     TopicSerializer,
@@ -291,7 +291,7 @@ class PostReactionsView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        request=ReactionSerializer,
+        request=PostReactionSerializer,
         responses={201: PostSerializer, 200: PostSerializer},
         tags=TAGS,
         summary="React with one emoji",
@@ -301,13 +301,13 @@ class PostReactionsView(APIView):
     def post(self, request: Request, post_id: int) -> Response:
         post = access.access_post(request.user, post_id)
         access.check_can_react(request.user, post)
-        data = parse(ReactionSerializer, request)
+        data = parse(PostReactionSerializer, request)
         _, created = actions.do_add_reaction(me(request), post, data["emoji"])
         return _post_response(request, post, status.HTTP_201_CREATED if created else 200)
 
     @extend_schema(
         parameters=[EMOJI],
-        request=ReactionSerializer,
+        request=PostReactionSerializer,
         responses={200: PostSerializer},
         tags=TAGS,
         summary="Take back your reaction",

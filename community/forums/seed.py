@@ -90,8 +90,7 @@ TOPICS = [
         "pour l'arganier). Quelqu'un a-t-il déjà travaillé avec le CRI de la région ?\n\n"
         "Les démarches m'ont l'air longues, vos conseils sont les bienvenus.",
         (
-            "Oui, le guichet du CRI Souss-Massa est efficace, comptez 3 mois pour "
-            "l'autorisation.",
+            "Oui, le guichet du CRI Souss-Massa est efficace, comptez 3 mois pour l'autorisation.",
             "مشروع رائع! هل فكرت في التعاونيات النسائية لإنتاج زيت الأركان؟",
             "Great idea. The Green Generation programme may co-finance the irrigation part.",
         ),

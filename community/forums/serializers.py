@@ -97,7 +97,7 @@ class TopicUpdateSerializer(serializers.Serializer):
     category = serializers.IntegerField(required=False, help_text="Move to this category.")
 
 
-class ReactionSummarySerializer(serializers.Serializer):
+class PostReactionSummarySerializer(serializers.Serializer):
     emoji = serializers.CharField()
     count = serializers.IntegerField()
     me = serializers.BooleanField(help_text="Whether you reacted with this emoji.")
@@ -144,10 +144,10 @@ class PostSerializer(PostEventSerializer):
     class Meta(PostEventSerializer.Meta):
         fields = [*PostEventSerializer.Meta.fields, "reactions"]
 
-    @extend_schema_field(ReactionSummarySerializer(many=True))
+    @extend_schema_field(PostReactionSummarySerializer(many=True))
     def get_reactions(self, post: Post) -> list[dict[str, Any]]:
         summaries: dict[int, list[dict[str, Any]]] = self.context.get("reactions", {})
-        return ReactionSummarySerializer(summaries.get(post.pk, []), many=True).data  # type: ignore[return-value]
+        return PostReactionSummarySerializer(summaries.get(post.pk, []), many=True).data  # type: ignore[return-value]
 
 
 class TopicCreatedSerializer(TopicSerializer):
@@ -170,7 +170,7 @@ class PostUpdateSerializer(serializers.Serializer):
     body = TextField(trim_whitespace=False, allow_blank=True)
 
 
-class ReactionSerializer(serializers.Serializer):
+class PostReactionSerializer(serializers.Serializer):
     emoji = TextField(max_length=64, trim_whitespace=False)
 
 

@@ -41,3 +41,58 @@ def make_poster(network: Network, name: str | None = None) -> Any:
     user = make_user(name)
     add_member(network, user)
     return user
+
+
+def bulk_topics(category: Category, author: Any, count: int, *, pinned: int = 0) -> list[Topic]:
+    """`count` topics with a first post each, written in bulk (for size-independence tests).
+
+    Activity times are distinct and increasing, so the expected order is known. The
+    first `pinned` topics are pinned.
+    """
+    import datetime as dt
+
+    from django.utils import timezone
+
+    start = timezone.now() - dt.timedelta(days=1)
+    topics = Topic.objects.bulk_create(
+        Topic(
+            network=category.network,
+            category=category,
+            author=author,
+            title=f"Bulk topic {i}",
+            pinned=i < pinned,
+            created_at=start + dt.timedelta(seconds=i),
+            last_activity_at=start + dt.timedelta(seconds=i),
+            post_count=1,
+        )
+        for i in range(count)
+    )
+    posts = Post.objects.bulk_create(
+        Post(topic=t, author=author, body="b", body_html="<p>b</p>", created_at=t.created_at)
+        for t in topics
+    )
+    for topic, post in zip(topics, posts, strict=True):
+        topic.last_post = post
+    Topic.objects.bulk_update(topics, ["last_post"])
+    return topics
+
+
+def bulk_posts(topic: Topic, authors: list[Any], count: int) -> list[Post]:
+    """`count` replies by `authors` in turn, each with a reaction from the next author."""
+    from community.forums.models import Reaction
+
+    posts = Post.objects.bulk_create(
+        Post(
+            topic=topic,
+            author=authors[i % len(authors)],
+            body=f"Reply {i} @{authors[0].get_username()}",
+            body_html=f"<p>Reply {i}</p>",
+        )
+        for i in range(count)
+    )
+    Reaction.objects.bulk_create(
+        Reaction(post=p, user=authors[(i + 1) % len(authors)], emoji="👍")
+        for i, p in enumerate(posts)
+    )
+    Topic.objects.filter(pk=topic.pk).update(post_count=topic.post_count + count)
+    return posts
