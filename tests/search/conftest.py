@@ -15,3 +15,8 @@ def backend(request: pytest.FixtureRequest, settings: Any, db: Any) -> SearchBac
 @pytest.fixture
 def database_only(settings: Any, db: Any) -> SearchBackend:
     return use_backend("database", settings)
+
+
+@pytest.fixture
+def backend_meilisearch(settings: Any, db: Any) -> SearchBackend:
+    return use_backend("meilisearch", settings)

@@ -69,7 +69,7 @@ class Command(BaseCommand):
             doc_type=kind.name, defaults={"paused_until": timezone.now() + dt.timedelta(hours=2)}
         )
         try:
-            meili.wait([meili.client.delete_index(fresh).task_uid])
+            self._drop(meili, fresh)  # a rebuild interrupted earlier
             meili.ensure_index(kind, fresh)
             meili.ensure_index(kind, live)
             progress = Progress(kind.source().count(), f"{kind.name} → Meilisearch", self._write)
@@ -83,8 +83,14 @@ class Command(BaseCommand):
             meili.wait(tasks, timeout_ms=600_000)
             progress.finish()
             meili.wait([meili.client.swap_indexes([{"indexes": [live, fresh]}]).task_uid])
-            meili.wait([meili.client.delete_index(fresh).task_uid])
+            self._drop(meili, fresh)  # now holding the old documents
         finally:
             IndexState.objects.filter(doc_type=kind.name).update(paused_until=None)
             outbox.forget_indexes()
         self.stdout.write(f"{kind.name}: swapped in {live}")
+
+    def _drop(self, meili: MeilisearchBackend, uid: str) -> None:
+        task = meili.client.wait_for_task(meili.client.delete_index(uid).task_uid)
+        error = task.error or {}
+        if task.status != "succeeded" and error.get("code") != "index_not_found":
+            raise CommandError(f"Could not delete {uid}: {error}")
