@@ -9,9 +9,8 @@ from html.parser import HTMLParser
 import pytest
 
 from community.forums.models import Mention, Post
+from community.rendering import render_markdown
 from tests.factories.forums import make_post
-
-pytestmark = pytest.mark.django_db
 
 ALLOWED_TAGS = {
     "p", "blockquote", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "a", "br", "hr",
@@ -113,12 +112,33 @@ def test_the_corpus_is_large_enough():
     assert len(XSS_CORPUS) >= 30
 
 
+def link_every_mention(names):
+    """A resolver that treats every @name as a member: the mention path is exercised too."""
+    return {name: f"/profiles/{name}/" for name in names}
+
+
 @pytest.mark.parametrize("payload", XSS_CORPUS)
-def test_xss_payload_renders_inert(payload, public_forum, member):
-    post = make_post(public_forum.topic, member, payload)
-    assert post.body == payload  # the source is kept as sent
-    assert_inert(post.body_html)
-    assert_inert(Post.objects.get(pk=post.pk).body_html)
+def test_xss_payload_renders_inert(payload):
+    assert_inert(render_markdown(payload))
+    assert_inert(render_markdown(f"@{payload} @x{payload}", mentions=link_every_mention))
+
+
+@pytest.mark.django_db
+def test_the_whole_corpus_posted_through_the_api_is_stored_as_sent_and_served_inert(
+    api, public_forum, member
+):
+    client = api(member)
+    url = f"/api/v1/topics/{public_forum.topic.pk}/posts/"
+    for payload in XSS_CORPUS:
+        response = client.post(url, {"body": payload}, format="json")
+        assert response.status_code == 201, payload
+        assert response.json()["body"] == payload  # the source is kept as sent
+    served = client.get(f"{url}?limit=200").json()["results"]
+    assert len(served) == len(XSS_CORPUS) + 2
+    for post in served:
+        assert_inert(post["body_html"])
+    for post in Post.objects.filter(topic=public_forum.topic):
+        assert_inert(post.body_html)
 
 
 def test_the_inspector_does_catch_executable_html():
@@ -134,6 +154,7 @@ def test_the_inspector_does_catch_executable_html():
             assert_inert(bad)
 
 
+@pytest.mark.django_db
 def test_links_get_nofollow_and_keep_safe_urls(public_forum, member):
     post = make_post(public_forum.topic, member, "[Souss](https://example.org/souss?a=1&b=2)")
     assert 'href="https://example.org/souss?a=1&amp;b=2"' in post.body_html
@@ -153,19 +174,22 @@ def _text_of(body_html: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", body_html)).strip()
 
 
-@pytest.mark.parametrize("text", TEXTS)
-def test_arabic_mixed_direction_and_emoji_text_survive(text, api, public_forum, member):
-    response = api(member).post(
-        f"/api/v1/topics/{public_forum.topic.pk}/posts/", {"body": text}, format="json"
-    )
-    assert response.status_code == 201
-    data = response.json()
-    assert data["body"] == text
-    assert _text_of(data["body_html"]) == text
-    assert data["body_html"].startswith('<p dir="auto">')
-    assert Post.objects.get(pk=data["id"]).body == text
+@pytest.mark.django_db
+def test_arabic_mixed_direction_and_emoji_text_survive(api, public_forum, member):
+    client = api(member)
+    for text in TEXTS:
+        response = client.post(
+            f"/api/v1/topics/{public_forum.topic.pk}/posts/", {"body": text}, format="json"
+        )
+        assert response.status_code == 201
+        data = response.json()
+        assert data["body"] == text
+        assert _text_of(data["body_html"]) == text
+        assert data["body_html"].startswith('<p dir="auto">')
+        assert Post.objects.get(pk=data["id"]).body == text
 
 
+@pytest.mark.django_db
 def test_arabic_title_survives(api, public_forum, member):
     title = "استثمار في جهة سوس ماسة 🌴"
     url = f"/api/v1/networks/germany/categories/{public_forum.category.pk}/topics/"
@@ -178,6 +202,7 @@ def test_arabic_title_survives(api, public_forum, member):
 # --- mentions ---------------------------------------------------------------------------
 
 
+@pytest.mark.django_db
 def test_mentions_of_members_become_links_and_are_recorded(public_forum, member, moderator):
     post = make_post(public_forum.topic, member, "Merci @Moderator et @moderator !")
     assert 'href="/profiles/moderator/"' in post.body_html
@@ -187,6 +212,7 @@ def test_mentions_of_members_become_links_and_are_recorded(public_forum, member,
     ]
 
 
+@pytest.mark.django_db
 def test_mentions_of_people_outside_the_network_stay_plain_text(
     public_forum, member, outsider, banned, pending
 ):
@@ -196,6 +222,7 @@ def test_mentions_of_people_outside_the_network_stay_plain_text(
     assert not Mention.objects.filter(post=post).exists()
 
 
+@pytest.mark.django_db
 def test_mentions_in_code_links_and_email_addresses_are_not_mentions(public_forum, member):
     body = "`@moderator` [@moderator](https://example.org) moderator@example.org\n\n    @moderator"
     post = make_post(public_forum.topic, member, body)
@@ -203,6 +230,7 @@ def test_mentions_in_code_links_and_email_addresses_are_not_mentions(public_foru
     assert not Mention.objects.filter(post=post).exists()
 
 
+@pytest.mark.django_db
 def test_editing_updates_the_recorded_mentions(public_forum, member, moderator, owner):
     from community.forums import actions
 
