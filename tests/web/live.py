@@ -6,8 +6,8 @@ real ASGI application under daphne, exactly as `make run` does, on a database th
 subprocess can open: a SQLite file in a temporary directory (first pass), or a fresh
 PostgreSQL database next to the test one (services pass). The same environment
 carries REDIS_URL, so in the services pass the server's channel layer is Redis.
-Data is seeded through the real actions by `tests.web.seed_browser`, in a
-subprocess on that same database, before daphne starts.
+The database is migrated and seeded through the real actions by
+`tests.web.seed_browser`, in a subprocess, before daphne starts.
 """
 
 from __future__ import annotations
@@ -96,8 +96,7 @@ def live_server() -> Iterator[LiveServer]:
                 env[name] = f"{os.environ.get(name, 'shabaka')}-{suffix}"
             env.pop("DJANGO_SETTINGS_MODULE", None)
             server = LiveServer(url="", env=env)
-            server.run("manage.py", "migrate", "--noinput", "-v", "0")
-            server.run("-m", "tests.web.seed_browser")
+            server.run("-m", "tests.web.seed_browser")  # migrates, then seeds
             port = free_port()
             log = (tmp / "daphne.log").open("w")
             process = subprocess.Popen(  # noqa: S603 - the project's own server

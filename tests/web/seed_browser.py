@@ -222,4 +222,7 @@ def seed_chat(users: dict, germany: Network) -> None:
 
 
 if __name__ == "__main__":
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)  # one process: one Django start-up
     seed()

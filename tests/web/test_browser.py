@@ -1,0 +1,227 @@
+"""The web client in a real browser: Debian's chromium driven by Playwright, against daphne.
+
+The server is the real ASGI application on its own database (see `tests/web/live.py`),
+so the websocket, the channel layer (Redis in the services pass) and the JavaScript
+are all exercised. The screenshots in docs/screenshots/ (shown in the README) are
+taken here, in English and Arabic.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.web.live import LiveServer, live_server
+from tests.web.seed_browser import PASSWORD
+
+playwright = pytest.importorskip("playwright.sync_api")
+expect = playwright.expect
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+LIVE_TIMEOUT = 10_000  # ms: a websocket message should arrive far sooner
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LiveServer]:
+    with live_server() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        message = "Debian's chromium is not installed (scripts/test.sh installs it as root)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    with playwright.sync_playwright() as p:
+        launched = p.chromium.launch(
+            executable_path=chromium,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield launched
+        launched.close()
+
+
+def new_page(browser: Any, server: LiveServer, *, width: int = 1280, lang: str = "en") -> Any:
+    context = browser.new_context(
+        viewport={"width": width, "height": 800}, locale="en-US", base_url=server.url
+    )
+    context.set_default_timeout(LIVE_TIMEOUT)
+    if lang != "en":
+        context.add_cookies([{"name": "django_language", "value": lang, "url": server.url}])
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.js_errors = errors
+    return page
+
+
+def sign_in(page: Any, username: str) -> None:
+    page.goto("/signin/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/$"))
+
+
+def open_room(page: Any) -> None:
+    """The Germany network's first room, live."""
+    page.goto("/networks/germany/chat/")
+    expect(page.locator("#conn")).to_have_attribute("data-state", "connected")
+
+
+def send(page: Any, text: str) -> None:
+    page.fill("[data-testid=composer]", text)
+    page.press("[data-testid=composer]", "Enter")
+
+
+# Pages shown in docs/screenshots/ and checked for overflow (visited first, while the
+# rooms hold only the seeded talk).
+PAGES = [
+    ("networks", "/networks/"),
+    ("network", "/networks/germany/"),
+    ("topic", None),  # reached by clicking, its id depends on the seed
+    ("chat", "/networks/germany/chat/"),
+    ("directory", "/directory/"),
+    ("profile", "/people/amina/"),
+    ("moderation", "/networks/germany/manage/members/"),
+]
+
+
+def visit(page: Any, name: str, path: str | None) -> None:
+    if path is not None:
+        page.goto(path)
+    else:
+        page.goto("/networks/germany/forums/")
+        page.click("text=Entraide")
+        page.click("text=Reconnaissance du diplôme")
+    if name == "chat":
+        expect(page.locator("#conn")).to_have_attribute("data-state", "connected")
+        expect(page.locator("#messages .msg").first).to_be_visible()
+
+
+def overflow(page: Any) -> int:
+    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
+
+
+def test_arabic_is_right_to_left_and_fits_a_phone(browser, server):
+    """At 375 px here; the screenshots test checks 1280 px in both languages."""
+    page = new_page(browser, server, width=375)
+    sign_in(page, "youssef")
+    page.select_option("[data-testid=language]", "ar")
+    page.wait_for_load_state()
+    html = page.locator("html")
+    expect(html).to_have_attribute("dir", "rtl")
+    expect(html).to_have_attribute("lang", "ar")
+    expect(page.locator("nav.mainnav")).to_contain_text("الشبكات")
+    for name, path in PAGES:
+        visit(page, name, path)
+        expect(html).to_have_attribute("dir", "rtl")
+        assert overflow(page) <= 0, f"{name} overflows at 375px"
+        if name == "chat":
+            page.screenshot(path=str(SCREENSHOTS / "chat-mobile-ar.png"))
+    assert page.js_errors == []
+    page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_screenshots_of_the_main_pages_at_1280px(browser, server, lang):
+    page = new_page(browser, server, lang=lang)
+    sign_in(page, "youssef")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl" if lang == "ar" else "ltr")
+    for name, path in PAGES:
+        visit(page, name, path)
+        page.wait_for_timeout(100)  # let the facet names localize and fonts settle
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{lang}.png"))
+        assert overflow(page) <= 0, f"{name} overflows at 1280px in {lang}"
+    assert page.js_errors == []
+    page.context.close()
+
+
+def test_sign_up_join_an_open_network_post_a_topic_and_see_it(browser, server):
+    page = new_page(browser, server)
+    page.goto("/signup/")
+    page.fill("#id_username", "leila")
+    page.fill("#id_display_name", "Leïla Amrani")
+    page.fill("#id_email", "leila@example.org")
+    page.fill("#id_password", "a long passphrase 42")
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/networks/")
+
+    page.goto("/networks/germany/")
+    page.click("[data-testid=join]")
+    expect(page.locator(".messages")).to_contain_text("You are now a member")
+    page.click("nav.tabs >> text=Forums")
+    page.click("text=Entraide")
+    page.fill("#id_title", "Cherche colocation à Berlin")
+    page.fill("#id_body", "Bonjour, je cherche une **colocation** près de la TU Berlin.")
+    page.click("[data-testid=post-topic]")
+    expect(page.locator("[data-testid=topic-title]")).to_have_text("Cherche colocation à Berlin")
+    expect(page.locator(".post .prose strong")).to_have_text("colocation")
+
+    page.go_back()
+    page.reload()
+    expect(page.locator(".topic-row >> text=Cherche colocation à Berlin")).to_be_visible()
+    assert page.js_errors == []
+    page.context.close()
+
+
+def test_two_people_in_the_same_room_see_each_other_live(browser, server):
+    amina, salma = new_page(browser, server), new_page(browser, server)
+    sign_in(amina, "amina")
+    sign_in(salma, "salma")
+    open_room(amina)
+    open_room(salma)
+
+    amina.fill("[data-testid=composer]", "Qui vient")  # typing, not yet sent
+    expect(salma.locator("#typing")).to_contain_text("Amina Benali")
+    send(amina, "Qui vient à la rencontre de Francfort ?")
+    expect(salma.locator("#messages")).to_contain_text("Qui vient à la rencontre de Francfort ?")
+    send(salma, "Moi ! 🙋‍♀️")
+    expect(amina.locator("#messages")).to_contain_text("Moi ! 🙋‍♀️")
+    # The sender's own copy is confirmed, not left pending or doubled.
+    expect(amina.locator(".msg.pending")).to_have_count(0)
+    expect(amina.locator("#messages .msg >> text=Qui vient à la rencontre")).to_have_count(1)
+    assert amina.js_errors == [] and salma.js_errors == []
+    amina.context.close()
+    salma.context.close()
+
+
+def test_a_banned_members_open_room_stops_receiving(browser, server):
+    karim, youssef = new_page(browser, server), new_page(browser, server)
+    sign_in(karim, "karim")
+    sign_in(youssef, "youssef")
+    open_room(karim)
+    open_room(youssef)
+    send(youssef, "Avant le bannissement")
+    expect(karim.locator("#messages")).to_contain_text("Avant le bannissement")
+
+    moderation = youssef.context.new_page()
+    moderation.goto("/networks/germany/manage/members/")
+    row = moderation.locator("[data-testid=member-karim]")
+    row.locator("summary").click()
+    row.locator("[data-testid=ban-karim] input[name=reason]").fill("spam")
+    row.locator("[data-testid=ban-karim] button").click()
+    expect(moderation.locator(".messages")).to_contain_text("Member banned.")
+
+    expect(karim.locator("#conn")).to_have_attribute("data-state", "closed")
+    expect(karim.locator("#room-notice")).to_contain_text("no longer have access")
+    expect(karim.locator("[data-testid=composer]")).to_be_disabled()
+    send(youssef, "Après le bannissement")
+    expect(youssef.locator("#messages")).to_contain_text("Après le bannissement")
+    karim.wait_for_timeout(1000)
+    expect(karim.locator("#messages")).not_to_contain_text("Après le bannissement")
+    # And the room is gone for them on reload: the network's content is closed to a banned member.
+    response = karim.goto("/networks/germany/chat/")
+    assert response is not None and response.status in (403, 404)
+    karim.context.close()
+    youssef.context.close()
