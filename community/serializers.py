@@ -124,9 +124,13 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class ModeratedMembershipSerializer(MembershipSerializer):
-    """What moderators see: the join request's message, the ban reason, who acted."""
+    """What moderators see: the join request's message, the ban reason, who acted.
 
-    acted_by = UserSummarySerializer(allow_null=True)
+    The members list documents this shape for everyone but gives non-moderators only
+    MembershipSerializer's fields, so the extras are optional in the schema.
+    """
+
+    acted_by = UserSummarySerializer(allow_null=True, required=False)
 
     class Meta(MembershipSerializer.Meta):
         fields = [
