@@ -53,13 +53,14 @@ def search_everything(user: Any, params: Any, limit: int) -> dict[str, Any]:
     ranked: list[tuple[float, int, dict[str, Any]]] = []
     total = 0
     for order, name in enumerate(types):
+        kind = registry.get(name)
+        keys = scope if slug is not None else scope | kind.access_keys(viewer)
         query = SearchQuery(
-            doc_type=name, q=q, network_ids=frozenset(scope), limit=offset + limit, offset=0
+            doc_type=name, q=q, network_ids=frozenset(keys), limit=offset + limit, offset=0
         )
         result = run_search(query, viewer)
         total += result.estimated_total
-        kind = registry.get(name)
-        presented = kind.present(result.hits, slug)
+        presented = kind.present(result.hits, slug, query.words)
         by_id = {item["id"]: item for item in presented}
         for hit in result.hits:
             if hit.object_id in by_id:

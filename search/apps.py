@@ -7,7 +7,12 @@ class SearchConfig(AppConfig):
 
     def ready(self) -> None:
         from search import receivers, registry
+        from search.documents.chat import MessageDocuments
+        from search.documents.forums import PostDocuments, TopicDocuments
         from search.documents.members import MemberDocuments
 
         registry.register(MemberDocuments())
+        registry.register(TopicDocuments())
+        registry.register(PostDocuments())
+        registry.register(MessageDocuments())
         receivers.connect()

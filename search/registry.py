@@ -71,9 +71,15 @@ class DocumentType:
         """Every row to index, for a rebuild (ids are read from it in batches)."""
         raise NotImplementedError
 
-    def present(self, hits: Sequence[Hit], network_slug: str | None) -> list[dict[str, Any]]:
+    def present(
+        self, hits: Sequence[Hit], network_slug: str | None, words: list[str]
+    ) -> list[dict[str, Any]]:
         """API results `{type, id, network, title?, snippet, url}` for hits, in order."""
         raise NotImplementedError
+
+    def access_keys(self, viewer: Any) -> frozenset[int]:
+        """Keys besides network ids that let this viewer see documents (direct messages)."""
+        return frozenset()
 
     def batches(self, size: int) -> Iterator[list[int]]:
         ids = self.source().order_by("pk").values_list("pk", flat=True)

@@ -123,6 +123,10 @@ class MeilisearchBackend:
         try:
             answers = self.client.multi_search(requests)["results"]
         except MeilisearchApiError as exc:
+            if exc.code == "invalid_search_attributes_to_search_on":
+                # Every document carries every attribute, so Meilisearch only lacks one when
+                # the index holds no document yet: nothing can match.
+                return SearchResult([], {n: {} for n in doc_type.facets}, 0, self.name)
             if exc.code in ("index_not_found",) or exc.status_code >= 500:
                 raise BackendUnavailable(str(exc)) from exc
             raise

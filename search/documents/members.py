@@ -116,7 +116,9 @@ class MemberDocuments(DocumentType):
             yield batch
             last = batch[-1]
 
-    def present(self, hits: Sequence[Hit], network_slug: str | None) -> list[dict[str, Any]]:
+    def present(
+        self, hits: Sequence[Hit], network_slug: str | None, words: list[str]
+    ) -> list[dict[str, Any]]:
         profiles = {
             p.user_id: p
             for p in Profile.objects.filter(user_id__in=[h.object_id for h in hits]).select_related(
