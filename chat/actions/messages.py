@@ -23,6 +23,7 @@ from chat.models import Message, Reaction, Room, RoomEvent
 from community.actions import audit
 from community.rendering import render_markdown
 from config.errors import InvalidInput, NotAllowed, NotFound, StateConflict, TooLarge
+from search import outbox as search_outbox
 
 MAX_CLIENT_ID = 64
 MAX_EMOJI = 32
@@ -125,6 +126,7 @@ def do_send_message(
             )
             record_event(room, seq, events.message_frame(Type.MESSAGE_NEW, seq, message))
             announce_activity(room, seq, user.pk)
+            search_outbox.enqueue("messages", [message.pk])
     except IntegrityError:
         # SQLite has no row locks for concurrent first sends; the constraint decides.
         existing = _existing(room.pk, user.pk, cleaned["client_id"])
@@ -173,6 +175,7 @@ def do_edit_message(user: User, message: Message, body: Any) -> Message:
     message.body, message.body_html, message.edited_at = body, html, timezone.now()
     message.save(update_fields=["body", "body_html", "edited_at"])
     record_event(message.room, seq, events.message_frame(Type.MESSAGE_EDITED, seq, message))
+    search_outbox.enqueue("messages", [message.pk])
     return message
 
 
@@ -198,6 +201,7 @@ def do_delete_message(user: User, message: Message) -> Message:
             target=message,
             room=message.room_id,
         )
+    search_outbox.enqueue("messages", [message.pk])
     return message
 
 
