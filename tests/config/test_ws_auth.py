@@ -9,6 +9,7 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import connections
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
@@ -44,6 +45,9 @@ async def ping(headers: list[tuple[bytes, bytes]]) -> tuple[bool, Any]:
         return True, await communicator.receive_json_from(timeout=3)
     finally:
         await communicator.disconnect()
+        # The worker thread of sync_to_async keeps its own connection (CONN_MAX_AGE):
+        # close it, or PostgreSQL refuses to drop the test database at the end.
+        await sync_to_async(connections.close_all)()
 
 
 async def test_a_token_header_opens_the_socket() -> None:
