@@ -185,6 +185,8 @@ def _resolve_invitation(network: Network, user: User, token: str) -> Invitation:
 
 def find_network_for_join(user: User, slug: str, invitation_token: str | None) -> Network:
     """The network to join: visible ones, or a hidden one the user holds an invitation to."""
+    if not checks.is_slug(slug):
+        raise NotFound()
     network = Network.objects.filter(slug=slug, archived=False).first()
     if network is None:
         raise NotFound()

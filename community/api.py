@@ -74,6 +74,13 @@ def parse(
     return dict(serializer.validated_data)
 
 
+def check_id(value: int) -> None:
+    """Ids in URLs are 64-bit keys: a longer run of digits names nothing (and must not
+    reach the database, which would fail on it rather than find nothing)."""
+    if not 0 < value < 2**63:
+        raise NotFound()
+
+
 def parse_empty(request: Request) -> None:
     """Endpoints without a body still refuse a malformed one rather than act on it."""
     if request.data and not isinstance(request.data, dict):
@@ -299,6 +306,7 @@ class MemberActionView(APIView):
     def post(self, request: Request, slug: str, user_id: int, action: str) -> Response:
         if action not in MEMBER_ACTIONS:
             raise NotFound("Unknown member action.")
+        check_id(user_id)
         network = checks.access_network(request.user, slug)
         checks.check_can_moderate(request.user, network)
         serializer_cls, run = MEMBER_ACTIONS[action]
@@ -347,6 +355,7 @@ class InvitationDetailView(APIView):
 
     @extend_schema(request=None, responses={200: InvitationSerializer}, tags=["membership"])
     def delete(self, request: Request, slug: str, invitation_id: int) -> Response:
+        check_id(invitation_id)
         network = checks.access_network(request.user, slug)
         invitation = actions.do_revoke_invitation(me(request), network, invitation_id)
         return Response(InvitationSerializer(invitation, context={"request": request}).data)

@@ -8,6 +8,7 @@ guardian's direct-FK table, which `permissions.actions` keeps equal to Membershi
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -23,6 +24,7 @@ AnyUser = AbstractBaseUser | AnonymousUser
 Visibility = Network.Visibility
 Status = Membership.Status
 
+SLUG_SHAPE = re.compile(r"[a-z0-9][a-z0-9-]{0,49}")
 GENERATION_KEY = "access:generation"
 ACCESS_CACHE_SECONDS = 300
 
@@ -117,8 +119,13 @@ def _is_staff(user: AnyUser) -> bool:
 
 
 def may_see_network(user: AnyUser, network: Network) -> bool:
-    if network.archived and not _is_staff(user):
-        return False
+    """Listed or openable: public and private networks, hidden ones to their members.
+
+    An archived network stays reachable by staff and its owners (who may unarchive
+    it); everyone else sees it as gone.
+    """
+    if network.archived:
+        return _is_staff(user) or Perm.ADMINISTER in network_perms(user, network)
     if network.visibility != Visibility.HIDDEN or _is_staff(user):
         return True
     if Perm.READ in network_perms(user, network):
@@ -207,9 +214,15 @@ def _load_network(user: AnyUser, slug: str) -> Network | None:
     return network
 
 
+def is_slug(value: Any) -> bool:
+    """Could this be a network slug? Anything else (a NUL byte, 10 KB of text) is a 404
+    without a query, and never reaches a database that would reject it with an error."""
+    return isinstance(value, str) and SLUG_SHAPE.fullmatch(value) is not None
+
+
 def access_network(user: AnyUser, slug: Any) -> Network:
     """The network if the user may see it listed, else NotFound."""
-    if not isinstance(slug, str) or not slug:
+    if not is_slug(slug):
         raise NotFound()
     network = _load_network(user, slug)
     if network is None or not may_see_network(user, network):

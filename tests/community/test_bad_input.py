@@ -48,6 +48,12 @@ CASES: list[tuple[str, str, str, Any, int, str]] = [
     ("moderator", "post", f"{MEMBERS}/999999/ban/", {}, 404, "not_found"),
     ("moderator", "post", f"{MEMBERS}/{{member}}/promote/", {}, 404, "not_found"),
     ("moderator", "delete", f"{GERMANY}/invitations/999999/", None, 404, "not_found"),
+    ("moderator", "post", f"{MEMBERS}/99999999999999999999/ban/", {}, 404, "not_found"),
+    ("moderator", "delete", f"{GERMANY}/invitations/{10**20}/", None, 404, "not_found"),
+    ("member", "get", "/api/v1/networks/GERMANY/", None, 404, "not_found"),
+    ("member", "get", "/api/v1/networks/germany%00/", None, 404, "not_found"),
+    ("member", "post", "/api/v1/networks/germany%00/join/", {}, 404, "not_found"),
+    ("member", "get", f"/api/v1/networks/{'a' * 300}/members/", None, 404, "not_found"),
     # duplicates and state conflicts
     ("staff", "post", "/api/v1/networks/", NEW_NETWORK | {"slug": "germany"}, 409, "slug_taken"),
     ("member", "post", f"{GERMANY}/join/", {}, 409, "already_member"),

@@ -159,15 +159,20 @@ def test_access_network_hides_hidden_networks_from_outsiders(
     assert checks.access_network(member, "lawyers") == hidden_network
 
 
-def test_archived_networks_disappear_except_for_staff(
-    owner: Any, member: Any, staff: Any, public_network: Network
+def test_archived_networks_disappear_except_for_staff_and_owners(
+    api: Callable[[Any], Any], owner: Any, member: Any, staff: Any, public_network: Network
 ) -> None:
-    actions.do_update_network(owner, public_network, archived=True)
+    archived = api(owner).patch("/api/v1/networks/germany/", {"archived": True}, format="json")
 
+    assert archived.status_code == 200
     with pytest.raises(NotFound):
         checks.access_network(member, "germany")
     assert not checks.filter_visible_networks(member).exists()
     assert checks.access_network(staff, "germany") == public_network
+    # The owner can still open it, to bring it back.
+    restored = api(owner).patch("/api/v1/networks/germany/", {"archived": False}, format="json")
+    assert restored.status_code == 200
+    assert checks.access_network(member, "germany") == public_network
 
 
 def test_content_of_private_networks_looks_missing_but_a_public_ban_says_so(
