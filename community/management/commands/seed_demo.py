@@ -50,7 +50,7 @@ class Command(BaseCommand):
         for step in registered_steps():
             self.stdout.write(self.style.MIGRATE_HEADING(f"Seeding {step.name}…"))
             step.run(ctx)
-        summary = ", ".join(f"{n} {what}" for what, n in ctx.created.items()) or "nothing new"
+        summary = ", ".join(f"{n} {what}" for what, n in ctx.created.items() if n) or "nothing new"
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f}s: {summary}.")
         )
