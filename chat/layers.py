@@ -17,6 +17,11 @@ from redis.asyncio import BlockingConnectionPool
 
 DEFAULT_MAX_CONNECTIONS = 64
 DEFAULT_POOL_TIMEOUT = 20.0
+# redis-py 8 reads with a 5 s socket timeout by default, the same 5 s that channels-redis
+# blocks in BZPOPMIN when a channel is idle: the read then times out first, the error
+# reaches the consumer and daphne closes an idle socket with 1011 after 5–10 s. Reads
+# must outlast the blocking pop (RedisChannelLayer.brpop_timeout) by a margin.
+DEFAULT_SOCKET_TIMEOUT = 15.0
 
 
 class BlockingPoolRedisChannelLayer(RedisChannelLayer):
@@ -30,6 +35,7 @@ class BlockingPoolRedisChannelLayer(RedisChannelLayer):
         host = dict(self.hosts[index])
         if "master_name" in host:  # Sentinel: channels-redis builds that pool itself
             return super().create_pool(index)
+        host.setdefault("socket_timeout", max(DEFAULT_SOCKET_TIMEOUT, self.brpop_timeout * 3))
         max_connections = int(host.pop("max_connections", DEFAULT_MAX_CONNECTIONS))
         timeout = float(host.pop("pool_timeout", DEFAULT_POOL_TIMEOUT))
         if "address" in host:
