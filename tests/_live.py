@@ -20,7 +20,9 @@ them (`from tests._live import daphne_workers, redis_server  # noqa: F401`).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import json
 import os
 import secrets
 import shutil
@@ -267,6 +269,130 @@ class MeiliServer(_Process):
         )
         self._started(self.port)
         return self
+
+
+# --- a chat client that survives faults ------------------------------------------------
+
+
+class ChatClient:
+    """A websocket chat client as the contract asks clients to behave, over real sockets.
+
+    It keeps, for one room, every event it has seen by `seq`; on a gap or a reconnect
+    it resubscribes with the last seq it holds; it resends every message not yet
+    acknowledged with the same `client_id` (sends are idempotent). When its socket
+    dies it moves to the next worker URL, as a client behind a load balancer would.
+    """
+
+    def __init__(self, name: str, token: str, urls: list[str], room: int) -> None:
+        self.name = name
+        self.token = token
+        self.urls = urls
+        self.room = room
+        self.turn = 0
+        self.events: dict[int, dict[str, Any]] = {}  # seq → the event frame
+        self.pending: dict[str, str] = {}  # client_id → body, sent but not acknowledged
+        self.acked: dict[str, int] = {}  # client_id → message id
+        self.conflicts: list[tuple[int, Any, Any]] = []  # one seq, two different events
+        self.connections = 0
+        self.errors: list[dict[str, Any]] = []
+        self.ws: Any = None
+        self.subscribed = asyncio.Event()
+
+    @property
+    def last_seq(self) -> int:
+        """The highest seq up to which this client holds every event."""
+        seq = 0
+        while seq + 1 in self.events:
+            seq += 1
+        return seq
+
+    def _record(self, frame: dict[str, Any]) -> None:
+        seq = frame.get("seq")
+        if not isinstance(seq, int):
+            return
+        known = self.events.get(seq)
+        if known is None:
+            self.events[seq] = frame
+        elif known.get("message", {}).get("id") != frame.get("message", {}).get("id"):
+            self.conflicts.append((seq, known, frame))
+
+    async def _subscribe(self) -> None:
+        self.subscribed.clear()
+        await self.ws.send(
+            json.dumps({"type": "subscribe", "room": self.room, "after_seq": self.last_seq})
+        )
+
+    async def _on_frame(self, frame: dict[str, Any]) -> None:
+        kind = frame.get("type")
+        if kind == "subscribed":
+            for event in frame.get("events", []):
+                self._record(event)
+            self.subscribed.set()
+            if frame.get("has_more") or self.last_seq < frame.get("seq", 0):
+                await self._subscribe()  # more than one replay page: ask again
+        elif kind == "message.ack":
+            self.pending.pop(frame["client_id"], None)
+            self.acked[frame["client_id"]] = frame["id"]
+        elif kind == "error":
+            self.errors.append(frame)
+        elif isinstance(frame.get("seq"), int) and frame.get("room") == self.room:
+            self._record(frame)
+            if frame["seq"] > self.last_seq + 1 and self.subscribed.is_set():
+                await self._subscribe()  # a gap: something was missed
+
+    async def send(self, client_id: str, body: str) -> None:
+        """Queue a message; it is (re)sent until acknowledged."""
+        self.pending[client_id] = body
+        if self.ws is not None:
+            with contextlib.suppress(Exception):
+                await self._send_one(client_id, body)
+
+    async def _send_one(self, client_id: str, body: str) -> None:
+        frame = {"type": "message.send", "room": self.room, "body": body, "client_id": client_id}
+        await self.ws.send(json.dumps(frame))
+
+    async def run(self, until: Callable[[], bool], deadline: float) -> None:
+        """Stay connected (moving between workers) until `until()` or the deadline."""
+        import websockets
+
+        while not until() and time.monotonic() < deadline:
+            url = self.urls[self.turn % len(self.urls)]
+            origin = url.replace("ws://", "http://").rsplit("/ws/", 1)[0]
+            try:
+                async with websockets.connect(
+                    url,
+                    additional_headers={"Authorization": f"Token {self.token}"},
+                    origin=origin,  # type: ignore[arg-type]
+                    open_timeout=3,
+                    close_timeout=1,
+                    max_size=2**22,
+                ) as ws:
+                    self.ws = ws
+                    self.connections += 1
+                    await self._subscribe()
+                    await self._converse(until, deadline)
+            except (TimeoutError, OSError, websockets.exceptions.WebSocketException):
+                pass
+            finally:
+                self.ws = None
+            if not until():
+                self.turn += 1  # this worker is gone or failing: try the next one
+                await asyncio.sleep(0.1)
+
+    async def _converse(self, until: Callable[[], bool], deadline: float) -> None:
+        resent_at = 0.0
+        while not until() and time.monotonic() < deadline:
+            now = time.monotonic()
+            if self.subscribed.is_set() and self.pending and now - resent_at > 1.0:
+                resent_at = now  # unacknowledged sends go again (same client_id)
+                for client_id, body in list(self.pending.items()):
+                    await self._send_one(client_id, body)
+            try:
+                text = await asyncio.wait_for(self.ws.recv(), timeout=0.2)
+            except TimeoutError:
+                continue
+            if isinstance(text, str):
+                await self._on_frame(json.loads(text))
 
 
 # --- fixtures --------------------------------------------------------------------------
