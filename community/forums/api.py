@@ -58,14 +58,7 @@ def _post_response(request: Request, post: Post, code: int = status.HTTP_200_OK)
 
 def _topic_response(request: Request, topic_id: int) -> Response:
     topic = access.access_topic(request.user, topic_id)
-    return Response(TopicSerializer(_with_last_post(topic)).data)
-
-
-def _with_last_post(topic: Topic) -> Topic:
-    """The topic row as lists show it (author and last post with their profiles)."""
-    return Topic.objects.select_related(
-        "network", "author__profile", "last_post__author__profile"
-    ).get(pk=topic.pk)
+    return Response(TopicSerializer(queries.topic_row(topic.pk)).data)
 
 
 class CategoryListView(APIView):
@@ -128,7 +121,7 @@ class TopicListView(APIView):
         context = _post_context(request, [first], topic)
         context["first_post"] = first
         return Response(
-            TopicCreatedSerializer(_with_last_post(topic), context=context).data,
+            TopicCreatedSerializer(queries.topic_row(topic.pk), context=context).data,
             status=status.HTTP_201_CREATED,
         )
 

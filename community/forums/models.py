@@ -50,7 +50,9 @@ class Topic(models.Model):
     # The network is denormalized from the category (topics move only within a network)
     # so permission filters and search documents need no join.
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="topics")
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="topics")
+    # RESTRICT, not PROTECT: a category with topics cannot be deleted on its own (move
+    # them first), but deleting the whole network takes categories and topics together.
+    category = models.ForeignKey(Category, on_delete=models.RESTRICT, related_name="topics")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -38,9 +38,24 @@ def page_categories(network: Network, request: Request) -> tuple[list[Category],
 
 
 def list_topics(category: Category) -> QuerySet[Topic]:
-    """Live topics of a category, with what a list row shows (author, last post, network)."""
-    return Topic.objects.filter(category=category, deleted=False).select_related(
-        "network", "author__profile", "last_post__author__profile"
+    """Live topics of a category, with what a list row shows (author, last post, network).
+
+    The last post is joined for its author and time only: its body (up to 64 KiB,
+    twice with the HTML) stays in the database.
+    """
+    return (
+        Topic.objects.filter(category=category, deleted=False)
+        .select_related("network", "author__profile", "last_post__author__profile")
+        .defer("last_post__body", "last_post__body_html")
+    )
+
+
+def topic_row(topic_id: int) -> Topic:
+    """One topic as lists show it (for responses after a read or a change)."""
+    return (
+        Topic.objects.select_related("network", "author__profile", "last_post__author__profile")
+        .defer("last_post__body", "last_post__body_html")
+        .get(pk=topic_id)
     )
 
 
