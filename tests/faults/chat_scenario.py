@@ -84,6 +84,10 @@ def assert_exactly_once(clients: list[ChatClient], room: Room, sends: int) -> No
     by_seq = dict(Message.objects.filter(room=room).values_list("seq", "id"))
     room.refresh_from_db()
     assert sorted(by_seq) == list(range(1, len(sent) + 1)), "room seq is not gapless"
+    print(  # shown with -s; docs/reliability.md quotes it
+        f"\n{len(sent)} messages, connections per client "
+        f"{[c.connections for c in clients]}, error frames {sum(len(c.errors) for c in clients)}"
+    )
     for client in clients:
         assert not client.conflicts, (client.name, client.conflicts[:2])
         assert not client.pending, (client.name, sorted(client.pending)[:5])
