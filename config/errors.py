@@ -143,8 +143,23 @@ def _too_large(request: HttpRequest) -> bool:
     return length > limit
 
 
+_CODE_BY_STATUS = {
+    400: ("bad_request", "Bad request."),
+    401: ("not_authenticated", "Authentication required."),
+    403: ("permission_denied", "You may not do this."),
+    404: ("not_found", "Not found."),
+    405: ("method_not_allowed", "Method not allowed."),
+    413: ("too_large", "The request body is too large."),
+}
+
+
 class JsonErrorMiddleware:
-    """JSON errors for API paths where Django, not DRF, produced the failure."""
+    """JSON errors for API paths where Django, not DRF, produced the failure.
+
+    Listed first in MIDDLEWARE, so it also sees what other middleware answers on
+    its own (a disallowed Host header, a CSRF failure): any error response under
+    /api/ or /healthz that is not JSON yet is replaced by the contract's shape.
+    """
 
     JSON_PREFIXES = ("/api/", "/healthz")
 
@@ -152,7 +167,9 @@ class JsonErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith(self.JSON_PREFIXES) and _too_large(request):
+        if not request.path.startswith(self.JSON_PREFIXES):
+            return self.get_response(request)
+        if _too_large(request):
             # DRF's parsers read the request stream directly, bypassing Django's
             # DATA_UPLOAD_MAX_MEMORY_SIZE check in `request.body`; refuse here instead,
             # before any view (or parser) touches the body.
@@ -160,14 +177,18 @@ class JsonErrorMiddleware:
                 error_body("too_large", "The request body is too large."), status=413
             )
         response = self.get_response(request)
-        if (
-            request.path.startswith(self.JSON_PREFIXES)
-            and response.status_code in (404, 405)
-            and not response.get("Content-Type", "").startswith("application/json")
+        if response.status_code >= 400 and not response.get("Content-Type", "").startswith(
+            "application/json"
         ):
-            if response.status_code == 404:
-                return JsonResponse(error_body("not_found", "Not found."), status=404)
-            return JsonResponse(error_body("method_not_allowed", "Method not allowed."), status=405)
+            code, message = _CODE_BY_STATUS.get(
+                response.status_code,
+                ("server_error", "Something went wrong on our side; it has been logged."),
+            )
+            converted = JsonResponse(error_body(code, message), status=response.status_code)
+            for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+                if header in response:
+                    converted[header] = response[header]
+            return converted
         return response
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:

@@ -113,3 +113,16 @@ def test_validation_errors_list_messages_per_field(api: Callable[[Any], Any], st
     error = assert_error(response, 400, "invalid")
     assert set(error["fields"]) == {"slug", "kind"}
     assert error["fields"]["slug"] == ["This field is required."]
+
+
+def test_errors_answered_by_other_middleware_are_json_too(public_network: Network) -> None:
+    response = APIClient().get("/api/v1/networks/", HTTP_HOST="evil.example")
+
+    assert_error(response, 400, "bad_request")
+
+
+def test_method_not_allowed_keeps_its_allow_header(api: Callable[[Any], Any], member: Any) -> None:
+    response = api(member).delete("/healthz")
+
+    assert_error(response, 405, "method_not_allowed")
+    assert "GET" in response["Allow"]
