@@ -189,7 +189,23 @@ class DaphneWorker(_Process):
 
     def get(self, path: str, token: str | None = None, timeout: float = 10) -> tuple[int, bytes]:
         """A plain HTTP GET: (status, body); HTTP errors are answers, not exceptions."""
-        request = urllib.request.Request(self.url + path)  # noqa: S310 - loopback only
+        return self.request("GET", path, token, timeout=timeout)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        token: str | None = None,
+        body: Any = None,
+        timeout: float = 10,
+    ) -> tuple[int, bytes]:
+        """An HTTP request with an optional JSON body: (status, body)."""
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(  # noqa: S310 - loopback only
+            self.url + path, data=data, method=method
+        )
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
         if token:
             request.add_header("Authorization", f"Token {token}")
         try:
@@ -197,6 +213,22 @@ class DaphneWorker(_Process):
                 return response.status, response.read()
         except urllib.error.HTTPError as error:
             return error.code, error.read()
+
+
+class ManageCommand(_Process):
+    """A long-running `manage.py` command (e.g. search_worker) beside the workers."""
+
+    def __init__(self, env: dict[str, str], *args: str) -> None:
+        super().__init__(args[0] if args else "manage")
+        self.env = env
+        self.args = args
+
+    def start(self) -> ManageCommand:
+        self._spawn([sys.executable, str(ROOT / "manage.py"), *self.args], self.env)
+        time.sleep(0.2)
+        if not self.alive:
+            raise RuntimeError(f"manage.py {' '.join(self.args)} exited:\n{self.log()[-4000:]}")
+        return self
 
 
 def worker_env(**overrides: str) -> dict[str, str]:
