@@ -49,6 +49,9 @@ class RoomSerializer(serializers.ModelSerializer):
     other_user = serializers.SerializerMethodField(
         help_text="Direct rooms: the other person in the conversation."
     )
+    # Read-only here, and empty for direct rooms: the model field's slug pattern would
+    # document a format that direct rooms do not have.
+    slug = serializers.CharField(read_only=True, help_text="Empty for direct rooms.")
 
     class Meta:
         model = Room
