@@ -2,17 +2,20 @@
 
 Four networks, one owner:
 
-| network | visibility | member | stranger | outsider |
-|---|---|---|---|---|
-| germany | public (open) | member | — | — |
-| medical | private (approval) | member | — | — |
-| lawyers | hidden (invite) | — | — | — |
-| canada | public (open) | — | member | — |
+| network | visibility | active members | others |
+|---|---|---|---|
+| germany | public (open) | owner, member | — |
+| medical | private (approval) | owner, member | pending (join request), banned |
+| lawyers | hidden (invite) | owner | — |
+| canada | public (open) | owner, stranger | — |
 
-Each of germany, medical, lawyers and canada holds a category, a topic with a reply,
-a room with two messages and an invitation, all made by the owner through the REST
-endpoints of CONTRACT.md (so the world does not depend on any app's internals).
-`member` belongs to germany and medical, `stranger` only to canada, `outsider` to none.
+`outsider` belongs to no network. Each network holds a category, a topic with a
+reply, a room with two messages (one with a reaction) and an invitation, all made by
+the owner through the REST endpoints of CONTRACT.md, so the world does not depend on
+any app's internals. Every text of a network carries its `marker` (e.g.
+`zqmedical3`): a response that contains the marker of a network the asker may not
+read is a leak. There is also a direct room between owner and member, and member's
+profile holds a members-only city (`secret_city`).
 """
 
 from __future__ import annotations
@@ -35,71 +38,71 @@ from tests.factories.users import make_user
 
 _unique = itertools.count(1)
 
+PERSONAS = ["owner", "member", "stranger", "outsider", "pending", "banned"]
+KINDS = ["category", "topic", "post", "room", "message", "invitation"]
+
 
 @dataclass
 class Content:
-    """The ids of what one network holds."""
+    """The ids of what one network holds, by kind."""
 
     slug: str
-    category_ids: list[int] = field(default_factory=list)
-    topic_ids: list[int] = field(default_factory=list)
-    post_ids: list[int] = field(default_factory=list)
-    room_ids: list[int] = field(default_factory=list)
-    message_ids: list[int] = field(default_factory=list)
-    invitation_ids: list[int] = field(default_factory=list)
+    marker: str
+    visibility: str
+    ids: dict[str, list[int]] = field(default_factory=lambda: {kind: [] for kind in KINDS})
 
 
 @dataclass
 class World:
-    owner: Any
-    member: Any
-    stranger: Any
-    outsider: Any
+    users: dict[str, Any]
     tokens: dict[str, str]
-    networks: dict[str, Content]
+    networks: dict[str, Content]  # by base name: germany, medical, lawyers, canada
+    direct_room: int | None
+    direct_message: int | None
+    secret_city: str
 
     @property
     def member_token(self) -> str:
         return self.tokens["member"]
 
-    def _all(self, attribute: str) -> list[int]:
-        return [i for content in self.networks.values() for i in getattr(content, attribute)]
+    def all_ids(self, kind: str) -> list[int]:
+        return [i for content in self.networks.values() for i in content.ids[kind]]
 
     @property
     def slugs(self) -> list[str]:
-        return list(self.networks)
+        return [content.slug for content in self.networks.values()]
 
     @property
     def category_ids(self) -> list[int]:
-        return self._all("category_ids")
+        return self.all_ids("category")
 
     @property
     def topic_ids(self) -> list[int]:
-        return self._all("topic_ids")
+        return self.all_ids("topic")
 
     @property
     def post_ids(self) -> list[int]:
-        return self._all("post_ids")
+        return self.all_ids("post")
 
     @property
     def room_ids(self) -> list[int]:
-        return self._all("room_ids")
+        return self.all_ids("room") + ([self.direct_room] if self.direct_room else [])
 
     @property
     def message_ids(self) -> list[int]:
-        return self._all("message_ids")
+        return self.all_ids("message") + ([self.direct_message] if self.direct_message else [])
 
     @property
     def invitation_ids(self) -> list[int]:
-        return self._all("invitation_ids")
+        return self.all_ids("invitation")
 
     @property
     def user_ids(self) -> list[int]:
-        return [u.pk for u in (self.owner, self.member, self.stranger, self.outsider)]
+        return [user.pk for user in self.users.values()]
 
     @property
     def usernames(self) -> list[str]:
-        return [u.username for u in (self.owner, self.member, self.stranger, self.outsider)]
+        return [user.username for user in self.users.values()]
 
 
 def client(token: str) -> APIClient:
@@ -113,75 +116,82 @@ def _created(call: Callable[[], Any], what: str) -> dict[str, Any]:
     so the on-commit work (access-cache invalidation, events) runs right after it."""
     with TestCase.captureOnCommitCallbacks(execute=True):
         response = call()
-    assert response.status_code in (200, 201), f"could not create {what}: {response.content!r}"
-    return response.json()  # type: ignore[no-any-return]
+    assert response.status_code in (200, 201, 204), f"could not create {what}: {response.content!r}"
+    return response.json() if response.content else {}  # type: ignore[no-any-return]
 
 
-def fill(api: APIClient, slug: str) -> Content:
-    """A category, topic + reply, room + two messages and an invitation in the network."""
-    n = next(_unique)
-    content = Content(slug)
+def fill(api: APIClient, content: Content) -> None:
+    """A category, topic + reply, room + two messages (one reacted to), an invitation."""
+    slug, mark, ids = content.slug, content.marker, content.ids
     category = _created(
         lambda: api.post(
             f"/api/v1/networks/{slug}/categories/",
-            {"name": f"General {n}", "slug": f"general-{n}"},
+            {"name": f"General {mark}", "slug": f"general-{mark}"},
             format="json",
         ),
         "a category",
     )
-    content.category_ids.append(category["id"])
+    ids["category"].append(category["id"])
     topic = _created(
         lambda: api.post(
             f"/api/v1/networks/{slug}/categories/{category['id']}/topics/",
-            {"title": f"Welcome to {slug}", "body": f"Secret opening post of {slug}."},
+            {"title": f"Welcome {mark}", "body": f"Opening post {mark}."},
             format="json",
         ),
         "a topic",
     )
-    content.topic_ids.append(topic["id"])
+    ids["topic"].append(topic["id"])
     if isinstance(topic.get("first_post"), dict):
-        content.post_ids.append(topic["first_post"]["id"])
+        ids["post"].append(topic["first_post"]["id"])
     reply = _created(
         lambda: api.post(
-            f"/api/v1/topics/{topic['id']}/posts/", {"body": f"Reply in {slug}."}, format="json"
+            f"/api/v1/topics/{topic['id']}/posts/", {"body": f"Reply {mark}."}, format="json"
         ),
         "a reply",
     )
-    content.post_ids.append(reply["id"])
+    ids["post"].append(reply["id"])
     room = _created(
-        lambda: api.post(f"/api/v1/networks/{slug}/rooms/", {"name": f"lobby-{n}"}, format="json"),
+        lambda: api.post(
+            f"/api/v1/networks/{slug}/rooms/", {"name": f"lobby {mark}"}, format="json"
+        ),
         "a room",
     )
-    content.room_ids.append(room["id"])
+    ids["room"].append(room["id"])
     for i in range(2):
         message = _created(
             lambda i=i: api.post(
                 f"/api/v1/rooms/{room['id']}/messages/",
-                {"body": f"Secret message {i} of {slug}.", "client_id": f"w{n}-{i}"},
+                {"body": f"Message {i} {mark}.", "client_id": f"{mark}-{i}"},
                 format="json",
             ),
             "a message",
         )
-        content.message_ids.append(message["id"])
+        ids["message"].append(message["id"])
+    _created(
+        lambda: api.post(
+            f"/api/v1/messages/{ids['message'][0]}/reactions/", {"emoji": "👍"}, format="json"
+        ),
+        "a reaction",
+    )
     invitation = _created(
         lambda: api.post(f"/api/v1/networks/{slug}/invitations/", {"max_uses": 3}, format="json"),
         "an invitation",
     )
     if "id" in invitation:
-        content.invitation_ids.append(invitation["id"])
-    return content
+        ids["invitation"].append(invitation["id"])
 
 
 def world_fixture() -> Any:
     """A module-scoped `world` fixture: built and committed once, wiped after the module.
 
-    Each test still runs in its own transaction (the `db` fixture) that rolls back, so
-    what one test changes is gone for the next, while the world itself stays.
+    A test using the `db` fixture runs in a transaction that rolls back, so what it
+    changes is gone for the next test while the world stays.
     """
 
     @pytest.fixture(scope="module")
     def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
         with django_db_blocker.unblock():
+            cache.clear()
             built = build_world()
             try:
                 yield built
@@ -194,38 +204,57 @@ def world_fixture() -> Any:
 
 def build_world() -> World:
     n = next(_unique)
-    owner = make_user(f"w{n}owner")
-    member = make_user(f"w{n}member")
-    stranger = make_user(f"w{n}stranger")
-    outsider = make_user(f"w{n}outsider")
-    tokens = {
-        name: Token.objects.create(user=user).key
-        for name, user in [
-            ("owner", owner),
-            ("member", member),
-            ("stranger", stranger),
-            ("outsider", outsider),
-        ]
-    }
+    users = {name: make_user(f"w{n}{name}") for name in PERSONAS}
+    tokens = {name: Token.objects.create(user=user).key for name, user in users.items()}
+    V, J, R, S = Network.Visibility, Network.JoinPolicy, Membership.Role, Membership.Status
     specs = {
-        "germany": (Network.Visibility.PUBLIC, Network.JoinPolicy.OPEN, [member]),
-        "medical": (Network.Visibility.PRIVATE, Network.JoinPolicy.APPROVAL, [member]),
-        "lawyers": (Network.Visibility.HIDDEN, Network.JoinPolicy.INVITE, []),
-        "canada": (Network.Visibility.PUBLIC, Network.JoinPolicy.OPEN, [stranger]),
+        "germany": (V.PUBLIC, J.OPEN, [("member", S.ACTIVE)]),
+        "medical": (
+            V.PRIVATE,
+            J.APPROVAL,
+            [("member", S.ACTIVE), ("pending", S.PENDING), ("banned", S.BANNED)],
+        ),
+        "lawyers": (V.HIDDEN, J.INVITE, []),
+        "canada": (V.PUBLIC, J.OPEN, [("stranger", S.ACTIVE)]),
     }
-    api = client(tokens["owner"])
+    owner_api = client(tokens["owner"])
     networks: dict[str, Content] = {}
     for base, (visibility, policy, members) in specs.items():
-        slug = f"{base}-{n}"
+        content = Content(slug=f"{base}-{n}", marker=f"zq{base}{n}", visibility=visibility)
         with TestCase.captureOnCommitCallbacks(execute=True):
-            network = make_network(
-                owner,
+            make_network(
+                users["owner"],
                 name=f"{base.title()} {n}",
-                slug=slug,
+                slug=content.slug,
                 visibility=visibility,
                 join_policy=policy,
             )
-            for user in members:
-                add_member(network, user, Membership.Role.MEMBER)
-        networks[slug] = fill(api, slug)
-    return World(owner, member, stranger, outsider, tokens, networks)
+        fill(owner_api, content)  # before the others join: banned/pending see nothing made
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            network = Network.objects.get(slug=content.slug)
+            for name, status in members:
+                add_member(network, users[name], R.MEMBER, status)
+        networks[base] = content
+
+    direct = _created(
+        lambda: owner_api.post("/api/v1/direct/", {"user_id": users["member"].pk}, format="json"),
+        "a direct room",
+    )
+    direct_message = _created(
+        lambda: owner_api.post(
+            f"/api/v1/rooms/{direct['id']}/messages/",
+            {"body": f"Direct zqdirect{n}.", "client_id": f"direct-{n}"},
+            format="json",
+        ),
+        "a direct message",
+    )
+    secret_city = f"Zqcity{n}"
+    _created(
+        lambda: client(tokens["member"]).patch(
+            "/api/v1/profile/",
+            {"city": secret_city, "visibility": {"city": "members"}},
+            format="json",
+        ),
+        "a members-only city",
+    )
+    return World(users, tokens, networks, direct["id"], direct_message["id"], secret_city)
