@@ -11,7 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 
 from community.models import Membership, Network
 from tests.factories.networks import add_member, make_network
@@ -21,11 +22,28 @@ Role = Membership.Role
 Status = Membership.Status
 
 
+def clear_cache() -> None:
+    """Empty this run's cache, and only it.
+
+    On Redis, `cache.clear()` is FLUSHDB: it would also wipe the channel layer's
+    groups and any other run sharing the server, so only keys under this run's
+    CACHE_PREFIX are deleted there.
+    """
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        client = backend._cache.get_client(None, write=True)
+        keys = list(client.scan_iter(match=f"{backend.key_prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        backend.clear()
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Any:
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture
