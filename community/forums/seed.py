@@ -9,14 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import Any, Protocol
 
 from django.contrib.auth.models import User
 
 from community.forums import actions
 from community.forums.models import Category
 from community.models import Membership, Network
+from community.seed import SeedContext, seed_step
 from permissions import checks
+
+
+class Writer(Protocol):
+    def write(self, msg: str) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -178,11 +183,26 @@ def seed_network_forum(network: Network, users: Sequence[User]) -> tuple[int, in
 def seed_forums(
     networks: Iterable[Network],
     users_by_network: Mapping[Any, Sequence[User]],
-    stdout: TextIO | None = None,
-) -> None:
-    """Seed every network's forum. `users_by_network` maps a network (or its id or slug)
-    to the demo users who belong to it; they write the topics and replies."""
+    stdout: Writer | None = None,
+) -> tuple[int, int]:
+    """Seed every network's forum; returns the (topics, posts) created.
+
+    `users_by_network` maps a network (or its id or slug) to the demo users who
+    belong to it; they write the topics and replies.
+    """
+    total_topics = total_posts = 0
     for network in networks:
         topics, posts = seed_network_forum(network, _users_for(users_by_network, network))
+        total_topics += topics
+        total_posts += posts
         if stdout is not None and topics:
             stdout.write(f"  forum of {network.slug}: {topics} topics, {posts} posts\n")
+    return total_topics, total_posts
+
+
+@seed_step("forums", order=120)
+def seed_forum_step(ctx: SeedContext) -> None:
+    """The seed_demo step: every demo network gets its forum."""
+    topics, posts = seed_forums(ctx.networks.values(), ctx.members_by_network(), ctx.stdout)
+    ctx.count("forum topics", topics)
+    ctx.count("forum posts", posts)
