@@ -60,6 +60,7 @@ class World:
     direct_room: int | None
     direct_message: int | None
     secret_city: str
+    direct_marker: str
 
     @property
     def member_token(self) -> str:
@@ -257,4 +258,6 @@ def build_world() -> World:
         ),
         "a members-only city",
     )
-    return World(users, tokens, networks, direct["id"], direct_message["id"], secret_city)
+    return World(
+        users, tokens, networks, direct["id"], direct_message["id"], secret_city, f"zqdirect{n}"
+    )
