@@ -38,7 +38,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
-from tests.hostile.world import World, world_fixture
+from tests.hostile.world import World
 
 EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "12"))
 
@@ -79,9 +79,6 @@ def wsgi_app() -> Iterator[Any]:
     finally:
         signals.request_started.connect(close_old_connections)
         signals.request_finished.connect(close_old_connections)
-
-
-world = world_fixture()
 
 
 @dataclass

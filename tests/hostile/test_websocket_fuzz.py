@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -32,7 +31,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from config.asgi import application
-from tests.hostile.world import World, world_fixture
+from tests.hostile.world import World
 
 EXAMPLES = int(os.environ.get("HOSTILE_WS_EXAMPLES", "40"))
 ORIGIN = (b"origin", b"http://testserver")
@@ -68,7 +67,6 @@ SERVER_TYPES = {
     "access.revoked",
 }
 
-world = world_fixture()
 
 # --- frames ------------------------------------------------------------------------------
 
@@ -132,13 +130,6 @@ frames = st.lists(st.one_of(text_frames, text_frames, binary_frames), min_size=1
 
 
 # --- the run -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def live(world: World, django_db_blocker: Any) -> Iterator[World]:
-    """The committed world, open to the consumer's own database connections."""
-    with django_db_blocker.unblock():
-        yield world
 
 
 def forbidden(world: World) -> tuple[list[str], set[int]]:
@@ -238,6 +229,6 @@ async def attack(world: World, burst: list[str | bytes]) -> None:
 # transaction; the one flush at the end also wipes what the examples wrote.
 @pytest.mark.django_db(transaction=True)
 def test_no_frame_crashes_the_socket_or_leaks_another_networks_data(
-    live: World, burst: list[str | bytes]
+    live_world: World, burst: list[str | bytes]
 ) -> None:
-    async_to_sync(attack)(live, burst)
+    async_to_sync(attack)(live_world, burst)

@@ -21,13 +21,10 @@ profile holds a members-only city (`secret_city`).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
-from django.core.cache import cache
-from django.core.management import call_command
 from django.test import TestCase
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -182,25 +179,13 @@ def fill(api: APIClient, content: Content) -> None:
         ids["invitation"].append(invitation["id"])
 
 
-def world_fixture() -> Any:
-    """A module-scoped `world` fixture: built and committed once, wiped after the module.
+def exists(world: World | None) -> bool:
+    """Whether the world's rows are still there (a transactional test flushes them)."""
+    from django.contrib.auth import get_user_model
 
-    A test using the `db` fixture runs in a transaction that rolls back, so what it
-    changes is gone for the next test while the world stays.
-    """
-
-    @pytest.fixture(scope="module")
-    def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
-        with django_db_blocker.unblock():
-            cache.clear()
-            built = build_world()
-            try:
-                yield built
-            finally:
-                call_command("flush", interactive=False, verbosity=0)
-                cache.clear()
-
-    return world
+    return world is not None and (
+        get_user_model().objects.filter(pk=world.users["owner"].pk).exists()
+    )
 
 
 def build_world() -> World:
