@@ -8,8 +8,11 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
+from channels import DEFAULT_CHANNEL_LAYER
 from channels.db import database_sync_to_async
+from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
+from django.db import connections
 from rest_framework.authtoken.models import Token
 
 from chat.models import Room
@@ -107,28 +110,43 @@ class Client:
         await self.ws.disconnect()
 
 
+def _close_db_connections() -> None:
+    connections.close_all()
+
+
 @pytest.fixture
 async def connect() -> AsyncIterator[Callable[..., Any]]:
-    """connect(user) → a connected Client; every client is disconnected at the end."""
-    clients: list[Client] = []
+    """connect(user) → a connected Client; every client is disconnected at the end.
 
-    async def open_(user: Any, *, expect_accept: bool = True) -> Client:
-        headers = [ORIGIN]
-        if user is not None:
-            key = await database_sync_to_async(_token)(user)
-            headers.append((b"authorization", f"Token {key}".encode()))
+    Each test gets its own channel layer instance (its Redis pools belong to the
+    test's event loop) and leaves no connection behind: the layer's pools and the
+    database connection of the thread that runs the consumers' queries are closed.
+    """
+    channel_layers.backends.clear()
+    communicators: list[WebsocketCommunicator] = []
+
+    async def open_(
+        user: Any, *, expect_accept: bool = True, headers: list[tuple[bytes, bytes]] | None = None
+    ) -> Client:
+        if headers is None:
+            headers = [ORIGIN]
+            if user is not None:
+                key = await database_sync_to_async(_token)(user)
+                headers.append((b"authorization", f"Token {key}".encode()))
         communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
+        communicators.append(communicator)
         connected, _ = await communicator.connect(timeout=3)
         assert connected is expect_accept
-        client = Client(communicator)
-        if connected:
-            clients.append(client)
-        return client
+        return Client(communicator)
 
     yield open_
-    for client in clients:
+    for communicator in communicators:
         with contextlib.suppress(TimeoutError, asyncio.CancelledError, RuntimeError):
-            await client.ws.disconnect()
+            await communicator.disconnect()
+    layer = channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
+    if hasattr(layer, "close_pools"):
+        await layer.close_pools()
+    await database_sync_to_async(_close_db_connections)()
 
 
 def db(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -137,6 +155,16 @@ def db(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @pytest.fixture
-def who(request: pytest.FixtureRequest) -> Any:
-    """The persona named by an indirect parameter, created before an async test starts."""
-    return request.getfixturevalue(request.param)
+def personas(
+    owner: Any, moderator: Any, member: Any, pending: Any, banned: Any, outsider: Any, staff: Any
+) -> dict[str, Any]:
+    """Every signed-in persona by name, created before an async test starts."""
+    return {
+        "owner": owner,
+        "moderator": moderator,
+        "member": member,
+        "pending": pending,
+        "banned": banned,
+        "outsider": outsider,
+        "staff": staff,
+    }

@@ -7,15 +7,13 @@ import json
 from typing import Any
 
 import pytest
-from channels.testing import WebsocketCommunicator
 
 from chat import consumers
 from chat.actions import messages, rooms
 from chat.models import Message, Room, RoomEvent
 from community import actions as community_actions
 from community.models import Network
-from config.asgi import application
-from tests.chat.conftest import ORIGIN, db
+from tests.chat.conftest import ORIGIN, _token, db
 from tests.factories.chat import make_direct_room, make_room, send
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -27,28 +25,21 @@ NON_READERS = ["pending", "banned", "outsider"]
 # --- connecting -------------------------------------------------------------------------
 
 
-async def test_anonymous_and_bad_tokens_are_refused() -> None:
+async def test_anonymous_and_bad_tokens_are_refused(connect: Any) -> None:
     for headers in (
         [ORIGIN],
         [ORIGIN, (b"authorization", b"Token not-a-real-token")],
         [ORIGIN, (b"authorization", b"Bearer x")],
     ):
-        communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
-        connected, _ = await communicator.connect()
-        assert not connected
+        await connect(None, headers=headers, expect_accept=False)
 
 
-async def test_foreign_origin_is_refused(member: Any) -> None:
-    from tests.chat.conftest import _token
-
+async def test_foreign_origin_is_refused(connect: Any, member: Any) -> None:
     key = await db(_token)(member)
-    communicator = WebsocketCommunicator(
-        application,
-        "/ws/",
-        headers=[(b"origin", b"https://evil.example"), (b"authorization", f"Token {key}".encode())],
-    )
-    connected, _ = await communicator.connect()
-    assert not connected
+    auth = (b"authorization", f"Token {key}".encode())
+    await connect(member, headers=[(b"origin", b"https://evil.example"), auth], expect_accept=False)
+    await connect(member, headers=[auth], expect_accept=False)  # no Origin at all
+    await connect(member, headers=[ORIGIN, auth])
 
 
 async def test_ping_pong(connect: Any, member: Any) -> None:
@@ -60,42 +51,43 @@ async def test_ping_pong(connect: Any, member: Any) -> None:
 # --- subscribing: access per persona --------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", READERS + NON_READERS, indirect=True)
 async def test_private_room_subscription_per_persona(
-    connect: Any, who: Any, private_room: Room, member: Any
+    connect: Any, personas: dict[str, Any], private_room: Room, member: Any
 ) -> None:
-    client = await connect(who)
-    await client.send(type="subscribe", room=private_room.pk, after_seq=0)
-    if who.username in READERS:
-        subscribed = await client.expect("subscribed")
-        assert subscribed == {
-            "type": "subscribed",
-            "room": private_room.pk,
-            "seq": 0,
-            "events": [],
-            "has_more": False,
-            "unread": 0,
-        }
-    else:
-        error = await client.expect("error")
-        assert (error["code"], error["ref"]) == ("not_found", "subscribe")
+    clients = {name: await connect(user) for name, user in personas.items()}
+    for client in clients.values():
+        await client.send(type="subscribe", room=private_room.pk, after_seq=0)
+    for name, client in clients.items():
+        if name in READERS:
+            assert await client.expect("subscribed") == {
+                "type": "subscribed",
+                "room": private_room.pk,
+                "seq": 0,
+                "events": [],
+                "has_more": False,
+                "unread": 0,
+            }
+        else:
+            error = await client.expect("error")
+            assert (error["code"], error["ref"]) == ("not_found", "subscribe"), name
     await db(send)(member, private_room, "confidentiel")
-    if who.username in READERS:
-        assert (await client.expect("message.new"))["message"]["body"] == "confidentiel"
-    else:
-        assert await client.nothing(0.3)
+    for name, client in clients.items():
+        if name in READERS:
+            assert (await client.expect("message.new"))["message"]["body"] == "confidentiel"
+        else:
+            assert await client.nothing(0.2), name
 
 
-@pytest.mark.parametrize(
-    "who", ["owner", "moderator", "member", "outsider", "staff"], indirect=True
-)
 async def test_public_rooms_are_readable_by_any_signed_in_user(
-    connect: Any, who: Any, public_room: Room, member: Any
+    connect: Any, personas: dict[str, Any], public_room: Room, member: Any
 ) -> None:
-    client = await connect(who)
-    await client.subscribe(public_room)
+    readers = ["owner", "moderator", "member", "outsider", "staff", "pending"]
+    clients = {name: await connect(personas[name]) for name in readers}
+    for client in clients.values():
+        await client.subscribe(public_room)
     await db(send)(member, public_room, "hello Germany")
-    assert (await client.expect("message.new"))["message"]["body"] == "hello Germany"
+    for client in clients.values():
+        assert (await client.expect("message.new"))["message"]["body"] == "hello Germany"
 
 
 async def test_banned_member_of_public_network_is_told_so(
@@ -120,22 +112,29 @@ async def test_outsider_of_hidden_room_gets_nothing(
     assert await spy.nothing(0.4)
 
 
-@pytest.mark.parametrize(
-    "who", ["owner", "moderator", "member", "staff", *NON_READERS], indirect=True
-)
-async def test_sending_per_persona(connect: Any, who: Any, private_room: Room) -> None:
-    client = await connect(who)
-    await client.send(type="message.send", room=private_room.pk, body="Bonjour", client_id="p1")
-    if who.username == "staff":
-        # Staff read every network but only members post.
-        error = await client.expect("error")
-        assert (error["code"], error["ref"]) == ("not_member", "p1")
-    elif who.username in READERS:
-        ack = await client.expect("message.ack")
-        assert ack["client_id"] == "p1"
-    else:
-        error = await client.expect("error")
-        assert (error["code"], error["ref"]) == ("not_found", "p1")
+async def test_sending_per_persona(
+    connect: Any, personas: dict[str, Any], private_room: Room
+) -> None:
+    expected = {
+        "owner": None,
+        "moderator": None,
+        "member": None,
+        "staff": "not_member",  # staff read every network; only members post
+        "pending": "not_found",
+        "banned": "not_found",
+        "outsider": "not_found",
+    }
+    for name, error_code in expected.items():
+        client = await connect(personas[name])
+        await client.send(
+            type="message.send", room=private_room.pk, body="Bonjour", client_id=f"p-{name}"
+        )
+        if error_code is None:
+            assert (await client.expect("message.ack"))["client_id"] == f"p-{name}"
+        else:
+            error = await client.expect("error")
+            assert (error["code"], error["ref"]) == (error_code, f"p-{name}")
+    assert await db(Message.objects.count)() == 3
 
 
 # --- every client frame ------------------------------------------------------------------------

@@ -112,14 +112,14 @@ async def test_reconnect_with_last_seq_ends_in_the_same_state_as_a_live_client(
     await live.subscribe(public_room, after_seq=0)
     await away.subscribe(public_room, after_seq=0)
 
-    seq = await db(writer.run)(20)
+    seq = await db(writer.run)(10)
     seen = await collect_until(away, seq)
     await away.close()
 
     seq = await db(writer.run)(200)  # while the member is away
 
     back = await connect(member)
-    concurrent = asyncio.ensure_future(db(writer.run)(20))  # and while it resubscribes
+    concurrent = asyncio.ensure_future(db(writer.run)(10))  # and while it resubscribes
     subscribed = await back.subscribe(public_room, after_seq=seen[-1]["seq"])
     final = await concurrent
     assert not subscribed["has_more"]
