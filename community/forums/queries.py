@@ -60,16 +60,22 @@ def topic_row(topic_id: int) -> Topic:
 
 
 def page_topics(category: Category, request: Request) -> tuple[list[Topic], str | None]:
+    """One API page of topics (`?limit=`, `?cursor=`)."""
+    return topic_page(category, request.query_params.get("cursor"), parse_limit(request))
+
+
+def topic_page(
+    category: Category, cursor: str | None, limit: int
+) -> tuple[list[Topic], str | None]:
     """One page of topics: pinned first, then by latest activity (keyset, not offset).
 
-    The cursor is (pinned as 0/1, last_activity_at, id). Past the pinned topics, the
-    condition starts with `pinned = false AND last_activity_at <= t`, which the
-    partial index `forums_topic_list` answers as a range: a page deep in a big
-    category costs what the first page costs.
+    The cursor is (pinned as 0/1, last_activity_at, id): the generic `paginate`
+    refuses booleans in cursors. Past the pinned topics, the condition starts with
+    `pinned = false AND last_activity_at <= t`, which the partial index
+    `forums_topic_list` answers as a range: a page deep in a big category costs what
+    the first page costs. Raises InvalidInput for a cursor that is not one of ours.
     """
-    limit = parse_limit(request)
     topics = list_topics(category).order_by(*TOPIC_ORDER)
-    cursor = request.query_params.get("cursor")
     if cursor:
         pinned, at, last_id = decode_cursor(cursor, 3)
         if (
