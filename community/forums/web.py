@@ -22,7 +22,7 @@ from community.forums import access, actions, queries
 from community.forums.models import Category, Post, Topic
 from community.models import Network
 from community.web import content_network, network_context
-from config.errors import ActionError
+from config.errors import ActionError, InvalidInput
 from config.web import apply_action_error, fail, me, not_found_on, signed_in, web_page
 from permissions import checks
 
@@ -128,7 +128,12 @@ def category(request: HttpRequest, slug: str, category_id: int) -> HttpResponse:
                 apply_action_error(form, exc)
             else:
                 return redirect("web:topic", topic_id=topic.pk)
-    topics, next_cursor = web_page(queries.list_topics(cat), request, queries.TOPIC_ORDER, limit=30)
+    try:
+        # The topic order puts pinned topics first; the generic pager refuses a boolean
+        # in a cursor, so the forum's own keyset pager is used (same cursor as the API).
+        topics, next_cursor = queries.topic_page(cat, request.GET.get("cursor"), 30)
+    except InvalidInput as exc:
+        raise Http404 from exc
     context = _forum_context(request, network)
     context.update(
         {
