@@ -126,3 +126,21 @@ def test_post_list_costs_the_same_for_5_and_500_posts(
     if size > 50:
         with django_assert_num_queries(POST_LIST_QUERIES):
             assert len(client.get(f"{url}?cursor={data['next']}").json()["results"]) == 50
+
+
+def test_the_web_category_page_pages_past_pinned_topics(client, public_network, owner, member):
+    import re
+
+    category = make_category(public_network, owner)
+    topics = bulk_topics(category, member, 40, pinned=2)
+    client.force_login(member)
+    url = f"/networks/germany/forums/{category.pk}/"
+    first = client.get(url).content.decode()
+    cursor = re.search(r"cursor=([A-Za-z0-9_-]+)", first)
+    assert cursor is not None
+    second = client.get(f"{url}?cursor={cursor.group(1)}")
+    assert second.status_code == 200
+    page = second.content.decode()
+    assert re.search(rf"{topics[2].title}\b", page)  # the oldest unpinned topic
+    assert not re.search(rf"{topics[0].title}\b", page)  # pinned: on the first page
+    assert client.get(f"{url}?cursor=garbage").status_code == 404
