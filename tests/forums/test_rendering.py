@@ -7,6 +7,8 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from community.forums.models import Mention, Post
 from community.rendering import render_markdown
@@ -238,3 +240,24 @@ def test_editing_updates_the_recorded_mentions(public_forum, member, moderator, 
     actions.do_edit_post(member, post, "cc @owner instead")
     assert list(Mention.objects.filter(post=post).values_list("user_id", flat=True)) == [owner.pk]
     assert 'href="/profiles/owner/"' in Post.objects.get(pk=post.pk).body_html
+
+
+PIECES = [
+    *"<>\"'`=/:;&#[]()!*_-~|\\ \n\tajvscriptoneldgfmhbJS0123456789",
+    "javascript:",
+    "<script>",
+    "<svg",
+    "onerror=",
+    "&#",
+    "](",
+    "data:",
+    "<a href=",
+    "@",
+]
+MARKUP = st.lists(st.sampled_from(PIECES), max_size=60).map("".join)
+
+
+@given(MARKUP)
+@settings(max_examples=300, deadline=None)
+def test_any_mix_of_markup_characters_renders_inert(source):
+    assert_inert(render_markdown(source, mentions=link_every_mention))
