@@ -17,8 +17,11 @@ UNREAD_CHUNK = 200
 
 
 def list_rooms(network: Network) -> QuerySet[Room]:
-    """The network's channel rooms that are not archived."""
-    return Room.objects.filter(network=network, kind=Room.Kind.CHANNEL, archived=False)
+    """The network's channel rooms that are not archived (with their network: the list
+    serializes its slug, one query per room otherwise)."""
+    return Room.objects.filter(
+        network=network, kind=Room.Kind.CHANNEL, archived=False
+    ).select_related("network")
 
 
 def list_direct_rooms(user: AnyUser) -> QuerySet[Room]:
