@@ -109,9 +109,16 @@ def markers(world: World) -> list[str]:
     return [c.marker for c in hidden_from(world)] + [world.direct_marker]
 
 
-def targets(world: World, kind: str) -> list[tuple[int, str]]:
-    """(id, slug of its network) of every object of `kind` the attackers may not touch."""
-    found = [(i, c.slug) for c in hidden_from(world) for i in c.ids.get(kind, [])]
+def targets(world: World, kind: str, persona: str = "stranger") -> list[tuple[int, str]]:
+    """(id, slug of its network) of every object of `kind` the persona may not touch.
+
+    The hidden network is the same unknown to pending and banned members of the private
+    one as to the stranger, so they sweep the private network's ids only.
+    """
+    networks = hidden_from(world)
+    if persona in {"pending", "banned"}:
+        networks = [world.networks["medical"]]
+    found = [(i, c.slug) for c in networks for i in c.ids.get(kind, [])]
     if kind == "room" and world.direct_room:
         found.append((world.direct_room, ""))
     if kind == "message" and world.direct_message:
@@ -163,24 +170,25 @@ def test_guessed_ids_answer_exactly_like_missing_ones_and_change_nothing(
         kind = ID_PARAMS[id_name]
         for action in enum_values(operation, "action") if "action" in names else [""]:
             for persona, api in attackers.items():
-                for target, slug in targets(world, kind):
-                    # The object's own network, and a public one the attacker may read.
-                    slugs = [slug or "x", world.networks["germany"].slug][
-                        : 2 if "slug" in names else 1
-                    ]
+                missing: dict[str, int] = {}  # slug → the status for an id that does not exist
+                for target, slug in targets(world, kind, persona):
+                    # The object's own network and, for one persona, a public network.
+                    slugs = [slug or "x"]
+                    if "slug" in names and persona == "stranger":
+                        slugs.append(world.networks["germany"].slug)
                     for slug_used in slugs:
                         values = {"slug": slug_used, "action": action}
+                        if slug_used not in missing:
+                            absent = {**values, id_name: missing_id(world, kind)}
+                            missing[slug_used] = call(
+                                api, method, build(template, absent)
+                            ).status_code
                         guessed = call(api, method, build(template, {**values, id_name: target}))
-                        missing = call(
-                            api,
-                            method,
-                            build(template, {**values, id_name: missing_id(world, kind)}),
-                        )
                         swept += 1
                         where = f"{method.upper()} {template} as {persona} ({id_name}={target})"
-                        if guessed.status_code != missing.status_code:
+                        if guessed.status_code != missing[slug_used]:
                             mismatches.append(
-                                f"{where}: {guessed.status_code}, missing id: {missing.status_code}"
+                                f"{where}: {guessed.status_code}, missing id: {missing[slug_used]}"
                             )
                         text = guessed.content.decode(errors="replace")
                         if 200 <= guessed.status_code < 300 or any(
@@ -365,7 +373,7 @@ def test_websocket_frames_with_guessed_ids_answer_like_missing_ones(
             try:
                 for kind in ("room", "message"):
                     absent = missing_id(world, kind)
-                    for target, _ in targets(world, kind):
+                    for target, _ in targets(world, kind, persona):
                         some_message = world.message_ids[0]
                         guessed_frames = ws_frames(kind, target, some_message)
                         missing_frames = ws_frames(kind, absent, some_message)

@@ -140,11 +140,14 @@ def forbidden(world: World) -> tuple[list[str], set[int]]:
     return markers, rooms
 
 
-async def collect(ws: WebsocketCommunicator, until: str, wait: float = 3) -> list[Any]:
+async def collect(ws: WebsocketCommunicator, until: str, wait: float = 10) -> list[Any]:
     """Output until a frame of type `until` or a close; a close is {"close": code}."""
     out: list[Any] = []
     while True:
-        message = await ws.receive_output(wait)
+        try:
+            message = await ws.receive_output(wait)
+        except TimeoutError:
+            raise AssertionError(f"no {until!r} within {wait} s; got {out}") from None
         if message["type"] == "websocket.close":
             out.append({"close": message.get("code", 1000)})
             return out
@@ -180,7 +183,7 @@ async def attack(world: World, burst: list[str | bytes]) -> None:
             else:
                 await attacker.send_input({"type": "websocket.receive", "text": frame})
         await attacker.send_input({"type": "websocket.receive", "text": '{"type": "ping"}'})
-        got = await collect(attacker, "pong", wait=5)
+        got = await collect(attacker, "pong")
 
         for frame in got:
             if "close" in frame:
