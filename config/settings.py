@@ -260,6 +260,13 @@ SPECTACULAR_SETTINGS = {
         "NetworkJoinPolicyEnum": "community.models.Network.JoinPolicy",
         "MembershipRoleEnum": "community.models.Membership.Role",
         "MembershipStatusEnum": "community.models.Membership.Status",
+        # The directory's vocabularies appear under many field names (sectors, sector,
+        # origin_region, target_region, every audience): one component each.
+        "AudienceEnum": "directory.models.Audience",
+        "SectorEnum": "directory.vocabulary.Sector",
+        "EngagementEnum": "directory.vocabulary.Engagement",
+        "ProjectStageEnum": "directory.vocabulary.ProjectStage",
+        "MoroccanRegionEnum": "directory.vocabulary.Region",
     },
 }
 

@@ -44,3 +44,18 @@ def test_the_served_schema_is_valid_openapi(client: Any) -> None:
 
 def test_the_docs_page_is_served(client: Any) -> None:
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_the_whole_api_generates_without_warnings_or_errors() -> None:
+    """Every app's endpoints together: no enum or component-name collisions between apps."""
+    GENERATOR_STATS.reset()
+
+    with GENERATOR_STATS.silence():
+        schema = SchemaGenerator().get_schema(request=None, public=True)
+
+    assert dict(GENERATOR_STATS._warn_cache) == {}
+    assert dict(GENERATOR_STATS._error_cache) == {}
+    validate_schema(schema)
+    from directory.vocabulary import Sector
+
+    assert schema["components"]["schemas"]["SectorEnum"]["enum"] == Sector.values
