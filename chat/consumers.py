@@ -9,6 +9,7 @@ keeps misbehaving is closed with CLOSE_ABUSE.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -17,6 +18,7 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 
 from chat import access, events, presence, queries
@@ -106,6 +108,38 @@ def _check_typing(user: Any, room_id: int) -> None:
     access.check_can_post(user, access.access_room(user, room_id))
 
 
+async def announce(summary: dict[str, Any], networks: list[int], status: str) -> None:
+    """Presence goes to each network the user belongs to; hubs deliver it once per socket."""
+    layer = get_channel_layer()
+    for network_id in networks:
+        await layer.group_send(
+            network_group(network_id),
+            {
+                "type": events.PRESENCE,
+                "user": summary,
+                "status": status,
+                "networks": networks,
+                "network": network_id,
+            },
+        )
+
+
+async def _offline_after_grace(summary: dict[str, Any], networks: list[int]) -> None:
+    await asyncio.sleep(presence.OFFLINE_GRACE)
+    if await database_sync_to_async(presence.settle_offline)(summary["id"]):
+        await announce(summary, networks, "offline")
+
+
+_background: set[asyncio.Task[Any]] = set()
+
+
+def _later(coroutine: Any) -> None:
+    """Run after this socket is gone (the task is kept referenced until it ends)."""
+    task = asyncio.ensure_future(coroutine)
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+
+
 class ChatConsumer(AsyncJsonWebsocketConsumer):
     user_id: int
     hub: Hub
@@ -146,22 +180,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             self.counted = False
             await self.channel_layer.group_discard(user_group(self.user_id), self.channel_name)
             if await database_sync_to_async(presence.disconnect)(self.user_id):
-                await self._announce("offline")
+                _later(_offline_after_grace(self.summary, sorted(self.member_networks)))
 
     async def _announce(self, status: str) -> None:
-        """Presence goes to each network the user belongs to; hubs deliver it once per socket."""
-        networks = sorted(self.member_networks)
-        for network_id in networks:
-            await self.channel_layer.group_send(
-                network_group(network_id),
-                {
-                    "type": events.PRESENCE,
-                    "user": self.summary,
-                    "status": status,
-                    "networks": networks,
-                    "network": network_id,
-                },
-            )
+        await announce(self.summary, sorted(self.member_networks), status)
 
     # --- sending ---------------------------------------------------------------------------
 

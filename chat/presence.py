@@ -1,10 +1,15 @@
 """Who is online: a per-user count of open sockets, shared by every process via the cache.
 
 A user is online from their first socket to their last, whichever processes hold
-them, so closing one of several tabs announces nothing. The count lives in the
-Django cache (Redis in production, so all processes share it); each process
-refreshes the expiry of its users' counts, so a process that dies without closing
-its sockets stops holding its users online once `PRESENCE_TTL` passes.
+them, so closing one of several tabs announces nothing. Going offline is announced
+only after a grace period without any socket, so a reconnect (a phone changing
+network, a restarted worker whose 500 sockets all come back) announces nothing
+either — otherwise a storm of reconnects becomes a storm of presence frames to
+everyone sharing a network.
+
+The counts live in the Django cache (Redis in production, so all processes share
+them). Each process refreshes the expiry of its users' keys; a process that dies
+without closing its sockets stops holding its users online after `PRESENCE_TTL`.
 """
 
 from __future__ import annotations
@@ -14,28 +19,34 @@ from collections.abc import Iterable
 from django.core.cache import cache
 
 PRESENCE_TTL = 30 * 60
+# Seconds without any socket before a user is announced offline.
+OFFLINE_GRACE = 5.0
 
 
-def _key(user_id: int) -> str:
+def _count_key(user_id: int) -> str:
     return f"chat:presence:{user_id}"
 
 
+def _announced_key(user_id: int) -> str:
+    return f"chat:presence:announced:{user_id}"
+
+
 def connect(user_id: int) -> bool:
-    """Count a new socket; True if the user just came online."""
-    key = _key(user_id)
+    """Count a new socket; True if the user should now be announced online."""
+    key = _count_key(user_id)
     cache.add(key, 0, PRESENCE_TTL)
     try:
-        count = cache.incr(key)
+        cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.set(key, 1, PRESENCE_TTL)
-        count = 1
     cache.touch(key, PRESENCE_TTL)
-    return count == 1
+    # add() is atomic: of several first sockets on several processes, one announces.
+    return bool(cache.add(_announced_key(user_id), 1, PRESENCE_TTL))
 
 
 def disconnect(user_id: int) -> bool:
-    """Count a closed socket; True if that was the user's last one."""
-    key = _key(user_id)
+    """Count a closed socket; True if it was the user's last (check again after the grace)."""
+    key = _count_key(user_id)
     try:
         count = cache.decr(key)
     except ValueError:
@@ -46,11 +57,26 @@ def disconnect(user_id: int) -> bool:
     return False
 
 
+def settle_offline(user_id: int) -> bool:
+    """After the grace period: True if the user is still without sockets and must be
+    announced offline (exactly one caller gets True)."""
+    if is_online(user_id):
+        return False
+    if not cache.delete(_announced_key(user_id)):
+        return False  # someone else announced it, or it was never announced
+    if is_online(user_id):
+        # A socket arrived meanwhile and, seeing the flag, announced nothing: keep it online.
+        cache.add(_announced_key(user_id), 1, PRESENCE_TTL)
+        return False
+    return True
+
+
 def is_online(user_id: int) -> bool:
-    return bool(cache.get(_key(user_id)))
+    return bool(cache.get(_count_key(user_id)))
 
 
 def refresh(user_ids: Iterable[int]) -> None:
-    """Keep the counts of users with live sockets on this process from expiring."""
+    """Keep the keys of users with live sockets on this process from expiring."""
     for user_id in user_ids:
-        cache.touch(_key(user_id), PRESENCE_TTL)
+        cache.touch(_count_key(user_id), PRESENCE_TTL)
+        cache.touch(_announced_key(user_id), PRESENCE_TTL)

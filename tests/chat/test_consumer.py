@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from chat import consumers
+from chat import consumers, presence
 from chat.actions import messages, rooms
 from chat.models import Message, Room, RoomEvent
 from community import actions as community_actions
@@ -281,8 +281,14 @@ async def test_direct_room_frames_and_unread(
 
 
 async def test_presence_across_tabs_and_only_to_people_sharing_a_network(
-    connect: Any, member: Any, moderator: Any, outsider: Any, public_network: Network
+    connect: Any,
+    member: Any,
+    moderator: Any,
+    outsider: Any,
+    public_network: Network,
+    monkeypatch: Any,
 ) -> None:
+    monkeypatch.setattr(presence, "OFFLINE_GRACE", 0.1)
     watcher = await connect(member)
     stranger = await connect(outsider)
     tab1 = await connect(moderator)
@@ -299,6 +305,18 @@ async def test_presence_across_tabs_and_only_to_people_sharing_a_network(
     await tab2.close()
     assert (await watcher.expect("presence"))["status"] == "offline"
     assert await stranger.nothing(0.2, ignore=set())
+
+
+async def test_a_quick_reconnect_announces_nothing(
+    connect: Any, member: Any, moderator: Any, public_network: Network, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(presence, "OFFLINE_GRACE", 0.3)
+    watcher = await connect(member)
+    phone = await connect(moderator)
+    assert (await watcher.expect("presence"))["status"] == "online"
+    await phone.close()
+    await connect(moderator)  # back within the grace period
+    assert await watcher.nothing(0.6, ignore=set())
 
 
 async def test_presence_is_heard_once_when_sharing_several_networks(
