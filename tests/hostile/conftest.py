@@ -10,8 +10,10 @@ gone and gets it rebuilt. Put transactional tests last in a module to build once
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from typing import Any
+import asyncio
+import threading
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from typing import Any, TypeVar
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -30,6 +32,41 @@ async def _close_async_connections() -> AsyncIterator[None]:
     """
     yield
     await sync_to_async(connections.close_all)()
+
+
+T = TypeVar("T")
+
+
+class BackgroundLoop:
+    """One event loop in a thread for a whole test, as daphne has one for its lifetime.
+
+    Tests that drive the real application many times (hypothesis examples) run each
+    round here instead of in a fresh loop per round: the process-wide channel layer and
+    the chat hub live on a loop, and a fresh loop per round leaves the previous ones'
+    tasks behind to be cancelled at shutdown. Every round has a timeout, so a stuck
+    round fails instead of hanging the suite.
+    """
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def run(self, coroutine: Coroutine[Any, Any, T], timeout: float = 90) -> T:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+
+    def stop(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+
+
+@pytest.fixture
+def background_loop() -> Iterator[BackgroundLoop]:
+    loop = BackgroundLoop()
+    try:
+        yield loop
+    finally:
+        loop.stop()
 
 
 @pytest.fixture(scope="module")

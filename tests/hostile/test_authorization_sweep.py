@@ -21,7 +21,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 from django.apps import apps
 from rest_framework.test import APIClient
@@ -361,7 +360,7 @@ def fast_sends(settings: Any) -> Iterator[None]:
 
 @pytest.mark.django_db(transaction=True)
 def test_websocket_frames_with_guessed_ids_answer_like_missing_ones(
-    live_world: World, fast_sends: None
+    live_world: World, fast_sends: None, background_loop: Any
 ) -> None:
     world = live_world
     before = snapshot()
@@ -393,6 +392,6 @@ def test_websocket_frames_with_guessed_ids_answer_like_missing_ones(
             finally:
                 await prober.close()
 
-    async_to_sync(sweep)()
+    background_loop.run(sweep(), timeout=300)
     assert not problems, "\n".join(problems[:30])
     assert_unchanged(before, snapshot())

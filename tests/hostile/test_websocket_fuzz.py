@@ -25,7 +25,6 @@ import uuid
 from typing import Any
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -232,6 +231,6 @@ async def attack(world: World, burst: list[str | bytes]) -> None:
 # transaction; the one flush at the end also wipes what the examples wrote.
 @pytest.mark.django_db(transaction=True)
 def test_no_frame_crashes_the_socket_or_leaks_another_networks_data(
-    live_world: World, burst: list[str | bytes]
+    live_world: World, background_loop: Any, burst: list[str | bytes]
 ) -> None:
-    async_to_sync(attack)(live_world, burst)
+    background_loop.run(attack(live_world, burst))
