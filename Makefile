@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench install install-test migrate seed messages lint format clean
+.PHONY: run test bench screenshots install install-test migrate seed messages lint format clean
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -46,6 +46,9 @@ run: seed messages
 	@echo "    demo users amina.benali, youssef.elidrissi, … password shabaka-demo"
 	@echo ""
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
+
+screenshots: install-test messages
+	SHABAKA_SCREENSHOTS=1 $(VENV)/bin/pytest -q tests/web/test_browser.py
 
 test: install-test messages
 	scripts/test.sh

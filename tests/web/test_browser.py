@@ -3,7 +3,10 @@
 The server is the real ASGI application on its own database (see `tests/web/live.py`),
 so the websocket, the channel layer (Redis in the services pass) and the JavaScript
 are all exercised. The screenshots in docs/screenshots/ (shown in the README) are
-taken here, in English and Arabic.
+taken here, in English and Arabic: every run takes them (so a page that fails to
+render fails the test), and `make screenshots` (SHABAKA_SCREENSHOTS=1) keeps them in
+docs/screenshots/; other runs write them to a temporary folder so the committed
+pictures only change when someone means to.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +27,10 @@ from tests.web.seed_browser import PASSWORD
 playwright = pytest.importorskip("playwright.sync_api")
 expect = playwright.expect
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+if os.environ.get("SHABAKA_SCREENSHOTS") == "1":
+    SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+else:
+    SCREENSHOTS = Path(tempfile.mkdtemp(prefix="shabaka-screenshots-"))
 SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 LIVE_TIMEOUT = 10_000  # ms: a websocket message should arrive far sooner
 
