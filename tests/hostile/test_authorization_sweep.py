@@ -194,6 +194,7 @@ def test_guessed_ids_answer_exactly_like_missing_ones_and_change_nothing(
                             m in text for m in markers(world)
                         ):
                             leaks.append(f"{where}: {guessed.status_code} {text[:200]}")
+    print(f"\nswept {swept} guessed ids")  # shown with -s; docs/reliability.md quotes it
     assert swept > 100, "the sweep found too few id-addressed operations"
     assert not leaks, "\n".join(leaks[:20])
     assert not mismatches, "\n".join(mismatches[:30])
