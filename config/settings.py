@@ -188,6 +188,9 @@ MEILISEARCH_URL = os.environ.get("MEILISEARCH_URL", "")
 MEILISEARCH_API_KEY = os.environ.get("MEILISEARCH_API_KEY", "")
 MEILISEARCH_INDEX_PREFIX = os.environ.get("MEILISEARCH_INDEX_PREFIX", "shabaka")
 MEILISEARCH_TIMEOUT = float(os.environ.get("MEILISEARCH_TIMEOUT", "2"))
+# Each web process drains the search outbox in a thread after commits; set it off where
+# `manage.py search_worker` processes do that (tests drain explicitly).
+SEARCH_INLINE_WORKER = env_bool("SEARCH_INLINE_WORKER", not TESTING)
 
 # --- auth and permissions -------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
