@@ -16,6 +16,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
@@ -67,10 +68,16 @@ def _field(frame: dict[str, Any], name: str, kind: type, *, required: bool = Tru
     return value
 
 
-def _connect_state(user: Any) -> tuple[dict[str, Any], frozenset[int], frozenset[int], bool]:
+def _connect_state(user: Any) -> tuple[dict[str, Any], frozenset[int], frozenset[int]]:
     summary = events.user_summary(user)
     readable, members = queries.access_sets(user)
-    return summary, readable, members, presence.connect(user.pk)
+    return summary, readable, members
+
+
+def _cache_call(fn: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
+    """Cache-only work (presence counts) runs on the thread pool, not on the one thread
+    that serializes database work: a storm of disconnects must not delay handshakes."""
+    return sync_to_async(fn, thread_sensitive=False)
 
 
 def _subscribe_state(user: Any, room_id: int, after_seq: int | None) -> tuple[queries.Replay, int]:
@@ -126,7 +133,7 @@ async def announce(summary: dict[str, Any], networks: list[int], status: str) ->
 
 async def _offline_after_grace(summary: dict[str, Any], networks: list[int]) -> None:
     await asyncio.sleep(presence.OFFLINE_GRACE)
-    if await database_sync_to_async(presence.settle_offline)(summary["id"]):
+    if await _cache_call(presence.settle_offline)(summary["id"]):
         await announce(summary, networks, "offline")
 
 
@@ -160,15 +167,19 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.rooms: dict[int, Subscription] = {}
         self.strikes: list[float] = []
         self.typing_at: dict[int, float] = {}
-        self.summary, self.readable, self.member_networks, online = await database_sync_to_async(
+        # Authenticated: finish the handshake now. Frames sent meanwhile wait until
+        # connect() returns, and with no subscription yet there is nothing to revoke;
+        # in a reconnect storm this keeps handshakes well inside daphne's timeout.
+        await self.accept()
+        self.summary, self.readable, self.member_networks = await database_sync_to_async(
             _connect_state
         )(user)
+        online = await _cache_call(presence.connect)(user.pk)
         self.counted = True
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
         self.hub = get_hub()
         await self.hub.attach(self)
         self.attached = True
-        await self.accept()
         if online:
             await self._announce("online")
 
@@ -178,8 +189,12 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self.hub.detach(self)
         if getattr(self, "counted", False):
             self.counted = False
-            await self.channel_layer.group_discard(user_group(self.user_id), self.channel_name)
-            if await database_sync_to_async(presence.disconnect)(self.user_id):
+            try:
+                await self.channel_layer.group_discard(user_group(self.user_id), self.channel_name)
+            except Exception:
+                # Left behind, the membership expires with the layer's group_expiry.
+                logger.warning("could not leave %s", user_group(self.user_id), exc_info=True)
+            if await _cache_call(presence.disconnect)(self.user_id):
                 _later(_offline_after_grace(self.summary, sorted(self.member_networks)))
 
     async def _announce(self, status: str) -> None:

@@ -105,6 +105,9 @@ class Hub:
                 self.channel = await self.layer.new_channel()
                 self.receiver = asyncio.create_task(self._receive_loop())
                 self.maintainer = asyncio.create_task(self._maintain())
+                listeners = getattr(self.layer, "failure_listeners", None)
+                if listeners is not None and self._layer_failed not in listeners:
+                    listeners.append(self._layer_failed)
             self.consumers.add(consumer)
             self.users[consumer.user_id] += 1
             await self._watch(consumer, consumer.readable)
@@ -125,7 +128,15 @@ class Hub:
             if not self.consumers:
                 await self._stop()
 
+    def _layer_failed(self) -> None:
+        """The layer lost its Redis connection (and retries): resync once it is back."""
+        if self.receiver is not None:
+            self._spawn(self.resync())
+
     async def _stop(self) -> None:
+        listeners = getattr(self.layer, "failure_listeners", None)
+        if listeners is not None and self._layer_failed in listeners:
+            listeners.remove(self._layer_failed)
         for task in (self.receiver, self.maintainer, *self.tasks):
             if task is not None:
                 task.cancel()
@@ -399,6 +410,9 @@ class Hub:
             except Exception:
                 logger.warning("channel layer still failing (attempt %s)", attempt + 1)
                 await asyncio.sleep(RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)])
+        await self.check_tails()
+        # Doorbells rung while the connection was down may still be on their way.
+        await asyncio.sleep(RETRY_SECONDS[-1])
         await self.check_tails()
 
     async def _rejoin(self) -> None:

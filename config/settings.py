@@ -144,34 +144,51 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     # Chat delivers room events once per process (chat.hub), not once per socket, and
-    # gap-fills from the room event log, so the layer only needs to be a fast doorbell.
-    # - BlockingPoolRedisChannelLayer: redis-py's async pool raises MaxConnectionsError
-    #   past 100 connections; on a mass disconnect that failed thousands of
-    #   group_discard calls. This pool waits (pool_timeout s) for one of
-    #   max_connections instead, so a 500-socket storm neither errors nor leaks.
-    # - capacity: messages queued in Redis per process (all local channels share one
-    #   key); a hub drains continuously, so 1000 absorbs bursts (a connection storm's
-    #   presence events) while bounding memory if a process stalls.
-    # - expiry 30 s: an undelivered doorbell older than that is worthless (clients
-    #   resync from the log); group_expiry stays 1 day and hubs re-add their groups.
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "chat.layers.BlockingPoolRedisChannelLayer",
-            "CONFIG": {
-                "hosts": [
-                    {
-                        "address": host,
-                        "max_connections": int(os.environ.get("CHANNEL_REDIS_CONNECTIONS", "64")),
-                        "pool_timeout": 20,
-                    }
-                    for host in env_list("CHANNEL_REDIS_HOSTS", [REDIS_URL])
-                ],
-                "capacity": int(os.environ.get("CHANNEL_CAPACITY", "1000")),
-                "expiry": 30,
-                "prefix": os.environ.get("CHANNEL_PREFIX", "shabaka"),
-            },
+    # gap-fills from the room event log, so the layer only needs to be a fast doorbell
+    # (at-most-once is safe). Both channels-redis layers are wrapped in chat.layers:
+    # - "pubsub" (default, chosen by bench/chat_fanout.py: see docs/benchmarks.md):
+    #   one PUBLISH per group message whatever the group's size, per-socket receive is
+    #   a local queue. It drops what is published while Redis is unreachable; the
+    #   wrapper tells the hubs, which resync from the database.
+    # - "list" (RedisChannelLayer): redis-py's async pool raises MaxConnectionsError
+    #   past 100 connections, which failed group_discard calls in a mass disconnect;
+    #   the wrapper's pool waits (pool_timeout s) for one of max_connections instead.
+    #   capacity: messages queued in Redis per process (a process's channels share
+    #   one key); 1000 absorbs bursts and bounds memory if a process stalls.
+    #   expiry 30 s: an older doorbell is worthless, clients resync from the log.
+    CHANNEL_LAYER_KIND = os.environ.get("CHANNEL_LAYER", "pubsub")
+    _redis_hosts = env_list("CHANNEL_REDIS_HOSTS", [REDIS_URL])
+    if CHANNEL_LAYER_KIND == "list":
+        CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "chat.layers.BlockingPoolRedisChannelLayer",
+                "CONFIG": {
+                    "hosts": [
+                        {
+                            "address": host,
+                            "max_connections": int(
+                                os.environ.get("CHANNEL_REDIS_CONNECTIONS", "64")
+                            ),
+                            "pool_timeout": 20,
+                        }
+                        for host in _redis_hosts
+                    ],
+                    "capacity": int(os.environ.get("CHANNEL_CAPACITY", "1000")),
+                    "expiry": 30,
+                    "prefix": os.environ.get("CHANNEL_PREFIX", "shabaka"),
+                },
+            }
         }
-    }
+    else:
+        CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "chat.layers.PubSubChannelLayer",
+                "CONFIG": {
+                    "hosts": _redis_hosts,
+                    "prefix": os.environ.get("CHANNEL_PREFIX", "shabaka"),
+                },
+            }
+        }
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

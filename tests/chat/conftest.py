@@ -12,6 +12,8 @@ from channels import DEFAULT_CHANNEL_LAYER
 from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
+from channels_redis.core import RedisChannelLayer
+from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.db import connections
 from rest_framework.authtoken.models import Token
 
@@ -144,8 +146,10 @@ async def connect() -> AsyncIterator[Callable[..., Any]]:
         with contextlib.suppress(TimeoutError, asyncio.CancelledError, RuntimeError):
             await communicator.disconnect()
     layer = channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
-    if hasattr(layer, "close_pools"):
+    if isinstance(layer, RedisChannelLayer):
         await layer.close_pools()
+    elif isinstance(layer, RedisPubSubChannelLayer):
+        await layer.flush()  # local state and connections only
     await database_sync_to_async(_close_db_connections)()
 
 
