@@ -1,6 +1,10 @@
 """Directory search benchmark: generated profiles, a two-facet directory query per backend,
 indexing throughput through the outbox and change-to-searchable latency.
 
+The queries are asked by two people: the network's owner (a co-member of everyone: each
+profile is seen with its members-only fields) and an outsider (public fields only, so
+every row is held to its public words and facets), half the samples each.
+
     DATABASE_URL=postgres://… MEILISEARCH_URL=… MEILISEARCH_API_KEY=… \\
         .venv/bin/python bench/search_directory.py [--size small|full]
 
@@ -19,7 +23,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import Figure, arg_parser, fmt, percentile, setup_django, table, write_section
+from bench._common import (
+    Figure,
+    arg_parser,
+    fmt,
+    percentile,
+    setup_django,
+    summarize,
+    table,
+    write_section,
+)
+
+# The issue's targets (at 100,000 profiles), and the outbox batch the benchmark drains with.
+TARGET_P95_MS = {"database": 200.0, "meilisearch": 50.0}
+TARGET_LATENCY_S = 2.0
+INDEX_BATCH = 2000
 
 SECTORS = ["health", "ict", "energy", "law", "finance", "aerospace", "teaching", "research"]
 COUNTRIES = ["CA", "FR", "DE", "US", "CH", "BE", "ES", "NL"]
@@ -59,6 +77,7 @@ def generate(n: int) -> tuple[object, list[int]]:
     rng = random.Random(42)
     User = get_user_model()
     owner = User.objects.create_user("bench-owner", "owner@example.org", "x")
+    User.objects.create_user("bench-outsider", "outsider@example.org", "x")
     network = make_network(owner, slug="bench", name="Bench")
     kind = registry.get("members")
     ids: list[int] = []
@@ -94,9 +113,14 @@ def generate(n: int) -> tuple[object, list[int]]:
     from django.db import connection
 
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:  # what autovacuum would do after a bulk load
-            cursor.execute("ANALYZE")
+        # What autovacuum would do after a bulk load: statistics, and the GIN indexes'
+        # pending entries merged (a manual ANALYZE leaves those for the next vacuum).
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
     return network, ids
+
+
+VIEWERS = ("bench-owner", "bench-outsider")
 
 
 def measure_queries(network: object, backend: str, repeats: int) -> list[float]:
@@ -105,7 +129,8 @@ def measure_queries(network: object, backend: str, repeats: int) -> list[float]:
     from search.backends import run_search
     from search.query import SearchQuery, Viewer
 
-    viewer = Viewer.of(get_user_model().objects.get(username="bench-owner"))
+    User = get_user_model()
+    viewers = [Viewer.of(User.objects.get(username=name)) for name in VIEWERS]
     queries = [
         SearchQuery(
             "members",
@@ -119,9 +144,10 @@ def measure_queries(network: object, backend: str, repeats: int) -> list[float]:
     samples = []
     for _ in range(repeats):
         for query in queries:
-            started = time.perf_counter()
-            run_search(query, viewer, backend)
-            samples.append(time.perf_counter() - started)
+            for viewer in viewers:
+                started = time.perf_counter()
+                run_search(query, viewer, backend)
+                samples.append(time.perf_counter() - started)
     return samples
 
 
@@ -145,13 +171,9 @@ def index_meilisearch(ids: list[int]) -> float:
         (OutboxEntry(doc_type="members", object_id=i) for i in ids), batch_size=5000
     )
     started = time.perf_counter()
-    while True:
-        result = outbox.drain(2000)
-        assert not result.failed, result.error
-        if not result.sent:
-            break
-        print(f"\r  outbox pending {outbox.pending():,}   ", end="", flush=True)
-    print()
+    # What `manage.py search_worker --batch-size 2000` does: the pipelined drain.
+    result = outbox.drain_all(INDEX_BATCH)
+    assert not result.failed and outbox.pending() == 0, result.error
     return len(ids) / (time.perf_counter() - started)
 
 
@@ -226,26 +248,42 @@ def main() -> None:
         latency.runs.append(percentile(change_latency(network, ids, 20), 95))
     for name in figures:
         if figures[name].runs:
-            rows.append(
-                [
-                    name,
-                    figures[name].cell(),
-                    p95[name].cell(),
-                    f"{fmt(p95[name].median / base.median)}×",
-                ]
+            ratio = f"{fmt(p95[name].median / base.median)}×"
+            rows.append([name, figures[name].cell(), p95[name].cell(), ratio])
+            summarize(
+                f"directory query p95 at {n:,} profiles, {name}",
+                p95[name].cell(),
+                ratio=f"{ratio} baseline",
+                target=f"< {fmt(TARGET_P95_MS[name])} ms",
+                met=p95[name].median < TARGET_P95_MS[name],
             )
+    if throughput.runs:
+        summarize(f"outbox → Meilisearch, {n:,} profiles", throughput.cell())
+        summarize(
+            "profile change → searchable in Meilisearch, p95",
+            latency.cell(),
+            target=f"< {fmt(TARGET_LATENCY_S)} s",
+            met=latency.median < TARGET_LATENCY_S,
+        )
     body = (
         f"{n:,} generated profiles in one network; a directory query with two facet filters "
-        "(sector, language), facet counts and four query texts (empty, one word, two words, "
-        f"accented). Baseline: a 50-row keyset page of profiles, p50 {base.cell()}.\n\n"
+        "(sector, language: about a tenth of the profiles match), facet counts and four query "
+        "texts (empty, one word, two words, accented), asked half by the network's owner "
+        "(members-only fields visible) and half by an outsider (public fields only). "
+        "Targets: p95 under 200 ms on the database (PostgreSQL), under 50 ms on Meilisearch. "
+        f"Baseline: a 50-row keyset page of profiles, p50 {base.cell()}.\n\n"
         + table(["backend", "p50", "p95", "p95 / baseline p50"], rows)
         + "\n\n"
         + table(
             ["indexing", "value"],
             [[throughput.name, throughput.cell()], [latency.name, latency.cell()]],
         )
-        + "\n\nThe database backend is written in the same transaction as each change, so a "
-        "change is searchable there as soon as it commits."
+        + f"\n\nIndexing: every profile queued in the outbox, then drained as `search_worker "
+        f"--batch-size {INDEX_BATCH}` does (the next batch is built and sent while Meilisearch "
+        "indexes the previous one; Meilisearch runs with one indexing thread). Change → "
+        "searchable: 20 profile edits with a worker draining, until Meilisearch answers the new "
+        "word (target: p95 under 2 s). The database backend is written in the same "
+        "transaction as each change, so a change is searchable there as soon as it commits."
     )
     print(body)
     if not args.no_write:

@@ -148,23 +148,25 @@ def do_import_members(
     UserModel = get_user_model()
     report = ImportReport()
     touched: list[int] = []
-    for row in rows:
-        user = UserModel.objects.filter(email__iexact=row.email).first()
-        if user is None:
-            user = UserModel.objects.create_user(username=row.username, email=row.email)
-            Profile.objects.create(user=user, **row.profile)
-            report.created.append(row.email)
-        else:
-            profile, _ = Profile.objects.select_for_update().get_or_create(user=user)
-            if update_existing:
-                for name, value in row.profile.items():
-                    setattr(profile, name, value)
-                profile.save()
-                report.updated.append(row.email)
+    # Each join re-indexes its member too (search.receivers): write each one once, at the end.
+    with outbox.deferred():
+        for row in rows:
+            user = UserModel.objects.filter(email__iexact=row.email).first()
+            if user is None:
+                user = UserModel.objects.create_user(username=row.username, email=row.email)
+                Profile.objects.create(user=user, **row.profile)
+                report.created.append(row.email)
             else:
-                report.skipped.append(row.email)
-        if _join(actor, network, user):
-            report.joined.append(row.email)
-        touched.append(user.pk)
-    outbox.enqueue("members", touched)
+                profile, _ = Profile.objects.select_for_update().get_or_create(user=user)
+                if update_existing:
+                    for name, value in row.profile.items():
+                        setattr(profile, name, value)
+                    profile.save()
+                    report.updated.append(row.email)
+                else:
+                    report.skipped.append(row.email)
+            if _join(actor, network, user):
+                report.joined.append(row.email)
+            touched.append(user.pk)
+        outbox.enqueue("members", touched)
     return report

@@ -8,7 +8,10 @@ interface language.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -115,6 +118,12 @@ SEARCH_TERMS: dict[str, str] = {
 
 def search_words(choices: type[models.TextChoices], value: str) -> str:
     """The code, its English label and its French/Arabic search words, for the search text."""
+    return _search_words(choices, value, translation.get_language())
+
+
+@lru_cache(maxsize=1024)
+def _search_words(choices: type[models.TextChoices], value: str, language: str | None) -> str:
+    # Indexing asks for the same few hundred values over and over: translate each once.
     try:
         label = str(choices(value).label)
     except ValueError:

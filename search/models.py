@@ -4,18 +4,19 @@
 and deleted only once Meilisearch has confirmed the update, so an unreachable
 Meilisearch delays an update but never loses it.
 
-`Document`, `DocumentNetwork` and `DocumentFacet` are the database backend's index:
-rewritten in the same transaction as every change (so the fallback is never stale),
-with a full-text index over the three `text_*` columns created by the migration
-(FTS5 on SQLite, a GIN index on PostgreSQL). `text_0` holds what anyone who may see
-the document may search, `text_1` adds what only co-members may see, `text_2` adds
-what only the owner and staff may see.
+`Document` is the database backend's index, one row per document: rewritten in the
+same transaction as every change (so the fallback is never stale). The migrations add
+the engine's own indexes: on SQLite an FTS5 table over the three `text_*` columns; on
+PostgreSQL, per document type, GIN indexes over `words`, `networks` and (members)
+`facets_2` — a new document type gets its own in a migration.
 """
 
 from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+
+from search.fields import ListField, WordVectorField
 
 
 class OutboxEntry(models.Model):
@@ -48,6 +49,17 @@ class IndexState(models.Model):
 
 
 class Document(models.Model):
+    """One searchable thing, with what each audience may search and filter on.
+
+    `text_0` holds the words anyone who may see the document may search, `text_1` the
+    words only co-members of its owner may also search, `text_2` those only the owner and
+    staff may (each word once, at its lowest level); `words` (PostgreSQL) is the same as
+    one vector whose weights say who may match each word. `facets_0..2` hold the
+    `name:value` tokens each relation may filter and count on (cumulative: a relation
+    reads one column). `networks` are the access keys: readers of one of
+    them may see the document (a member: every network they are active in).
+    """
+
     doc_type = models.CharField(max_length=16)
     object_id = models.BigIntegerField()
     owner_id = models.BigIntegerField(null=True, blank=True)
@@ -57,6 +69,14 @@ class Document(models.Model):
     text_1 = models.TextField(blank=True)
     text_2 = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    networks = ListField(of="bigint")
+    facets_0 = ListField(of="text")
+    facets_1 = ListField(of="text")
+    facets_2 = ListField(of="text")
+    words = WordVectorField()
+    # The lowest relation that sees the whole document (0: nothing in it is restricted).
+    # From there on a row needs no per-level check: the top level's columns speak for it.
+    whole_at = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -69,40 +89,6 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.doc_type}:{self.object_id}"
-
-
-class DocumentNetwork(models.Model):
-    """The networks whose readers may see the document (a member: every active membership)."""
-
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="networks")
-    network_id = models.BigIntegerField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["document", "network_id"], name="search_docnet_key")
-        ]
-        indexes = [models.Index(fields=["network_id", "document"])]
-
-    def __str__(self) -> str:
-        return f"{self.document_id}@{self.network_id}"
-
-
-class DocumentFacet(models.Model):
-    """One facet value of a document, with the lowest relation that may see it."""
-
-    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="facets")
-    name = models.CharField(max_length=16)
-    value = models.CharField(max_length=100)
-    level = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["name", "value", "document"]),
-            models.Index(fields=["document", "name"]),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.document_id} {self.name}={self.value} (level {self.level})"
 
 
 class SearchTerm(models.Model):

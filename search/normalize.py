@@ -88,9 +88,24 @@ _CANONICAL: dict[str, str] = {
 }
 
 
+@lru_cache(maxsize=1)
+def _bmp_fold() -> dict[int, str | None]:
+    """One translation table for the Basic Multilingual Plane: every combining mark
+    dropped, then the letter folds (none of which yields a combining mark)."""
+    table: dict[int, str | None] = {
+        cp: None for cp in range(0x300, 0x10000) if unicodedata.combining(chr(cp))
+    }
+    table.update(_ARABIC_FOLD)
+    return table
+
+
 @lru_cache(maxsize=4096)
 def _fold(text: str) -> str:
+    if text.isascii():  # no marks, nothing to fold: most Latin text, and indexing's bulk
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
+    if max(decomposed) <= "\uffff":
+        return decomposed.translate(_bmp_fold()).casefold()
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return stripped.translate(_ARABIC_FOLD).casefold()
 
@@ -117,6 +132,8 @@ def split_scripts(normalized: str) -> tuple[str, str]:
     Meilisearch is told the second part is Arabic (`localizedAttributes`), so it never
     guesses Persian or Urdu from a short Arabic headline.
     """
+    if normalized.isascii():
+        return normalized, ""
     latin: list[str] = []
     arabic: list[str] = []
     for word in normalized.split():

@@ -20,8 +20,11 @@ import logging
 import random
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
@@ -32,6 +35,9 @@ from search import registry
 from search.backends import database_backend, meilisearch_backend
 from search.models import IndexState, OutboxEntry
 
+if TYPE_CHECKING:
+    from search.backends.meili import MeilisearchBackend
+
 logger = logging.getLogger(__name__)
 
 LEASE = dt.timedelta(minutes=2)
@@ -39,10 +45,18 @@ MAX_BACKOFF_SECONDS = 60.0
 DEFAULT_BATCH = 500
 
 
+# Inside `deferred()`: what enqueue calls asked for, written once when the block ends.
+_deferred: ContextVar[dict[str, set[int]] | None] = ContextVar("search_deferred", default=None)
+
+
 def enqueue(doc_type: str, object_ids: Iterable[int]) -> None:
     """Record that these objects changed: call inside the change's transaction, after it."""
     ids = sorted({int(i) for i in object_ids})
     if not ids:
+        return
+    pending = _deferred.get()
+    if pending is not None:
+        pending.setdefault(doc_type, set()).update(ids)
         return
     kind = registry.get(doc_type)
     with transaction.atomic():
@@ -53,6 +67,27 @@ def enqueue(doc_type: str, object_ids: Iterable[int]) -> None:
             )
             if inline_worker_enabled():
                 transaction.on_commit(kick)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Collect the enqueues made inside and write each object once at the end.
+
+    For bulk actions (a member list import) whose every row would otherwise rebuild
+    documents: use it inside the action's transaction, so the write still commits or
+    rolls back with the change. Nested blocks leave the writing to the outermost one.
+    """
+    if _deferred.get() is not None:
+        yield
+        return
+    pending: dict[str, set[int]] = {}
+    token = _deferred.set(pending)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    for doc_type, ids in pending.items():
+        enqueue(doc_type, ids)
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -83,50 +118,86 @@ class DrainResult:
     failed: int = 0
     error: str = ""
 
+    def add(self, other: DrainResult) -> None:
+        self.sent += other.sent
+        self.failed += other.failed
+        self.error = other.error or self.error
+
 
 def drain(batch_size: int = DEFAULT_BATCH) -> DrainResult:
-    """Send one batch of due outbox rows to Meilisearch."""
+    """Send one batch of due outbox rows to Meilisearch and wait for it to be indexed."""
     meili = meilisearch_backend()
     if meili is None:
         return DrainResult()
     rows = _claim(batch_size)
     if not rows:
         return DrainResult()
+    try:
+        tasks = _send(meili, rows)
+    except Exception as exc:
+        return _postpone(rows, exc)
+    return _settle(meili, rows, tasks)
+
+
+def drain_all(batch_size: int = DEFAULT_BATCH) -> DrainResult:
+    """Drain until nothing is due or a batch fails.
+
+    Pipelined: the next batch is claimed, built and sent while Meilisearch indexes the
+    previous one (it applies tasks in order, so a later change to the same object still
+    lands last); each batch's rows are deleted only once its own tasks succeeded.
+    """
+    total = DrainResult()
+    meili = meilisearch_backend()
+    if meili is None:
+        return total
+    in_flight: tuple[list[OutboxEntry], list[int]] | None = None
+    while True:
+        sending = None
+        rows = [] if total.failed else _claim(batch_size)
+        if rows:
+            try:
+                sending = (rows, _send(meili, rows))
+            except Exception as exc:
+                total.add(_postpone(rows, exc))
+        if in_flight is not None:
+            total.add(_settle(meili, *in_flight))
+        in_flight = sending
+        if in_flight is None:
+            return total
+
+
+def _send(meili: MeilisearchBackend, rows: list[OutboxEntry]) -> list[int]:
+    """Build the rows' documents from the current database state and send them; task uids."""
     by_type: dict[str, set[int]] = defaultdict(set)
     for row in rows:
         by_type[row.doc_type].add(row.object_id)
+    tasks: list[int] = []
+    for doc_type, ids in by_type.items():
+        kind = registry.get(doc_type)
+        _ensure_index(meili, kind)
+        tasks += meili.write(kind, kind.build(sorted(ids)))
+    return tasks
+
+
+def _settle(meili: MeilisearchBackend, rows: list[OutboxEntry], tasks: list[int]) -> DrainResult:
+    """Wait for the tasks: delete the rows once indexed, or postpone them."""
     try:
-        tasks: list[int] = []
-        for doc_type, ids in by_type.items():
-            kind = registry.get(doc_type)
-            _ensure_index(meili, kind)
-            tasks += meili.write(kind, kind.build(sorted(ids)))
         meili.wait(tasks)
     except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"[:2000]
-        logger.warning("Search outbox: %d updates postponed: %s", len(rows), error)
-        now = timezone.now()
-        for row in rows:
-            row.next_attempt_at = now + backoff(row.attempts + 1)
-            row.last_error = error
-        OutboxEntry.objects.bulk_update(rows, ["next_attempt_at", "last_error"])
-        return DrainResult(failed=len(rows), error=error)
+        return _postpone(rows, exc)
     OutboxEntry.objects.filter(id__in=[r.id for r in rows]).delete()
     return DrainResult(sent=len(rows))
 
 
-def drain_all(batch_size: int = DEFAULT_BATCH) -> DrainResult:
-    """Drain until nothing is due or a batch fails."""
-    total = DrainResult()
-    while True:
-        result = drain(batch_size)
-        total.sent += result.sent
-        total.failed += result.failed
-        if result.failed:
-            total.error = result.error
-            return total
-        if not result.sent:
-            return total
+def _postpone(rows: list[OutboxEntry], exc: Exception) -> DrainResult:
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    logger.warning("Search outbox: %d updates postponed: %s", len(rows), error)
+    now = timezone.now()
+    for row in rows:
+        row.next_attempt_at = now + backoff(row.attempts + 1)
+        row.last_error = error
+    OutboxEntry.objects.bulk_update(rows, ["next_attempt_at", "last_error"])
+    return DrainResult(failed=len(rows), error=error)
 
 
 def retry_failed_now() -> int:
@@ -163,7 +234,7 @@ def forget_indexes() -> None:
 
 
 def inline_worker_enabled() -> bool:
-    return bool(getattr(settings, "SEARCH_INLINE_WORKER", not settings.TESTING))
+    return bool(settings.SEARCH_INLINE_WORKER)
 
 
 class _InlineWorker:

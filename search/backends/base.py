@@ -23,9 +23,13 @@ class SearchResult:
 
 def unique_words(texts: Iterable[str], limit: int = 5000) -> list[str]:
     """Normalized words of all texts, each once, in first-seen order."""
+    return _first_unique((normalize(text).split() for text in texts), limit)
+
+
+def _first_unique(word_lists: Iterable[list[str]], limit: int = 5000) -> list[str]:
     seen: dict[str, None] = {}
-    for text in texts:
-        for word in normalize(text).split():
+    for words in word_lists:
+        for word in words:
             if len(word) <= 100:
                 seen.setdefault(word, None)
             if len(seen) >= limit:
@@ -35,14 +39,18 @@ def unique_words(texts: Iterable[str], limit: int = 5000) -> list[str]:
 
 def level_words(doc_type: DocumentType, doc: IndexedDoc) -> dict[int, list[str]]:
     """Per level, the words searchable at that level (cumulative; the name at every level)."""
+    # Each text is normalized once, whatever the number of levels that include it.
+    texts = [(0, normalize(doc.name).split())]
+    texts += [(lvl, normalize(text).split()) for _group, lvl, text in doc.texts]
     return {
-        level: unique_words([doc.name, *(text for _group, lvl, text in doc.texts if lvl <= level)])
+        level: _first_unique(words for lvl, words in texts if lvl <= level)
         for level in doc_type.levels
     }
 
 
 def group_text(doc: IndexedDoc, group: str, level: int) -> str:
-    return normalize(" ".join(text for g, lvl, text in doc.texts if g == group and lvl <= level))
+    """The normalized texts of one group at exactly this level (not the levels below)."""
+    return normalize(" ".join(text for g, lvl, text in doc.texts if g == group and lvl == level))
 
 
 def merge_facets(parts: Iterable[dict[str, dict[str, int]]]) -> dict[str, dict[str, int]]:

@@ -1,14 +1,23 @@
 """The database backend: SQLite FTS5 or PostgreSQL full text + pg_trgm, same results.
 
 Visibility is part of the SQL. Each document is seen by the asker at one relation —
-2 (its owner, or staff), 1 (a co-member of its owner) or 0 — computed in the query;
-words must match the text column of that relation, facet filters and facet counts
-only consider facet rows whose level the relation reaches. A hidden value therefore
-never matches, filters or counts: there is nothing to blank afterwards.
+2 (its owner, or staff), 1 (a co-member of its owner: the document shares a network
+with the asker's active ones) or 0 — computed per row from the document's own
+`networks`, never from a per-row subquery. One scan finds the candidates with what
+the closest relation may match (the `*_2` columns hold everything, so their indexes
+serve every search), then each row is held to its relation's copy: words must match
+that relation's text, facet filters test that relation's tokens, facet counts unnest
+them. A hidden value therefore never matches, filters or counts: there is nothing to
+blank afterwards.
+
+One statement answers a search: the matches are materialized once, and the total,
+the facet counts and the page are read from them (typo candidates for all the words
+come from one lookup before it).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,11 +32,21 @@ from search.backends.base import (
     unique_words,
     within_edits,
 )
-from search.models import Document, DocumentFacet, DocumentNetwork, SearchTerm
+from search.backends.sql import Alternatives, dialect
+from search.models import Document, SearchTerm
 from search.query import SearchQuery, Viewer
 from search.registry import DocumentType, Hit, IndexedDoc
 
 MAX_EXPANSIONS = 8
+
+
+def facet_tokens(facets: Sequence[tuple[str, str, int]], level: int) -> list[str]:
+    """`name:value` of every facet value the given relation may see, each once."""
+    return sorted({_token(name, value) for name, value, lvl in facets if lvl <= level})
+
+
+def _token(name: str, value: str) -> str:
+    return f"{name}:{value[:100]}"
 
 
 class DatabaseBackend:
@@ -41,10 +60,23 @@ class DatabaseBackend:
         present = [doc for doc in docs.values() if doc is not None]
         if not present:
             return
+        sql = dialect(connection.vendor)
         rows = []
+        terms: set[str] = set()
         for doc in present:
             words = level_words(doc_type, doc)
-            texts = {f"text_{level}": " ".join(w) for level, w in words.items()}
+            added = _added(words)
+            texts = {f"text_{level}": " ".join(w) for level, w in added.items()}
+            facets = {
+                f"facets_{level}": facet_tokens(doc.facets, level) for level in doc_type.levels
+            }
+            tokens_below: list[str] = []
+            whole_at = 0
+            for level in sorted(doc_type.levels):
+                if added[level] or facets[f"facets_{level}"] != tokens_below:
+                    whole_at = level
+                tokens_below = facets[f"facets_{level}"]
+            terms.update(words[max(words)])
             rows.append(
                 Document(
                     doc_type=doc_type.name,
@@ -53,22 +85,15 @@ class DatabaseBackend:
                     room_id=doc.room_id,
                     name=" ".join(unique_words([doc.name]))[:255],
                     created_at=doc.created_at or timezone.now(),
+                    networks=sorted(set(doc.network_ids)),
+                    words=sql.vector(words),
+                    whole_at=whole_at,
                     **texts,
+                    **facets,
                 )
             )
-        created = Document.objects.bulk_create(rows)
-        DocumentNetwork.objects.bulk_create(
-            DocumentNetwork(document_id=row.pk, network_id=network_id)
-            for row, doc in zip(created, present, strict=True)
-            for network_id in set(doc.network_ids)
-        )
-        DocumentFacet.objects.bulk_create(
-            DocumentFacet(document_id=row.pk, name=name, value=value[:100], level=level)
-            for row, doc in zip(created, present, strict=True)
-            for name, value, level in _lowest_levels(doc.facets)
-        )
+        Document.objects.bulk_create(rows)
         if connection.vendor == "postgresql":
-            terms = {w for row in created for w in row.text_2.split() or row.text_0.split()}
             SearchTerm.objects.bulk_create(
                 (SearchTerm(term=t) for t in sorted(terms)), ignore_conflicts=True
             )
@@ -80,176 +105,189 @@ class DatabaseBackend:
 
     def search(self, query: SearchQuery, viewer: Viewer) -> SearchResult:
         doc_type = registry.get(query.doc_type)
+        facets: dict[str, dict[str, int]] = (
+            {name: {} for name in doc_type.facets} if query.with_facets else {}
+        )
         if not query.network_ids:
-            return SearchResult([], self._empty_facets(doc_type), 0, self.name)
-        sql, params = self._matched(doc_type, query, viewer)
-        phrase = query.normalized
+            return SearchResult([], facets, 0, self.name)
+        sql, params = self._statement(doc_type, query, viewer, self._alternatives(query.words))
         with connection.cursor() as cursor:
-            facets = self._empty_facets(doc_type) if query.with_facets else {}
-            if query.with_facets and doc_type.facets:
-                cursor.execute(
-                    f"WITH matched AS ({sql}) "  # noqa: S608 (fixed SQL, values are parameters)
-                    "SELECT f.name, f.value, COUNT(*) FROM matched m "
-                    "JOIN search_documentfacet f ON f.document_id = m.id AND f.level <= m.rel "
-                    f"WHERE f.name IN ({_marks(doc_type.facets)}) GROUP BY f.name, f.value",
-                    [*params, *doc_type.facets],
-                )
-                for name, value, count in cursor.fetchall():
-                    facets[name][value] = count
-                facets = {
-                    name: dict(sorted(values.items(), key=lambda kv: (-kv[1], kv[0])))
-                    for name, values in facets.items()
-                }
-            cursor.execute(f"WITH matched AS ({sql}) SELECT COUNT(*) FROM matched", params)  # noqa: S608
-            total = cursor.fetchone()[0]
-            # Exact name first, then names starting with the words, then the rest.
-            score = (
-                "CASE WHEN name = %s THEN 3 WHEN name LIKE %s THEN 2 WHEN name LIKE %s THEN 1 "
-                "ELSE 0 END"
-                if phrase
-                else "0"
-            )
-            # Normalized words hold no LIKE wildcards (% and _ are separators).
-            score_params = [phrase, phrase + "%", "%" + phrase + "%"] if phrase else []
-            order = (
-                "name, id" if doc_type.placeholder_sort == "name" else "created_at DESC, id DESC"
-            )
-            cursor.execute(
-                f"WITH matched AS ({sql}) SELECT object_id, rel, {score} AS score "  # noqa: S608
-                f"FROM matched ORDER BY score DESC, {order} LIMIT %s OFFSET %s",
-                [*params, *score_params, query.limit, query.offset],
-            )
-            hits = [Hit(doc_type.name, oid, rel, float(sc)) for oid, rel, sc in cursor.fetchall()]
-        return SearchResult(hits, facets, total, self.name)
+            cursor.execute(sql, params)
+            total, counts, page = cursor.fetchone()
+        for token, count in _json(counts) or []:
+            name, _, value = token.partition(":")
+            if name in facets:
+                facets[name][value] = count
+        facets = {
+            name: dict(sorted(values.items(), key=lambda kv: (-kv[1], kv[0])))
+            for name, values in facets.items()
+        }
+        rows = sorted(_json(page) or [], key=lambda row: row[3])
+        hits = [Hit(doc_type.name, int(oid), int(rel), float(sc)) for oid, rel, sc, _n in rows]
+        return SearchResult(hits, facets, int(total), self.name)
+
+    def _statement(
+        self,
+        doc_type: DocumentType,
+        query: SearchQuery,
+        viewer: Viewer,
+        alternatives: Alternatives,
+    ) -> tuple[str, list[Any]]:
+        """The one statement of a search: `(total, facet counts, page)` as one row."""
+        sql = dialect(connection.vendor)
+        matched, params = self._matched(doc_type, query, viewer, alternatives)
+        counts = (
+            f"(SELECT {sql.json_rows('c.f, c.n')} FROM ({sql.count_tokens()}) c)"  # noqa: S608
+            if query.with_facets and doc_type.facets
+            else "NULL"
+        )
+        order = (
+            "score DESC, name, object_id"
+            if doc_type.placeholder_sort == "name"
+            else "score DESC, created_at DESC, object_id DESC"
+        )
+        # The page's own order travels as a row number: JSON aggregation keeps no order.
+        page = (
+            f"(SELECT {sql.json_rows('p.object_id, p.rel, p.score, p.n')} FROM "  # noqa: S608
+            f"(SELECT object_id, rel, score, ROW_NUMBER() OVER (ORDER BY {order}) AS n FROM "
+            f"(SELECT * FROM m ORDER BY {order} LIMIT %s OFFSET %s) l) p)"
+        )
+        statement = (
+            f"WITH m AS MATERIALIZED ({matched}) "  # noqa: S608 (fixed SQL; values are parameters)
+            f"SELECT (SELECT COUNT(*) FROM m), {counts}, {page}"
+        )
+        return statement, [*params, query.limit, query.offset]
 
     def _matched(
-        self, doc_type: DocumentType, query: SearchQuery, viewer: Viewer
+        self,
+        doc_type: DocumentType,
+        query: SearchQuery,
+        viewer: Viewer,
+        alternatives: Alternatives,
     ) -> tuple[str, list[Any]]:
-        """SQL (and parameters) of the documents found: id, object_id, name, created_at, rel.
-
-        `rel` is the viewer's relation to each document; words must match that
-        relation's text column and facet filters only see rows of levels it reaches.
-        """
+        """SQL (and parameters) of the documents found: object_id, name, created_at, rel,
+        facets (the tokens the relation may see) and score (how well the name matches)."""
+        sql = dialect(connection.vendor)
         top = max(doc_type.levels)
-        params: list[Any] = []
-        if viewer.is_staff or top == 0:
-            rel = str(top)
-        else:
-            rel = "CASE WHEN d.owner_id = %s THEN 2 "
-            params.append(viewer.user_id or 0)
-            if viewer.active:
-                rel += (
-                    "WHEN d.id IN (SELECT document_id FROM search_documentnetwork "  # noqa: S608
-                    f"WHERE network_id IN ({_marks(viewer.active)})) THEN 1 "
-                )
-                params += sorted(viewer.active)
-            rel += "ELSE 0 END"
-        params += [doc_type.name, *sorted(query.network_ids)]
-        visible = (
-            f"SELECT d.id, d.object_id, d.name, d.created_at, {rel} AS rel "  # noqa: S608
-            "FROM search_document d WHERE d.doc_type = %s AND d.id IN "
-            "(SELECT document_id FROM search_documentnetwork "
-            f"WHERE network_id IN ({_marks(query.network_ids)}))"
-        )
-        conditions: list[str] = []
-        words = query.words
-        if words:
-            alternatives = [
-                self._alternatives(word, last=i == len(words) - 1) for i, word in enumerate(words)
-            ]
-            branches = []
-            for level in doc_type.levels:
-                match_sql, match_params = self._match(level, alternatives)
-                branches.append(f"(v.rel = {int(level)} AND v.id IN ({match_sql}))")
-                params += match_params
-            conditions.append("(" + " OR ".join(branches) + ")")
-        for name, values in query.filters.items():
-            conditions.append(
-                "EXISTS (SELECT 1 FROM search_documentfacet f WHERE f.document_id = v.id "  # noqa: S608
-                f"AND f.name = %s AND f.value IN ({_marks(values)}) AND f.level <= v.rel)"
-            )
-            params += [name, *values]
-        where = " AND ".join(conditions) or "1 = 1"
-        return f"SELECT * FROM ({visible}) v WHERE {where}", params  # noqa: S608
+        below = [level for level in sorted(doc_type.levels) if level < top]
+        uniform = viewer.is_staff or not below
 
-    def _alternatives(self, word: str, *, last: bool) -> list[tuple[str, bool]]:
-        """(term, is_prefix) that may stand for a query word: itself, and close spellings."""
-        found: list[tuple[str, bool]] = [(word, last)]
-        budget = typo_budget(word)
-        if budget:
-            for term in self._candidates(word, budget):
-                if term != word and within_edits(word, term, budget):
-                    found.append((term, False))
-                    if len(found) > MAX_EXPANSIONS:
-                        break
+        # The relation, from the document's networks and owner (no per-row subquery).
+        rel, rel_params = str(top), []
+        if not uniform:
+            rel, rel_params = "CASE WHEN d.owner_id = %s THEN 2", [viewer.user_id or 0]
+            if viewer.active:
+                shared, shared_params = sql.any_of("d.networks", sorted(viewer.active), "bigint")
+                rel += f" WHEN {shared} THEN 1"
+                rel_params += shared_params
+            rel += " ELSE 0 END"
+
+        # Candidates: visible, and matching with everything (the top level's columns).
+        visible, where_params = sql.any_of("d.networks", sorted(query.network_ids), "bigint")
+        where = ["d.doc_type = %s", visible]
+        where_params = [doc_type.name, *where_params]
+        if query.words:
+            condition, condition_params = sql.words("d", top, alternatives, candidate=True)
+            where.append(condition)
+            where_params += condition_params
+        tokens = {
+            name: [_token(name, value) for value in values]
+            for name, values in query.filters.items()
+        }
+        for values in tokens.values():
+            condition, condition_params = sql.any_of(f"d.facets_{top}", values, "text")
+            where.append(condition)
+            where_params += condition_params
+
+        # Each row held to its relation: below the top, only that level's words and tokens.
+        checks, check_params = "TRUE", []
+        if not uniform:
+            branches = []
+            for level in below:
+                conditions = []
+                if query.words:
+                    condition, condition_params = sql.words("v", level, alternatives)
+                    conditions.append(condition)
+                    check_params += condition_params
+                for values in tokens.values():
+                    condition, condition_params = sql.any_of(f"v.facets_{level}", values, "text")
+                    conditions.append(condition)
+                    check_params += condition_params
+                if conditions:
+                    branches.append(f"WHEN {level} THEN ({' AND '.join(conditions)})")
+            if branches:
+                checks = f"(v.rel >= v.whole_at OR CASE v.rel {' '.join(branches)} ELSE TRUE END)"
+        facets = (
+            f"v.facets_{top}"
+            if uniform
+            else "CASE v.rel "
+            + " ".join(f"WHEN {level} THEN v.facets_{level}" for level in below)
+            + f" ELSE v.facets_{top} END"
+        )
+
+        # Exact name first, then names starting with the words, then the rest.
+        phrase = query.normalized
+        score, score_params = "0", []
+        if phrase:
+            score = (
+                "CASE WHEN v.name = %s THEN 3 WHEN v.name LIKE %s THEN 2 "
+                "WHEN v.name LIKE %s THEN 1 ELSE 0 END"
+            )
+            # Normalized words hold no LIKE wildcards (% and _ are separators).
+            score_params = [phrase, phrase + "%", "%" + phrase + "%"]
+
+        columns = ", ".join(f"d.facets_{level}" for level in doc_type.levels)
+        statement = (
+            "SELECT v.object_id, v.name, v.created_at, v.rel, "  # noqa: S608
+            f"{facets} AS facets, {score} AS score FROM ("
+            f"SELECT d.id, d.object_id, d.name, d.created_at, {rel} AS rel, d.whole_at, {columns}"
+            f"{sql.extra_columns} FROM search_document d WHERE {' AND '.join(where)}"
+            f") v WHERE {checks}"
+        )
+        return statement, [*score_params, *rel_params, *where_params, *check_params]
+
+    # --- typo tolerance -------------------------------------------------------------------
+
+    def _alternatives(self, words: list[str]) -> list[list[tuple[str, bool]]]:
+        """Per query word, (term, is_prefix) that may stand for it: itself, close spellings.
+
+        The last word is also a prefix (search as you type). One lookup serves all words.
+        """
+        found: list[list[tuple[str, bool]]] = [
+            [(word, i == len(words) - 1)] for i, word in enumerate(words)
+        ]
+        lookups = [
+            (i, word, len(word) - budget, len(word) + budget)
+            for i, word in enumerate(words)
+            if (budget := typo_budget(word))
+        ]
+        if not lookups:
+            return found
+        sql, params = dialect(connection.vendor).candidates_sql(lookups)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            candidates = cursor.fetchall()
+        for i, term in candidates:
+            word, alternatives = words[i], found[i]
+            if (
+                len(alternatives) <= MAX_EXPANSIONS
+                and term != word
+                and within_edits(word, term, typo_budget(word))
+            ):
+                alternatives.append((term, False))
         return found
 
-    def _candidates(self, word: str, budget: int) -> list[str]:
-        lo, hi = len(word) - budget, len(word) + budget
-        with connection.cursor() as cursor:
-            if connection.vendor == "sqlite":
-                # Words sharing the first letter: a typo there is rare (Meilisearch counts two).
-                cursor.execute(
-                    "SELECT term FROM search_document_vocab WHERE term >= %s AND term < %s "
-                    "AND length(term) BETWEEN %s AND %s ORDER BY doc DESC LIMIT 500",
-                    [word[0], word[0] + "\U0010ffff", lo, hi],
-                )
-            else:
-                cursor.execute(
-                    "SELECT term FROM search_searchterm WHERE term %% %s "
-                    "AND length(term) BETWEEN %s AND %s LIMIT 500",
-                    [word, lo, hi],
-                )
-            return [row[0] for row in cursor.fetchall()]
 
-    def _match(
-        self, level: int, alternatives: Sequence[list[tuple[str, bool]]]
-    ) -> tuple[str, list[Any]]:
-        """SQL of the ids whose level-`level` text has every word (or an alternative of it)."""
-        # The column name is one of three fixed names; user words only travel as parameters.
-        column = {0: "text_0", 1: "text_1", 2: "text_2"}[level]
-        if connection.vendor == "sqlite":
-            groups = [
-                "(" + " OR ".join(_fts5_term(t, prefix) for t, prefix in alts) + ")"
-                for alts in alternatives
-            ]
-            expression = f"{column} : ({' AND '.join(groups)})"
-            return (
-                "SELECT rowid FROM search_document_fts WHERE search_document_fts MATCH %s",
-                [expression],
-            )
-        tsquery = " & ".join(
-            "(" + " | ".join(_ts_term(t, prefix) for t, prefix in alts) + ")"
-            for alts in alternatives
-        )
-        return (
-            "SELECT id FROM search_document "  # noqa: S608
-            f"WHERE array_to_tsvector(string_to_array({column}, ' ')) @@ %s::tsquery",
-            [tsquery],
-        )
-
-    def _empty_facets(self, doc_type: DocumentType) -> dict[str, dict[str, int]]:
-        return {name: {} for name in doc_type.facets}
+def _added(words: dict[int, list[str]]) -> dict[int, list[str]]:
+    """Per level, only the words it adds to the levels below (each word stored once)."""
+    seen: set[str] = set()
+    added = {}
+    for level in sorted(words):
+        added[level] = [w for w in words[level] if w not in seen]
+        seen.update(added[level])
+    return added
 
 
-def _marks(values: Any) -> str:
-    return ", ".join(["%s"] * len(values))
-
-
-def _lowest_levels(facets: Sequence[tuple[str, str, int]]) -> list[tuple[str, str, int]]:
-    """One row per (facet, value), at the lowest level any field gives it."""
-    lowest: dict[tuple[str, str], int] = {}
-    for name, value, level in facets:
-        key = (name, value)
-        lowest[key] = min(level, lowest.get(key, level))
-    return [(name, value, level) for (name, value), level in lowest.items()]
-
-
-def _fts5_term(term: str, prefix: bool) -> str:
-    quoted = '"' + term.replace('"', '""') + '"'
-    return quoted + "*" if prefix else quoted
-
-
-def _ts_term(term: str, prefix: bool) -> str:
-    quoted = "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
-    return quoted + ":*" if prefix else quoted
+def _json(value: Any) -> Any:
+    """PostgreSQL hands JSON back decoded, SQLite as text."""
+    return json.loads(value) if isinstance(value, str) else value

@@ -11,7 +11,7 @@ from django.utils import translation
 
 from community.models import Membership
 from directory.iso_codes import COUNTRIES, LANGUAGES
-from directory.models import Profile, Relation
+from directory.models import PROFILE_FIELDS, Profile, Relation
 from directory.vocabulary import Engagement, ProjectStage, Region, Sector, search_words
 from search.normalize import facet_key
 from search.registry import DocumentType, Hit, IndexedDoc
@@ -21,7 +21,8 @@ PROJECT_HOLDER_WORDS = "project holder porteur de projet حامل مشروع"
 
 def profile_doc(profile: Profile, network_ids: list[int]) -> IndexedDoc:
     """The searchable form of a profile: every value carries the level of its field."""
-    level = profile.level
+    levels = {field: profile.level(field) for field in PROFILE_FIELDS}
+    level = levels.__getitem__
     texts: list[tuple[str, int, str]] = []
     facets: list[tuple[str, str, int]] = []
 

@@ -1,0 +1,69 @@
+"""Membership writes re-index a member exactly when their set of active networks changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from community import actions
+from community.models import Membership
+from search.models import Document, OutboxEntry
+from tests.factories.directory import make_profile
+from tests.factories.users import make_user
+
+
+def queued() -> list[int]:
+    return sorted(OutboxEntry.objects.values_list("object_id", flat=True))
+
+
+def networks_of(user: Any) -> list[int]:
+    return list(Document.objects.get(doc_type="members", object_id=user.pk).networks)
+
+
+def test_only_changes_in_or_out_of_active_membership_reindex_a_member(
+    settings: Any, public_network: Any, private_network: Any, owner: Any, member: Any
+) -> None:
+    settings.MEILISEARCH_URL = "http://127.0.0.1:9"  # queued for Meilisearch, never sent
+    make_profile(member, headline="Architecte")
+    OutboxEntry.objects.all().delete()
+
+    actions.do_set_role(owner, public_network, member.pk, Membership.Role.MODERATOR)
+    actions.do_mute_member(owner, private_network, member.pk, 30)
+    newcomer = make_user("newcomer")
+    actions.do_join_network(newcomer, private_network, message="Bonjour")  # a pending request
+    assert queued() == []
+
+    actions.do_ban_member(owner, public_network, member.pk)
+    assert queued() == [member.pk]
+    assert networks_of(member) == [private_network.pk]
+
+    actions.do_approve_member(owner, private_network, newcomer.pk)
+    assert queued() == [member.pk, newcomer.pk]
+
+
+def test_deleting_a_network_takes_it_out_of_its_members_documents(
+    public_network: Any, private_network: Any, member: Any
+) -> None:
+    make_profile(member, headline="Architecte")
+    assert networks_of(member) == sorted([public_network.pk, private_network.pk])
+    private_network.delete()
+    assert networks_of(member) == [public_network.pk]
+
+
+def test_an_import_rebuilds_each_member_once(settings: Any, public_network: Any) -> None:
+    from directory.actions import ImportRow, do_import_members
+
+    settings.MEILISEARCH_URL = "http://127.0.0.1:9"
+    OutboxEntry.objects.all().delete()
+    rows = [
+        ImportRow(line=i + 2, email=f"imp{i}@example.org", username=f"imp{i}", profile={})
+        for i in range(3)
+    ]
+    do_import_members(None, public_network, rows, update_existing=False)
+    people = list(
+        Membership.objects.filter(user__username__startswith="imp", network=public_network)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
+    assert len(people) == 3
+    assert queued() == people  # one row each: the joins' re-indexing was folded in
+    assert Document.objects.filter(doc_type="members", object_id__in=people).count() == 3
