@@ -59,3 +59,18 @@ def test_the_whole_api_generates_without_warnings_or_errors() -> None:
     from directory.vocabulary import Sector
 
     assert schema["components"]["schemas"]["SectorEnum"]["enum"] == Sector.values
+
+
+def test_every_operation_documents_the_contract_error_shape() -> None:
+    with GENERATOR_STATS.silence():
+        schema = SchemaGenerator().get_schema(request=None, public=True)
+
+    error = schema["components"]["schemas"]["Error"]
+    assert error["properties"]["error"]["required"] == ["code", "message", "fields"]
+    for route, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for status in ("401", "403", "404", "429"):
+                body = operation["responses"][status]["content"]["application/json"]["schema"]
+                assert body == {"$ref": "#/components/schemas/Error"}, (route, method, status)
+            if method in {"post", "patch", "put"}:
+                assert "409" in operation["responses"] and "413" in operation["responses"]
