@@ -37,7 +37,7 @@ from bench._common import (
 # The targets (at 100,000 profiles), and the outbox batch the benchmark drains with.
 TARGET_P95_MS = {"database": 200.0, "meilisearch": 50.0}
 TARGET_LATENCY_S = 2.0
-INDEX_BATCH = 2000
+INDEX_BATCH = 5000
 
 SECTORS = ["health", "ict", "energy", "law", "finance", "aerospace", "teaching", "research"]
 COUNTRIES = ["CA", "FR", "DE", "US", "CH", "BE", "ES", "NL"]

@@ -32,7 +32,7 @@ from search.backends.base import (
     unique_words,
     within_edits,
 )
-from search.backends.sql import Alternatives, dialect
+from search.backends.sql import Alternatives, PostgresSQL, SQLiteSQL, dialect
 from search.models import Document, SearchTerm
 from search.query import SearchQuery, Viewer
 from search.registry import DocumentType, Hit, IndexedDoc
@@ -61,42 +61,45 @@ class DatabaseBackend:
         if not present:
             return
         sql = dialect(connection.vendor)
-        rows = []
-        terms: set[str] = set()
-        for doc in present:
-            words = level_words(doc_type, doc)
-            added = _added(words)
-            texts = {f"text_{level}": " ".join(w) for level, w in added.items()}
-            facets = {
-                f"facets_{level}": facet_tokens(doc.facets, level) for level in doc_type.levels
-            }
-            tokens_below: list[str] = []
-            whole_at = 0
-            for level in sorted(doc_type.levels):
-                if added[level] or facets[f"facets_{level}"] != tokens_below:
-                    whole_at = level
-                tokens_below = facets[f"facets_{level}"]
-            terms.update(words[max(words)])
-            rows.append(
-                Document(
-                    doc_type=doc_type.name,
-                    object_id=doc.object_id,
-                    owner_id=doc.owner_id,
-                    room_id=doc.room_id,
-                    name=" ".join(unique_words([doc.name]))[:255],
-                    created_at=doc.created_at or timezone.now(),
-                    networks=sorted(set(doc.network_ids)),
-                    words=sql.vector(words),
-                    whole_at=whole_at,
-                    **texts,
-                    **facets,
-                )
-            )
+        rows = [self._row(doc_type, doc, sql) for doc in present]
         Document.objects.bulk_create(rows)
         if connection.vendor == "postgresql":
+            # Every word the documents hold (each level's text holds the words it adds).
+            terms = {
+                w
+                for row in rows
+                for lvl in doc_type.levels
+                for w in row.__dict__[f"text_{lvl}"].split()
+            }
             SearchTerm.objects.bulk_create(
                 (SearchTerm(term=t) for t in sorted(terms)), ignore_conflicts=True
             )
+
+    def _row(
+        self, doc_type: DocumentType, doc: IndexedDoc, sql: PostgresSQL | SQLiteSQL
+    ) -> Document:
+        words = level_words(doc_type, doc)
+        added = _added(words)
+        facets = {level: facet_tokens(doc.facets, level) for level in doc_type.levels}
+        # The lowest relation from which nothing more shows: its rows need no level check.
+        whole_at, below = 0, list[str]()
+        for level in sorted(doc_type.levels):
+            if added[level] or facets[level] != below:
+                whole_at = level
+            below = facets[level]
+        return Document(
+            doc_type=doc_type.name,
+            object_id=doc.object_id,
+            owner_id=doc.owner_id,
+            room_id=doc.room_id,
+            name=" ".join(unique_words([doc.name]))[:255],
+            created_at=doc.created_at or timezone.now(),
+            networks=sorted(set(doc.network_ids)),
+            words=sql.vector(words),
+            whole_at=whole_at,
+            **{f"text_{level}": " ".join(w) for level, w in added.items()},
+            **{f"facets_{level}": tokens for level, tokens in facets.items()},
+        )
 
     def clear(self, doc_type: DocumentType) -> None:
         Document.objects.filter(doc_type=doc_type.name).delete()

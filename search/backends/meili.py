@@ -9,7 +9,8 @@ profiles of co-members, the rest — and each part searches only the texts up to
 level (`attributesToSearchOn`: every query word must match in one of them) and filters
 and counts only its level's facet copies, so a hidden value never matches, filters or
 counts. The parts are merged by ranking score. (Each word is indexed once, not once
-per level: indexing 100,000 profiles costs a third of what copies did.)
+per level: with one copy of the text per level, Meilisearch spent 2.3 times as long
+indexing the same 10,000 generated profiles.)
 """
 
 from __future__ import annotations
