@@ -31,7 +31,7 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import check_for_language
+from django.utils.translation import check_for_language, get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -203,8 +203,15 @@ def set_language(request: HttpRequest) -> HttpResponse:
     code = request.POST.get("language", "")
     if code not in dict(settings.LANGUAGES) or not check_for_language(code):
         return HttpResponseBadRequest()
-    response = redirect(safe_next(request))
-    request.session["language"] = code
+    if request.user.is_authenticated:
+        from directory.actions import do_set_ui_language
+
+        do_set_ui_language(me(request), code)
+    return remember_language(redirect(safe_next(request)), code)
+
+
+def remember_language(response: HttpResponse, code: str) -> HttpResponse:
+    """Keep the interface language in the cookie LocaleMiddleware reads."""
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         code,
@@ -251,6 +258,9 @@ def signup(request: HttpRequest) -> HttpResponse:
             apply_action_error(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            from directory.actions import do_set_ui_language
+
+            do_set_ui_language(user, get_language() or settings.LANGUAGE_CODE)
             messages.success(request, _("Welcome to Shabaka! Find a network to join."))
             return redirect(safe_next(request, reverse("web:networks")))
     return render(request, "accounts/signup.html", {"form": form, "next": safe_next(request, "")})
@@ -261,17 +271,20 @@ def signin(request: HttpRequest) -> HttpResponse:
         return redirect(safe_next(request))
     form = AuthenticationForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
-        login(request, form.get_user())
-        return redirect(safe_next(request))
+        user = form.get_user()
+        login(request, user)
+        response = redirect(safe_next(request))
+        # The language chosen on another device follows the person here.
+        profile = getattr(user, "profile", None)
+        if profile is not None and profile.ui_language:
+            return remember_language(response, profile.ui_language)
+        return response
     return render(request, "accounts/signin.html", {"form": form, "next": safe_next(request, "")})
 
 
 @require_POST
 def signout(request: HttpRequest) -> HttpResponse:
-    language = request.session.get("language")
-    logout(request)
-    if language:
-        request.session["language"] = language
+    logout(request)  # the language cookie outlives the session
     return redirect("/")
 
 

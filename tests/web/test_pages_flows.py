@@ -99,7 +99,6 @@ def test_language_switch_sets_lang_and_dir_and_is_remembered(member):
     response = client.post("/language/", {"language": "ar", "next": "/networks/"})
     assert response["Location"] == "/networks/"
     assert response.cookies["django_language"].value == "ar"
-    assert client.session["language"] == "ar"
     body = client.get("/networks/").content.decode()
     assert '<html lang="ar" dir="rtl">' in body
     assert "الشبكات" in body
@@ -117,7 +116,35 @@ def test_sign_out_keeps_the_chosen_language(member):
     client.post("/language/", {"language": "fr"})
     client.post("/signout/")
     assert "_auth_user_id" not in client.session
-    assert client.session["language"] == "fr"
+    assert '<html lang="fr" dir="ltr">' in client.get("/").content.decode()
+
+
+def test_the_chosen_language_follows_the_person_to_another_device(member):
+    laptop = Client()
+    laptop.force_login(member)
+    laptop.post("/language/", {"language": "ar"})
+    member.profile.refresh_from_db()
+    assert member.profile.ui_language == "ar"
+
+    phone = Client()  # no cookie yet: English
+    assert '<html lang="en" dir="ltr">' in phone.get("/").content.decode()
+    signed_in = phone.post(
+        "/signin/", {"username": "member", "password": "correct horse battery staple"}
+    )
+    assert signed_in.cookies["django_language"].value == "ar"
+    assert '<html lang="ar" dir="rtl">' in phone.get("/").content.decode()
+
+
+def test_signing_up_remembers_the_language_the_page_was_in(db):
+    from django.contrib.auth import get_user_model
+
+    client = Client()
+    client.cookies["django_language"] = "fr"
+    client.post(
+        "/signup/",
+        {"username": "nadia", "email": "nadia@example.org", "password": "a long passphrase 42"},
+    )
+    assert get_user_model().objects.get(username="nadia").profile.ui_language == "fr"
 
 
 # --- joining ------------------------------------------------------------------------------------
