@@ -68,10 +68,10 @@ def _field(frame: dict[str, Any], name: str, kind: type, *, required: bool = Tru
     return value
 
 
-def _connect_state(user: Any) -> tuple[dict[str, Any], frozenset[int], frozenset[int]]:
-    summary = events.user_summary(user)
+def _connect_state(user: Any) -> tuple[dict[str, Any] | None, frozenset[int], frozenset[int]]:
     readable, members = queries.access_sets(user)
-    return summary, readable, members
+    # Only members are announced (presence) or type in rooms; others never need it.
+    return (events.user_summary(user) if members else None), readable, members
 
 
 def _cache_call(fn: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
@@ -138,6 +138,7 @@ async def _offline_after_grace(summary: dict[str, Any], networks: list[int]) -> 
 
 
 _background: set[asyncio.Task[Any]] = set()
+_interned: dict[frozenset[int], frozenset[int]] = {}
 
 
 def _later(coroutine: Any) -> None:
@@ -147,13 +148,22 @@ def _later(coroutine: Any) -> None:
     task.add_done_callback(_background.discard)
 
 
+# Shared empty defaults: most sockets never subscribe, type or misbehave, and idle
+# sockets are counted by the thousand (per-socket memory is a benchmark).
+NO_ROOMS: dict[int, Subscription] = {}
+NO_TYPING: dict[int, float] = {}
+
+
 class ChatConsumer(AsyncJsonWebsocketConsumer):
     user_id: int
     hub: Hub
-    summary: dict[str, Any]
+    summary: dict[str, Any] | None = None
     readable: frozenset[int] = frozenset()
     member_networks: frozenset[int] = frozenset()
     attached = False
+    rooms: dict[int, Subscription] = NO_ROOMS
+    typing_at: dict[int, float] = NO_TYPING
+    strikes: list[float] = []  # replaced on each error, never mutated in place
 
     # --- connection ---------------------------------------------------------------------
 
@@ -164,16 +174,13 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         self.user = user
         self.user_id = user.pk
-        self.rooms: dict[int, Subscription] = {}
-        self.strikes: list[float] = []
-        self.typing_at: dict[int, float] = {}
         # Authenticated: finish the handshake now. Frames sent meanwhile wait until
         # connect() returns, and with no subscription yet there is nothing to revoke;
         # in a reconnect storm this keeps handshakes well inside daphne's timeout.
         await self.accept()
-        self.summary, self.readable, self.member_networks = await database_sync_to_async(
-            _connect_state
-        )(user)
+        summary, readable, self.member_networks = await database_sync_to_async(_connect_state)(user)
+        self.summary = summary
+        self.readable = self._shared_set(readable)
         online = await _cache_call(presence.connect)(user.pk)
         self.counted = True
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
@@ -194,11 +201,23 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             except Exception:
                 # Left behind, the membership expires with the layer's group_expiry.
                 logger.warning("could not leave %s", user_group(self.user_id), exc_info=True)
-            if await _cache_call(presence.disconnect)(self.user_id):
+            last = await _cache_call(presence.disconnect)(self.user_id)
+            if last and self.summary is not None:
                 _later(_offline_after_grace(self.summary, sorted(self.member_networks)))
 
+    def _shared_set(self, networks: frozenset[int]) -> frozenset[int]:
+        """One shared frozenset per distinct set of networks (thousands of sockets read the
+        same public networks)."""
+        return _interned.setdefault(networks, networks)
+
+    async def _summary(self) -> dict[str, Any]:
+        if self.summary is None:
+            self.summary = await database_sync_to_async(events.user_summary)(self.user)
+        return self.summary
+
     async def _announce(self, status: str) -> None:
-        await announce(self.summary, sorted(self.member_networks), status)
+        if self.summary is not None:
+            await announce(self.summary, sorted(self.member_networks), status)
 
     # --- sending ---------------------------------------------------------------------------
 
@@ -216,8 +235,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             frame["ref"] = ref
         await self.send_json(frame)
         now = time.monotonic()
-        self.strikes = [t for t in self.strikes if now - t < ABUSE_WINDOW]
-        self.strikes.append(now)
+        self.strikes = [*(t for t in self.strikes if now - t < ABUSE_WINDOW), now]
         if len(self.strikes) >= ABUSE_STRIKES:
             await self.close(code=CLOSE_ABUSE)
 
@@ -277,6 +295,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 "too_many_subscriptions", f"A socket may watch at most {MAX_SUBSCRIPTIONS} rooms."
             )
         room = await database_sync_to_async(access.access_room)(self.user, room_id)
+        if self.rooms is NO_ROOMS:
+            self.rooms = {}
         if room_id in self.rooms:
             # A resubscribe (the client saw a gap): start over from its after_seq.
             del self.rooms[room_id]
@@ -302,7 +322,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def on_unsubscribe(self, frame: dict[str, Any]) -> None:
         room_id = _field(frame, "room", int)
-        if self.rooms.pop(room_id, None) is not None:
+        if room_id in self.rooms and self.rooms.pop(room_id, None) is not None:
             await self.hub.unsubscribe(self, room_id)
         await self.send_json({"type": "unsubscribed", "room": room_id})
 
@@ -338,9 +358,12 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if now - self.typing_at.get(room_id, -TYPING_INTERVAL) < TYPING_INTERVAL:
             return  # throttled: typing notices are hints, dropping extras is harmless
         await database_sync_to_async(_check_typing)(self.user, room_id)
+        if self.typing_at is NO_TYPING:
+            self.typing_at = {}
         self.typing_at[room_id] = now
         await self.channel_layer.group_send(
-            room_group(room_id), {"type": events.TYPING, "room": room_id, "user": self.summary}
+            room_group(room_id),
+            {"type": events.TYPING, "room": room_id, "user": await self._summary()},
         )
 
     async def on_read(self, frame: dict[str, Any]) -> None:
@@ -380,7 +403,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if not self.attached:
             return
         readable, members = await database_sync_to_async(queries.access_sets)(self.user)
-        old, self.readable, self.member_networks = self.readable, readable, members
+        old, self.readable, self.member_networks = (
+            self.readable,
+            self._shared_set(readable),
+            members,
+        )
         await self.hub.rewatch(self, old, readable)
         lost = {s.network for s in self.rooms.values() if s.network is not None} - readable
         for network_id in sorted(lost):

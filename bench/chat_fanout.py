@@ -1,0 +1,498 @@
+"""Chat fan-out capacity: one room, many websocket receivers over 2 processes on Redis.
+
+The send rate rises step by step; a step passes when send→receive p99 stays at or
+under 250 ms with no seq gap and no lost frame. Capacity = the highest passing
+deliveries per second (messages/s × receivers). Measured side by side, same run:
+
+  (a) Shabaka's full path: auth, permission, persistence, seq, Markdown, the hub's
+      serialize-once local fan-out — with the pub/sub layer (default) and the list layer;
+  (b) a bare channels consumer that group_sends the same frame through
+      RedisChannelLayer — what a Django developer writes first (the baseline);
+  (c) a plain `websockets` server broadcasting the same frames (one process) — the floor.
+
+Loopback only, every process started and stopped here, every step bounded.
+
+    .venv/bin/python bench/chat_fanout.py [--size small|full]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._common import (
+    ROOT,
+    arg_parser,
+    fmt,
+    percentile,
+    setup_django,
+    summarize,
+    table,
+    write_section,
+)
+
+P99_LIMIT = 0.250
+STEP_SECONDS = 3.0
+DRAIN_SECONDS = 2.0
+WARMUP_MESSAGES = 20
+SENDERS = 4
+RUN = uuid.uuid4().hex[:8]
+SIZES = {"small": 100, "full": 500}
+# Target deliveries per second, step by step (stops at the first failing step).
+STEPS = [250, 500, 1_000, 2_000, 3_000, 4_000, 6_000, 8_000, 12_000, 16_000, 24_000, 32_000]
+DAPHNE_ARGS = ["--websocket_connect_timeout", "60", "--application-close-timeout", "30"]
+
+
+# --- the servers under test -------------------------------------------------------------
+
+_bare_app: Any = None
+
+
+async def bare_application(scope: dict[str, Any], receive: Any, send: Any) -> Any:
+    """(b): join one group, group_send every frame to it, send what arrives. No auth, no DB."""
+    global _bare_app
+    if _bare_app is None:
+        _bare_app = _build_bare_application()
+    return await _bare_app(scope, receive, send)
+
+
+def _build_bare_application() -> Any:
+    import django
+    from django.conf import settings
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    from channels.generic.websocket import AsyncWebsocketConsumer
+    from channels.routing import ProtocolTypeRouter, URLRouter
+    from django.urls import path
+
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [settings.REDIS_URL],
+                "prefix": settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"],
+            },
+        }
+    }
+
+    class BareConsumer(AsyncWebsocketConsumer):
+        async def connect(self) -> None:
+            await self.channel_layer.group_add("room", self.channel_name)
+            await self.accept()
+
+        async def disconnect(self, code: int) -> None:
+            await self.channel_layer.group_discard("room", self.channel_name)
+
+        async def receive(self, text_data: str | None = None, bytes_data: Any = None) -> None:
+            frame = json.loads(text_data or "{}")
+            await self.channel_layer.group_send("room", {"type": "room.frame", "frame": frame})
+
+        async def room_frame(self, event: dict[str, Any]) -> None:
+            await self.send(text_data=json.dumps(event["frame"]))
+
+    return ProtocolTypeRouter({"websocket": URLRouter([path("ws/", BareConsumer.as_asgi())])})
+
+
+async def serve_plain(port: int) -> None:
+    """(c): a plain websockets server that broadcasts each received frame to everyone."""
+    import websockets
+
+    clients: set[Any] = set()
+
+    async def handler(connection: Any) -> None:
+        clients.add(connection)
+        try:
+            async for text in connection:
+                websockets.broadcast(clients, text)
+        finally:
+            clients.discard(connection)
+
+    async with websockets.serve(handler, "127.0.0.1", port, max_size=2**20):
+        await asyncio.Future()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    command: list[str]
+    env: dict[str, str]
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+    log: Path = field(default_factory=lambda: Path(tempfile.mkstemp(suffix=".log")[1]))
+
+    def start(self) -> Server:
+        command = [part.replace("{port}", str(self.port)) for part in self.command]
+        with self.log.open("wb") as out:
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT
+            )
+        return self
+
+    async def ready(self) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert self.process is not None and self.process.poll() is None, self.log.read_text()
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", self.port)
+                writer.close()
+                return
+            except OSError:
+                await asyncio.sleep(0.1)
+        raise TimeoutError(self.log.read_text())
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws/"
+
+
+# Servers run as in production: DEBUG off (no SQL query log growing per socket).
+PRODUCTION = {"DEBUG": "false", "SECRET_KEY": "bench-only-secret", "ALLOWED_HOSTS": "127.0.0.1"}
+
+
+def daphne(app: str, **env: str) -> Server:
+    binary = str(Path(sys.executable).with_name("daphne"))
+    return Server(
+        [binary, "-v", "0", "-b", "127.0.0.1", "-p", "{port}", *DAPHNE_ARGS, app],
+        {**os.environ, **PRODUCTION, **env},
+    )
+
+
+# --- the load ----------------------------------------------------------------------------
+
+
+@dataclass
+class Kind:
+    name: str
+    servers: list[Server]
+    shabaka: bool  # speaks Shabaka frames (auth, subscribe, message.send)
+
+
+@dataclass
+class Receiver:
+    latencies: list[float] = field(default_factory=list)
+    seqs: list[int] = field(default_factory=list)
+
+
+async def open_client(url: str, token: str | None) -> Any:
+    import websockets
+
+    headers = {"Authorization": f"Token {token}"} if token else {}
+    return await websockets.connect(
+        url,
+        origin=websockets.Origin("http://127.0.0.1"),
+        additional_headers=headers,
+        max_queue=None,
+        open_timeout=60,
+        ping_interval=None,
+        compression=None,
+    )
+
+
+async def run_kind(kind: Kind, tokens: list[str], sender_token: str, room_id: int) -> dict:
+    """Connect the receivers, then raise the rate until a step fails."""
+    receivers = [Receiver() for _ in tokens]
+    sockets: list[Any] = []
+    gate = asyncio.Semaphore(50)
+
+    async def connect(index: int) -> Any:
+        async with gate:
+            server = kind.servers[index % len(kind.servers)]
+            connection = await open_client(server.url, tokens[index] if kind.shabaka else None)
+            if kind.shabaka:
+                await connection.send(json.dumps({"type": "subscribe", "room": room_id}))
+                while json.loads(await connection.recv())["type"] != "subscribed":
+                    pass
+            return connection
+
+    sockets = list(await asyncio.gather(*(connect(i) for i in range(len(tokens)))))
+
+    async def listen(connection: Any, receiver: Receiver) -> None:
+        async for text in connection:
+            now = time.time()
+            frame = json.loads(text)
+            if frame.get("type") != "message.new":
+                continue
+            receiver.latencies.append(now - float(frame["message"]["body"]))
+            receiver.seqs.append(int(frame["seq"]))
+
+    listeners = [
+        asyncio.ensure_future(listen(s, r)) for s, r in zip(sockets, receivers, strict=True)
+    ]
+    # Several people post in the busy room, on both processes: one socket's frames are
+    # handled one after the other, so a single sender would measure the send path.
+    senders = [
+        await open_client(
+            kind.servers[i % len(kind.servers)].url, sender_token if kind.shabaka else None
+        )
+        for i in range(SENDERS)
+    ]
+    errors: list[dict[str, Any]] = []
+    drains = [asyncio.ensure_future(_drain(sender, errors)) for sender in senders]
+    results = []
+    seq = 0
+    try:
+        # Warm up (connections, caches, the database's plans), then start from a clean slate.
+        for _ in range(WARMUP_MESSAGES):
+            seq += 1
+            await senders[seq % SENDERS].send(json.dumps(_frame(kind, room_id, seq)))
+            await asyncio.sleep(0.05)
+        await _until(lambda: all(len(r.seqs) >= WARMUP_MESSAGES for r in receivers), 10)
+        if errors or any(len(r.seqs) < WARMUP_MESSAGES for r in receivers):
+            logs = "\n".join(server.log.read_text()[-2000:] for server in kind.servers)
+            print(f"  {kind.name}: warm-up incomplete; errors {errors[:3]}\n{logs}", flush=True)
+        for deliveries in STEPS:
+            rate = deliveries / len(tokens)
+            count = max(3, round(rate * STEP_SECONDS))
+            for receiver in receivers:
+                receiver.latencies.clear()
+                receiver.seqs.clear()
+            started = time.monotonic()
+            for n in range(count):
+                seq += 1
+                await _pace(started, n, rate)
+                await senders[n % SENDERS].send(json.dumps(_frame(kind, room_id, seq)))
+            await _until(lambda c=count: all(len(r.seqs) >= c for r in receivers), DRAIN_SECONDS)
+            latencies = [x for r in receivers for x in r.latencies]
+            lost = sum(count - len(r.seqs) for r in receivers)
+            gaps = sum(1 for r in receivers if not _complete(r.seqs, ordered=kind.shabaka))
+            p99 = percentile(latencies, 99) if latencies else float("inf")
+            passed = p99 <= P99_LIMIT and lost == 0 and gaps == 0
+            results.append((deliveries, rate, p99, lost, gaps, passed))
+            verdict = "ok" if passed else "FAIL"
+            print(
+                f"  {kind.name}: {deliveries:>6}/s ({rate:.1f} msg/s) p99 {p99 * 1000:.0f} ms "
+                f"lost {lost} gaps {gaps} {verdict}",
+                flush=True,
+            )
+            if not passed:
+                break
+            await asyncio.sleep(0.5)
+    finally:
+        for task in [*drains, *listeners]:
+            task.cancel()
+        await asyncio.gather(*(s.close() for s in [*sockets, *senders]), return_exceptions=True)
+    capacity = max((r[0] for r in results if r[5]), default=0)
+    return {"capacity": capacity, "steps": results}
+
+
+def _frame(kind: Kind, room_id: int, seq: int) -> dict[str, Any]:
+    body = f"{time.time():.6f}"
+    if kind.shabaka:
+        # client_id is unique per run: a repeated one would be an idempotent no-op.
+        client_id = f"{RUN}-{''.join(c for c in kind.name if c.isalnum())[:24]}-{seq}"
+        return {"type": "message.send", "room": room_id, "body": body, "client_id": client_id}
+    # The same shape and size as Shabaka's message.new frame.
+    return {
+        "type": "message.new",
+        "room": room_id,
+        "seq": seq,
+        "message": {
+            "id": seq,
+            "room": room_id,
+            "seq": seq,
+            "author": {"id": 1, "username": "sender", "display_name": "Sender"},
+            "body": body,
+            "body_html": f'<p dir="auto">{body}</p>\n',
+            "created_at": "2026-01-01T00:00:00+00:00",
+            "edited_at": None,
+            "deleted": False,
+            "client_id": f"b{seq}",
+            "reply_to": None,
+        },
+    }
+
+
+def _complete(seqs: list[int], *, ordered: bool) -> bool:
+    """Consecutive seqs, nothing missing or repeated; Shabaka also promises their order.
+
+    (b) and (c) number frames per sender, so across several senders only the set counts.
+    """
+    if not seqs:
+        return True
+    expected = list(range(min(seqs), min(seqs) + len(seqs)))
+    return seqs == expected if ordered else sorted(seqs) == expected
+
+
+async def _until(condition: Any, wait: float) -> None:
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline and not condition():  # noqa: ASYNC110 - polls counters
+        await asyncio.sleep(0.05)
+
+
+async def _pace(started: float, n: int, rate: float) -> None:
+    delay = started + n / rate - time.monotonic()
+    if delay > 0:
+        await asyncio.sleep(delay)
+
+
+async def _drain(connection: Any, errors: list[dict[str, Any]]) -> None:
+    async for text in connection:
+        if '"error"' in text:
+            errors.append(json.loads(text))
+
+
+# --- setup and report ---------------------------------------------------------------------
+
+
+def make_fixtures(receivers: int) -> tuple[list[str], str, int]:
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    from community.models import Network
+    from tests.factories.chat import make_room
+    from tests.factories.networks import make_network
+
+    User = get_user_model()
+    owner = User.objects.create_user("bench-sender", "sender@example.org", "x")
+    network = make_network(owner, slug="bench-fanout", visibility=Network.Visibility.PUBLIC)
+    room = make_room(network, name="Fan-out")
+    users = User.objects.bulk_create(
+        [User(username=f"bench-r{i}", email=f"r{i}@example.org") for i in range(receivers)]
+    )
+    tokens = Token.objects.bulk_create([Token(user=u, key=Token.generate_key()) for u in users])
+    sender = Token.objects.create(user=owner, key=Token.generate_key())
+    return [t.key for t in tokens], sender.key, room.pk
+
+
+def main() -> None:
+    args = arg_parser(__doc__.splitlines()[0]).parse_args()
+    setup_django()
+    from django.conf import settings
+    from django.db import connection
+
+    if not settings.REDIS_URL or connection.vendor != "postgresql":
+        sys.exit("bench/chat_fanout.py needs REDIS_URL and a PostgreSQL DATABASE_URL (make bench)")
+    receivers = SIZES[args.size]
+    tokens, sender, room_id = make_fixtures(receivers)
+    connection.close()
+    fast = {"CHAT_RATE_BURST": "1000000", "CHAT_RATE_PER_SECOND": "1000000", "LOG_LEVEL": "ERROR"}
+    kinds = [
+        (
+            "(a) Shabaka, pub/sub layer",
+            lambda: [
+                daphne("config.asgi:application", CHANNEL_LAYER="pubsub", **fast) for _ in range(2)
+            ],
+            True,
+        ),
+        (
+            "(a) Shabaka, list layer",
+            lambda: [
+                daphne("config.asgi:application", CHANNEL_LAYER="list", **fast) for _ in range(2)
+            ],
+            True,
+        ),
+        (
+            "(b) bare channels + RedisChannelLayer",
+            lambda: [daphne("bench.chat_fanout:bare_application", **fast) for _ in range(2)],
+            False,
+        ),
+        (
+            "(c) plain websockets, 1 process",
+            lambda: [
+                Server([sys.executable, __file__, "--serve-plain", "{port}"], dict(os.environ))
+            ],
+            False,
+        ),
+    ]
+    outcome: dict[str, dict] = {}
+    only = os.environ.get("BENCH_ONLY")  # run one kind while tuning
+    base_prefix = os.environ.get("CHANNEL_PREFIX", "bench")
+    for index, (name, build, shabaka) in enumerate(kinds):
+        if only and only not in name:
+            continue
+        # A fresh channel prefix per server kind: nothing left in Redis by an earlier run.
+        os.environ["CHANNEL_PREFIX"] = f"{base_prefix}-{index}-{os.getpid()}"
+        servers = [server.start() for server in build()]
+        try:
+            asyncio.run(_ready_all(servers))
+            print(f"== {name}", flush=True)
+            outcome[name] = asyncio.run(
+                run_kind(Kind(name, servers, shabaka), tokens, sender, room_id)
+            )
+        finally:
+            for server in servers:
+                server.stop()
+    report(outcome, receivers, args)
+
+
+async def _ready_all(servers: list[Server]) -> None:
+    await asyncio.gather(*(server.ready() for server in servers))
+
+
+def report(outcome: dict[str, dict], receivers: int, args: Any) -> None:
+    bare = outcome.get("(b) bare channels + RedisChannelLayer", {}).get("capacity", 0)
+    floor = outcome.get("(c) plain websockets, 1 process", {}).get("capacity", 0)
+    rows = []
+    for name, result in outcome.items():
+        last_ok = [s for s in result["steps"] if s[5]]
+        p99 = fmt(last_ok[-1][2] * 1000) + " ms" if last_ok else "n/a"
+        rows.append(
+            [
+                name,
+                f"{result['capacity']:,}/s",
+                p99,
+                f"{result['capacity'] / bare:.2f} ×" if bare else "n/a",
+                f"{result['capacity'] / floor:.2f} ×" if floor else "n/a",
+            ]
+        )
+    best = max((outcome[k]["capacity"] for k in outcome if k.startswith("(a)")), default=0)
+    body = (
+        f"One room, {receivers} websocket receivers split over 2 daphne processes on Redis "
+        f"((c): one process), rate raised by steps of {STEP_SECONDS:.0f} s; capacity = highest "
+        f"deliveries/s with p99 ≤ 250 ms, no seq gap, no loss; {SENDERS} sender sockets "
+        "spread over the processes. Load generator on the same machine.\n\n"
+        + table(["server", "capacity", "p99 at capacity", "vs (b)", "vs (c)"], rows)
+        + "\n\nSteps (deliveries/s, p99, lost, gaps):\n\n"
+        + "\n".join(
+            f"- {name}: "
+            + ", ".join(f"{s[0]:,} → {s[2] * 1000:.0f} ms/{s[3]}/{s[4]}" for s in result["steps"])
+            for name, result in outcome.items()
+        )
+    )
+    print(body)
+    if not args.no_write:
+        write_section("Chat — fan-out capacity", body)
+    summarize(
+        "chat fan-out capacity (deliveries/s, p99 ≤ 250 ms)",
+        f"{best:,}/s",
+        ratio=f"{best / bare:.2f} × bare channels, {best / floor:.2f} × plain websockets"
+        if bare and floor
+        else "",
+        target="≥ 2 × bare channels",
+        met=bool(bare) and best >= 2 * bare,
+    )
+
+
+if __name__ == "__main__":
+    if "--serve-plain" in sys.argv:
+        asyncio.run(serve_plain(int(sys.argv[sys.argv.index("--serve-plain") + 1])))
+    else:
+        main()
