@@ -89,10 +89,10 @@ def seed_chat(
         if not direct_done and len(speakers) >= 2:
             pair = (speakers[1], speakers[2 % len(speakers)])
             if pair[0].pk != pair[1].pk:
-                room = rooms.do_open_direct_room(pair[0], pair[1].pk).room
+                direct = rooms.do_open_direct_room(pair[0], pair[1].pk).room
                 for index, (who, text) in enumerate(DIRECT):
                     with contextlib.suppress(ActionError):
-                        messages.do_send_message(pair[who], room, text, f"seed-direct-{index}")
+                        messages.do_send_message(pair[who], direct, text, f"seed-direct-{index}")
                         sent += 1
                 direct_done = True
     return made_rooms, sent
