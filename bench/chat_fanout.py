@@ -447,6 +447,13 @@ async def _ready_all(servers: list[Server]) -> None:
     await asyncio.gather(*(server.ready() for server in servers))
 
 
+def _versus(capacity: int, baseline: int) -> str:
+    """capacity / baseline; a baseline that failed its first step is below STEPS[0]."""
+    if baseline:
+        return f"{capacity / baseline:.2f} ×"
+    return f"> {capacity / STEPS[0]:.0f} ×" if capacity else "n/a"
+
+
 def report(outcome: dict[str, dict], receivers: int, args: Any) -> None:
     bare = outcome.get("(b) bare channels + RedisChannelLayer", {}).get("capacity", 0)
     floor = outcome.get("(c) plain websockets, 1 process", {}).get("capacity", 0)
@@ -454,13 +461,14 @@ def report(outcome: dict[str, dict], receivers: int, args: Any) -> None:
     for name, result in outcome.items():
         last_ok = [s for s in result["steps"] if s[5]]
         p99 = fmt(last_ok[-1][2] * 1000) + " ms" if last_ok else "n/a"
+        capacity = f"{result['capacity']:,}/s" if result["capacity"] else f"< {STEPS[0]:,}/s"
         rows.append(
             [
                 name,
-                f"{result['capacity']:,}/s",
+                capacity,
                 p99,
-                f"{result['capacity'] / bare:.2f} ×" if bare else "n/a",
-                f"{result['capacity'] / floor:.2f} ×" if floor else "n/a",
+                _versus(result["capacity"], bare),
+                _versus(result["capacity"], floor),
             ]
         )
     best = max((outcome[k]["capacity"] for k in outcome if k.startswith("(a)")), default=0)
@@ -468,9 +476,11 @@ def report(outcome: dict[str, dict], receivers: int, args: Any) -> None:
         f"One room, {receivers} websocket receivers split over 2 daphne processes on Redis "
         f"((c): one process), rate raised by steps of {STEP_SECONDS:.0f} s; capacity = highest "
         f"deliveries/s with p99 ≤ 250 ms, no seq gap, no loss; {SENDERS} sender sockets "
-        "spread over the processes. Load generator on the same machine.\n\n"
+        "spread over the processes. Load generator on the same machine. A capacity below "
+        f"the first step ({STEPS[0]:,}/s) means one message could not reach every socket "
+        "within 250 ms: the per-socket cost of a fan-out, whatever the rate.\n\n"
         + table(["server", "capacity", "p99 at capacity", "vs (b)", "vs (c)"], rows)
-        + "\n\nSteps (deliveries/s, p99, lost, gaps):\n\n"
+        + "\n\nSteps (deliveries/s → p99 / lost / gaps):\n\n"
         + "\n".join(
             f"- {name}: "
             + ", ".join(f"{s[0]:,} → {s[2] * 1000:.0f} ms/{s[3]}/{s[4]}" for s in result["steps"])
@@ -480,14 +490,14 @@ def report(outcome: dict[str, dict], receivers: int, args: Any) -> None:
     print(body)
     if not args.no_write:
         write_section("Chat — fan-out capacity", body)
+    # A baseline below the first step: (a) at twice the first step is twice anything below it.
+    met = best >= 2 * bare if bare else best >= 2 * STEPS[0]
     summarize(
         "chat fan-out capacity (deliveries/s, p99 ≤ 250 ms)",
         f"{best:,}/s",
-        ratio=f"{best / bare:.2f} × bare channels, {best / floor:.2f} × plain websockets"
-        if bare and floor
-        else "",
+        ratio=f"{_versus(best, bare)} bare channels, {_versus(best, floor)} plain websockets",
         target="≥ 2 × bare channels",
-        met=bool(bare) and best >= 2 * bare,
+        met=met,
     )
 
 

@@ -146,10 +146,13 @@ if REDIS_URL:
     # Chat delivers room events once per process (chat.hub), not once per socket, and
     # gap-fills from the room event log, so the layer only needs to be a fast doorbell
     # (at-most-once is safe). Both channels-redis layers are wrapped in chat.layers:
-    # - "pubsub" (default, chosen by bench/chat_fanout.py: see docs/benchmarks.md):
-    #   one PUBLISH per group message whatever the group's size, per-socket receive is
-    #   a local queue. It drops what is published while Redis is unreachable; the
-    #   wrapper tells the hubs, which resync from the database.
+    # - "pubsub" (default): one PUBLISH per group message whatever the group's size,
+    #   and a socket's receive is a local queue. In bench/chat_fanout.py both layers
+    #   give Shabaka the same capacity within this machine's noise (docs/benchmarks.md),
+    #   but the list layer's shared BZPOPMIN receive left a socket hanging in shutdown
+    #   during the 500-socket storm test; pub/sub never did. It drops what is published
+    #   while Redis is unreachable; the wrapper tells the hubs, which resync from the
+    #   database.
     # - "list" (RedisChannelLayer): redis-py's async pool raises MaxConnectionsError
     #   past 100 connections, which failed group_discard calls in a mass disconnect;
     #   the wrapper's pool waits (pool_timeout s) for one of max_connections instead.
