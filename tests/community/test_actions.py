@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -375,27 +376,38 @@ def test_an_edit_that_changes_nothing_is_not_audited(owner: Any, public_network:
 def test_events_reach_the_channel_layer_after_commit(
     owner: Any, outsider: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    """The real in-memory layer: a socket in the user's group receives the membership event."""
-    from asgiref.sync import async_to_sync
+    """The configured layer: a socket in the user's group receives the membership event.
+
+    One event loop for the whole exchange: the Redis pub/sub layer only knows channels
+    created in its own loop.
+    """
+    from asgiref.sync import async_to_sync, sync_to_async
     from channels.layers import get_channel_layer
 
     layer = get_channel_layer()
     assert layer is not None
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(f"user.{outsider.pk}", channel)
     network = make_network(owner)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        actions.do_join_network(outsider, network)
+    def join() -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.do_join_network(outsider, network)
 
-    message = async_to_sync(layer.receive)(channel)
+    async def exchange() -> dict[str, Any]:
+        channel = await layer.new_channel()
+        await layer.group_add(f"user.{outsider.pk}", channel)
+        try:
+            await sync_to_async(join)()
+            return await asyncio.wait_for(layer.receive(channel), timeout=5)
+        finally:
+            await layer.group_discard(f"user.{outsider.pk}", channel)
+
+    message = async_to_sync(exchange)()
     assert message["type"] == "community.membership"
     assert (message["user"], message["network"], message["status"]) == (
         outsider.pk,
         network.pk,
         "active",
     )
-    async_to_sync(layer.group_discard)(f"user.{outsider.pk}", channel)
 
 
 def test_another_owner_may_be_demoted_by_an_owner(
