@@ -139,7 +139,13 @@ async def connect() -> AsyncIterator[Callable[..., Any]]:
         communicators.append(communicator)
         connected, _ = await communicator.connect(timeout=3)
         assert connected is expect_accept
-        return Client(communicator)
+        client = Client(communicator)
+        if connected:
+            # The handshake is accepted before the socket's state is loaded; a pong means
+            # connect() has finished (frames are handled only after it).
+            await client.send(type="ping")
+            await client.expect("pong")
+        return client
 
     yield open_
     for communicator in communicators:
