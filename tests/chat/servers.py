@@ -89,6 +89,7 @@ class Daphne:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self.log.unlink(missing_ok=True)
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
