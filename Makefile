@@ -45,7 +45,7 @@ run: seed messages
 	@echo "    admin      http://$(HOST):$(PORT)/admin/   (demo staff: admin / shabaka-demo)"
 	@echo "    demo users amina.benali, youssef.elidrissi, … password shabaka-demo"
 	@echo ""
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) --websocket_connect_timeout 30 --application-close-timeout 30 config.asgi:application
 
 screenshots: install-test messages
 	SHABAKA_SCREENSHOTS=1 $(VENV)/bin/pytest -q tests/web/test_browser.py
