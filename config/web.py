@@ -274,9 +274,14 @@ def signin(request: HttpRequest) -> HttpResponse:
         user = form.get_user()
         login(request, user)
         response = redirect(safe_next(request))
-        # The language chosen on another device follows the person here.
+        # On a device with no language chosen yet, the person's own language follows them;
+        # a choice already made on this device stands.
         profile = getattr(user, "profile", None)
-        if profile is not None and profile.ui_language:
+        if (
+            profile is not None
+            and profile.ui_language
+            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+        ):
             return remember_language(response, profile.ui_language)
         return response
     return render(request, "accounts/signin.html", {"form": form, "next": safe_next(request, "")})

@@ -63,8 +63,8 @@ def new_page(browser: Any, server: LiveServer, *, width: int = 1280, lang: str =
         viewport={"width": width, "height": 800}, locale="en-US", base_url=server.url
     )
     context.set_default_timeout(LIVE_TIMEOUT)
-    if lang != "en":
-        context.add_cookies([{"name": "django_language", "value": lang, "url": server.url}])
+    # The device's language, chosen before signing in (it outranks the profile's).
+    context.add_cookies([{"name": "django_language", "value": lang, "url": server.url}])
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

@@ -134,6 +134,11 @@ def test_the_chosen_language_follows_the_person_to_another_device(member):
     assert signed_in.cookies["django_language"].value == "ar"
     assert '<html lang="ar" dir="rtl">' in phone.get("/").content.decode()
 
+    tablet = Client()  # French chosen on this device before signing in: that choice stands
+    tablet.cookies["django_language"] = "fr"
+    tablet.post("/signin/", {"username": "member", "password": "correct horse battery staple"})
+    assert '<html lang="fr" dir="ltr">' in tablet.get("/").content.decode()
+
 
 def test_signing_up_remembers_the_language_the_page_was_in(db):
     from django.contrib.auth import get_user_model
