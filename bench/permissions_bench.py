@@ -14,7 +14,6 @@ million grants cost. PostgreSQL only (run through `make bench`).
 from __future__ import annotations
 
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ from bench._common import (
     time_calls,
     write_section,
 )
+from tests._queries import AllQueries
 
 SIZES = {"small": (500, 100_000), "full": (5_000, 1_000_000)}
 MEMBER_OF = 50
@@ -136,35 +136,6 @@ def swap_tables() -> None:
     cache.clear()  # cached access sets were read from the other tables
 
 
-class QueryCounter:
-    """Counts SQL queries on every connection of every thread (the websocket consumer runs
-    its database work in sync_to_async's thread, where CaptureQueriesContext cannot see)."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.lock = threading.Lock()
-
-    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        with self.lock:
-            self.count += 1
-        return execute(sql, params, many, context)
-
-    def install(self) -> None:
-        from django.db import connections
-        from django.db.backends.signals import connection_created
-
-        def attach(sender, connection, **kwargs):  # type: ignore[no-untyped-def]
-            if self not in connection.execute_wrappers:
-                connection.execute_wrappers.append(self)
-
-        connection_created.connect(attach, weak=False)
-        for connection in connections.all():
-            attach(None, connection)
-
-
-COUNTER = QueryCounter()
-
-
 def measure_http(client, token: str, path: str) -> tuple[list[float], int]:  # type: ignore[no-untyped-def]
     """Seconds per request over REQUESTS requests, and the queries of one request."""
 
@@ -173,10 +144,9 @@ def measure_http(client, token: str, path: str) -> tuple[list[float], int]:  # t
         assert response.status_code == 200, response.content
 
     call()
-    before = COUNTER.count
-    call()
-    queries = COUNTER.count - before
-    return time_calls(call, REQUESTS), queries
+    with AllQueries() as queries:
+        call()
+    return time_calls(call, REQUESTS), queries.count
 
 
 def measure_subscribe(token: str, rooms: list[int]) -> tuple[list[float], int]:
@@ -215,15 +185,14 @@ def measure_subscribe(token: str, rooms: list[int]) -> tuple[list[float], int]:
 
         for room in rooms[:3]:  # warm-up
             await subscribe(room)
-        before = COUNTER.count
-        await ws.send_json_to({"type": "subscribe", "room": rooms[0]})
-        await expect("subscribed")
-        queries = COUNTER.count - before
+        with AllQueries() as queries:
+            await ws.send_json_to({"type": "subscribe", "room": rooms[0]})
+            await expect("subscribed")
         await ws.send_json_to({"type": "unsubscribe", "room": rooms[0]})
         await expect("unsubscribed")
         samples = [await subscribe(rooms[i % len(rooms)]) for i in range(REQUESTS)]
         await ws.disconnect()
-        return samples, queries
+        return samples, queries.count
 
     return asyncio.run(run())
 
@@ -279,7 +248,6 @@ def main() -> None:
 
     if connection.vendor != "postgresql":
         sys.exit("permissions_bench needs PostgreSQL: run it through `make bench`.")
-    COUNTER.install()
     networks, grant_rows = SIZES[args.size]
     network_ids = build_networks(networks)
     room_of = make_rooms(network_ids)

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from chat import access, queries
 from chat.actions import messages as message_actions
 from chat.actions import rooms as room_actions
+from chat.models import Room
 from chat.serializers import (
     DirectOpenSerializer,
     EventPageSerializer,
@@ -56,9 +57,16 @@ def _int_param(request: Request, name: str) -> int | None:
 
 
 def _room_data(request: Request, rooms: list[Any]) -> list[dict[str, Any]]:
-    unread = queries.unread_counts_for_rooms(me(request).pk, [room.pk for room in rooms])
-    context = {"request": request, "unread": unread}
-    return list(RoomSerializer(rooms, many=True, context=context).data)
+    """Rooms from `queries` (annotated with the user's unread counts), serialized."""
+    return list(RoomSerializer(rooms, many=True, context={"request": request}).data)
+
+
+def _one_room(request: Request, room: Room) -> dict[str, Any]:
+    if room.is_direct:
+        room = queries.list_direct_rooms(request.user).get(pk=room.pk)
+    else:
+        room = queries.room_with_unread(room.pk, me(request).pk)
+    return _room_data(request, [room])[0]
 
 
 class RoomListView(APIView):
@@ -72,7 +80,9 @@ class RoomListView(APIView):
     )
     def get(self, request: Request, slug: str) -> Response:
         network = checks.access_network_content(request.user, slug)
-        rooms, next_cursor = paginate(queries.list_rooms(network), request, ("name", "id"))
+        rooms, next_cursor = paginate(
+            queries.list_rooms(network, request.user), request, ("name", "id")
+        )
         return Response({"results": _room_data(request, rooms), "next": next_cursor})
 
     @extend_schema(
@@ -88,7 +98,7 @@ class RoomListView(APIView):
         room = room_actions.do_create_room(
             me(request), network, data["name"], data.get("topic"), data.get("posting")
         )
-        return Response(_room_data(request, [room])[0], status=status.HTTP_201_CREATED)
+        return Response(_one_room(request, room), status=status.HTTP_201_CREATED)
 
 
 class DirectRoomView(APIView):
@@ -115,9 +125,8 @@ class DirectRoomView(APIView):
     def post(self, request: Request) -> Response:
         data = parse(DirectOpenSerializer, request)
         result = room_actions.do_open_direct_room(me(request), data["user_id"])
-        room = queries.list_direct_rooms(request.user).get(pk=result.room.pk)
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
-        return Response(_room_data(request, [room])[0], status=code)
+        return Response(_one_room(request, result.room), status=code)
 
 
 class RoomDetailView(APIView):
@@ -125,10 +134,7 @@ class RoomDetailView(APIView):
 
     @extend_schema(responses={200: RoomSerializer}, tags=TAGS, summary="One room")
     def get(self, request: Request, room_id: int) -> Response:
-        room = access.access_room(request.user, room_id)
-        if room.is_direct:
-            room = queries.list_direct_rooms(request.user).get(pk=room.pk)
-        return Response(_room_data(request, [room])[0])
+        return Response(_one_room(request, access.access_room(request.user, room_id)))
 
 
 class MessageListView(APIView):

@@ -81,9 +81,10 @@ def _cache_call(fn: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
 
 
 def _subscribe_state(user: Any, room_id: int, after_seq: int | None) -> tuple[queries.Replay, int]:
-    replay = queries.replay(room_id, after_seq, REPLAY_LIMIT)
-    last_read = queries.markers(user.pk, [room_id]).get(room_id, 0)
-    return replay, queries.unread_count(user.pk, room_id, last_read)
+    """The replay and unread count of `subscribed`: the room's seq and the user's unread
+    count come from one query, the events (if any are missed) from a second."""
+    seq, unread = queries.read_state(room_id, user.pk)
+    return queries.replay(room_id, after_seq, REPLAY_LIMIT, seq=seq), unread
 
 
 def _send(user: Any, room_id: int, body: str, client_id: str, reply_to: int | None) -> int:

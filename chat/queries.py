@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from chat.models import Message, Reaction, ReadMarker, Room, RoomEvent
 from community.models import Membership, Network
@@ -16,27 +17,50 @@ from permissions.checks import AnyUser, readable_network_ids
 UNREAD_CHUNK = 200
 
 
-def list_rooms(network: Network) -> QuerySet[Room]:
-    """The network's channel rooms that are not archived (with their network: the list
-    serializes its slug, one query per room otherwise)."""
-    return Room.objects.filter(
-        network=network, kind=Room.Kind.CHANNEL, archived=False
-    ).select_related("network")
+def with_unread(rooms: QuerySet[Room], user_id: int) -> QuerySet[Room]:
+    """Rooms annotated with the user's `last_read_seq` (0 where never read) and `unread`
+    (messages by others, not deleted, after that seq), inside the rooms query itself:
+    each count reads the (room, seq) index from the marker on."""
+    marker = ReadMarker.objects.filter(room=OuterRef("pk"), user_id=user_id)
+    unread = (
+        Message.objects.filter(room=OuterRef("pk"), seq__gt=OuterRef("last_read_seq"))
+        .filter(deleted=False)
+        .exclude(author_id=user_id)
+        .order_by()
+        .values("room")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return rooms.annotate(
+        last_read_seq=Coalesce(Subquery(marker.values("last_read_seq")[:1]), 0),
+        unread=Coalesce(Subquery(unread, output_field=IntegerField()), 0),
+    )
+
+
+def list_rooms(network: Network, user: AnyUser) -> QuerySet[Room]:
+    """The network's channel rooms that are not archived, with the user's unread counts
+    (and their network: the list serializes its slug, one query per room otherwise)."""
+    rooms = Room.objects.filter(network=network, kind=Room.Kind.CHANNEL, archived=False)
+    return with_unread(rooms.select_related("network"), cast(int, user.pk))
 
 
 def list_direct_rooms(user: AnyUser) -> QuerySet[Room]:
-    return Room.objects.filter(
+    """The user's direct rooms with their unread counts."""
+    rooms = Room.objects.filter(
         Q(user_low_id=user.pk) | Q(user_high_id=user.pk), kind=Room.Kind.DIRECT
     ).select_related("user_low__profile", "user_high__profile")
+    return with_unread(rooms, cast(int, user.pk))
 
 
-def markers(user_id: int, room_ids: Iterable[int]) -> dict[int, int]:
-    """room id → last read seq (0 where the user never read)."""
-    return dict(
-        ReadMarker.objects.filter(user_id=user_id, room_id__in=list(room_ids)).values_list(
-            "room_id", "last_read_seq"
-        )
-    )
+def room_with_unread(room_id: int, user_id: int) -> Room:
+    """One room with the user's read state (see `with_unread`)."""
+    return with_unread(Room.objects.select_related("network"), user_id).get(pk=room_id)
+
+
+def read_state(room_id: int, user_id: int) -> tuple[int, int]:
+    """The room's current seq and the user's unread count there, in one query."""
+    state = with_unread(Room.objects.filter(pk=room_id), user_id).values("seq", "unread").get()
+    return state["seq"], state["unread"]
 
 
 def unread_count(user_id: int, room_id: int, last_read_seq: int) -> int:
@@ -46,24 +70,6 @@ def unread_count(user_id: int, room_id: int, last_read_seq: int) -> int:
         .exclude(author_id=user_id)
         .count()
     )
-
-
-def unread_counts_for_rooms(user_id: int, room_ids: list[int]) -> dict[int, int]:
-    """room id → unread count for one user, in two queries whatever the number of rooms."""
-    if not room_ids:
-        return {}
-    read = markers(user_id, room_ids)
-    counts = (
-        Message.objects.filter(room_id__in=room_ids, deleted=False)
-        .exclude(author_id=user_id)
-        .aggregate(
-            **{
-                f"r{room_id}": Count("id", filter=Q(room_id=room_id, seq__gt=read.get(room_id, 0)))
-                for room_id in room_ids
-            }
-        )
-    )
-    return {room_id: counts[f"r{room_id}"] or 0 for room_id in room_ids}
 
 
 def unread_counts_for_users(room_id: int, user_ids: Iterable[int]) -> dict[int, int]:
@@ -96,13 +102,15 @@ class Replay:
     has_more: bool
 
 
-def replay(room_id: int, after_seq: int | None, limit: int) -> Replay:
+def replay(room_id: int, after_seq: int | None, limit: int, seq: int | None = None) -> Replay:
     """Events after `after_seq` up to the room's current seq, oldest first, at most `limit`.
 
-    The room's seq is read first: once seq n is visible every event up to n is
-    committed (they are written under the room's row lock), so the replay has no hole.
+    The room's seq is read first (or passed in, read by the caller): once seq n is
+    visible every event up to n is committed (they are written under the room's row
+    lock), so the replay has no hole.
     """
-    seq = Room.objects.values_list("seq", flat=True).get(pk=room_id)
+    if seq is None:
+        seq = Room.objects.values_list("seq", flat=True).get(pk=room_id)
     if after_seq is None or after_seq >= seq:
         return Replay(seq, [], False)
     payloads = list(

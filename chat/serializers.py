@@ -45,7 +45,9 @@ class RoomSerializer(serializers.ModelSerializer):
     network: serializers.SlugRelatedField = serializers.SlugRelatedField(
         slug_field="slug", read_only=True, allow_null=True
     )
-    unread = serializers.SerializerMethodField()
+    unread = serializers.IntegerField(
+        read_only=True, help_text="Messages by others after your read marker."
+    )
     other_user = serializers.SerializerMethodField(
         help_text="Direct rooms: the other person in the conversation."
     )
@@ -69,9 +71,6 @@ class RoomSerializer(serializers.ModelSerializer):
             "unread",
             "other_user",
         ]
-
-    def get_unread(self, room: Room) -> int:
-        return int(self.context.get("unread", {}).get(room.pk, 0))
 
     def get_other_user(self, room: Room) -> dict[str, Any] | None:
         if not room.is_direct:

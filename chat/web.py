@@ -51,17 +51,16 @@ class RoomEntry:
 def _sidebar(request: HttpRequest, network: Network | None) -> dict[str, Any]:
     """The room list with unread badges: the network's rooms, then direct conversations."""
     user = me(request)
-    rooms = list(queries.list_rooms(network).order_by("id")) if network else []
+    rooms = list(queries.list_rooms(network, user).order_by("id")) if network else []
     direct = list(queries.list_direct_rooms(user).order_by("-id")[:30])
-    unread = queries.unread_counts_for_rooms(user.pk, [r.pk for r in rooms + direct])
     return {
-        "rooms": [RoomEntry(r.pk, r.name, r.topic, unread.get(r.pk, 0)) for r in rooms],
+        "rooms": [RoomEntry(r.pk, r.name, r.topic, r.unread) for r in rooms],
         "direct_rooms": [
             RoomEntry(
                 r.pk,
                 r.name,
                 r.topic,
-                unread.get(r.pk, 0),
+                r.unread,
                 r.user_high if r.user_low_id == user.pk else r.user_low,
             )
             for r in direct
@@ -88,7 +87,7 @@ def network_rooms(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.success(request, _("Room created."))
                 return redirect("web:room", room_id=room.pk)
     elif not request.GET.get("new"):
-        first = queries.list_rooms(network).order_by("id").first()
+        first = queries.list_rooms(network, request.user).order_by("id").first()
         if first is not None:
             return redirect("web:room", room_id=first.pk)
     context = network_context(request, network, "chat")

@@ -8,6 +8,7 @@ import pytest
 
 from chat.actions import messages
 from chat.models import Message, Room
+from community.models import Network
 from tests.factories.chat import make_direct_room, make_room, send
 
 pytestmark = pytest.mark.django_db
@@ -137,6 +138,24 @@ def test_history_query_count_does_not_grow_with_page(
     with django_assert_max_num_queries(8):
         response = client.get(f"/api/v1/rooms/{public_room.pk}/messages/")
     assert len(response.json()["results"]) == 20
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_room_list_costs_three_queries_with_unread_counts(
+    api: Any,
+    member: Any,
+    moderator: Any,
+    public_network: Network,
+    django_assert_num_queries: Any,
+    count: int,
+) -> None:
+    for i in range(count):
+        send(moderator, make_room(public_network, name=f"room {i:02}"), "hello")
+    client = api(member)
+    # the token (with its user), the network with my membership, the rooms with my counts
+    with django_assert_num_queries(3):
+        response = client.get(f"/api/v1/networks/{public_network.slug}/rooms/?limit=100")
+    assert [room["unread"] for room in response.json()["results"]] == [1] * count
 
 
 def test_event_log_pages_after_seq(api: Any, member: Any, public_room: Room) -> None:

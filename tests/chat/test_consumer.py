@@ -13,6 +13,7 @@ from chat.actions import messages, rooms
 from chat.models import Message, Room, RoomEvent
 from community import actions as community_actions
 from community.models import Network
+from tests._queries import AllQueries
 from tests.chat.conftest import ORIGIN, _token, db
 from tests.factories.chat import make_direct_room, make_room, send
 
@@ -572,6 +573,22 @@ async def test_subscribe_replays_every_kind_of_event_and_pages_with_has_more(
     assert [e["seq"] for e in paged["events"]] == [1, 2, 3, 4] and paged["has_more"]
     latest = await client.subscribe(public_room)
     assert latest["events"] == [] and latest["seq"] == 6
+
+
+async def test_subscribe_costs_at_most_three_queries(
+    connect: Any, member: Any, moderator: Any, public_room: Room
+) -> None:
+    """The room with its network (access), the room's seq with the unread count, and the
+    missed events when there are any: whatever the number of messages or events."""
+    await db(lambda: [send(moderator, public_room, f"m{i}") for i in range(30)])()
+    client = await connect(member)
+    with AllQueries() as up_to_date:
+        subscribed = await client.subscribe(public_room)
+    assert subscribed["unread"] == 30 and subscribed["events"] == []
+    with AllQueries() as behind:
+        subscribed = await client.subscribe(public_room, after_seq=10)
+    assert len(subscribed["events"]) == 20
+    assert (up_to_date.count, behind.count) == (2, 3), up_to_date.sql + behind.sql
 
 
 async def test_too_many_subscriptions(
