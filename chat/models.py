@@ -50,6 +50,10 @@ class Room(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
+    # Not columns: the reader's state, annotated by chat.queries.with_unread.
+    last_read_seq: int
+    unread: int
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
