@@ -93,7 +93,7 @@ class Forum:
     def __init__(self) -> None:
         from django.contrib.auth import get_user_model
 
-        from community.actions import do_create_network
+        from community.actions.networks import do_create_network
         from community.forums import actions
         from community.models import Network
         from community.rendering import render_markdown

@@ -18,7 +18,9 @@ from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 
-from community import actions
+from community.actions import invitations as invitation_actions
+from community.actions import membership as membership_actions
+from community.actions import networks as network_actions
 from community.models import AuditEntry, Invitation, Membership, Network
 from config.errors import ActionError
 
@@ -106,13 +108,13 @@ class NetworkAdmin(admin.ModelAdmin):
         user = _staff_user(request)
         if change:
             changes = {name: form.cleaned_data[name] for name in form.changed_data}
-            actions.do_update_network(user, Network.objects.get(pk=obj.pk), **changes)
+            network_actions.do_update_network(user, Network.objects.get(pk=obj.pk), **changes)
         else:
             fields = {name: form.cleaned_data[name] for name in NetworkAdminForm.Meta.fields}
             archived = fields.pop("archived", False)
-            network = actions.do_create_network(user, **fields)
+            network = network_actions.do_create_network(user, **fields)
             if archived:
-                actions.do_update_network(user, network, archived=True)
+                network_actions.do_update_network(user, network, archived=True)
             obj.pk = network.pk
         obj.refresh_from_db()
 
@@ -156,36 +158,38 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ["user", "network", "acted_by"]
     ordering = ["-id"]
     actions = [
-        _membership_action("Approved", actions.do_approve_member, "Approve join requests"),
+        _membership_action(
+            "Approved", membership_actions.do_approve_member, "Approve join requests"
+        ),
         _membership_action(
             "Rejected",
-            lambda a, n, u: actions.do_reject_member(a, n, u, ADMIN_REASON),
+            lambda a, n, u: membership_actions.do_reject_member(a, n, u, ADMIN_REASON),
             "Reject join requests",
         ),
         _membership_action(
             "Banned",
-            lambda a, n, u: actions.do_ban_member(a, n, u, ADMIN_REASON),
+            lambda a, n, u: membership_actions.do_ban_member(a, n, u, ADMIN_REASON),
             "Ban (ends access at once)",
         ),
         _membership_action(
             "Unbanned",
-            lambda a, n, u: actions.do_unban_member(a, n, u, ADMIN_REASON),
+            lambda a, n, u: membership_actions.do_unban_member(a, n, u, ADMIN_REASON),
             "Lift bans",
         ),
-        _membership_action("Unmuted", actions.do_unmute_member, "End mutes"),
+        _membership_action("Unmuted", membership_actions.do_unmute_member, "End mutes"),
         _membership_action(
             "Removed",
-            lambda a, n, u: actions.do_remove_member(a, n, u, ADMIN_REASON),
+            lambda a, n, u: membership_actions.do_remove_member(a, n, u, ADMIN_REASON),
             "Remove from the network",
         ),
         _membership_action(
             "Made moderator",
-            lambda a, n, u: actions.do_set_role(a, n, u, Membership.Role.MODERATOR),
+            lambda a, n, u: membership_actions.do_set_role(a, n, u, Membership.Role.MODERATOR),
             "Make moderators",
         ),
         _membership_action(
             "Made member",
-            lambda a, n, u: actions.do_set_role(a, n, u, Membership.Role.MEMBER),
+            lambda a, n, u: membership_actions.do_set_role(a, n, u, Membership.Role.MEMBER),
             "Make plain members",
         ),
     ]
@@ -246,7 +250,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Invitation, form: Any, change: bool) -> None:
         data = form.cleaned_data
-        invitation = actions.do_create_invitation(
+        invitation = invitation_actions.do_create_invitation(
             _staff_user(request),
             data["network"],
             email=data.get("email") or "",
@@ -262,7 +266,7 @@ class InvitationAdmin(admin.ModelAdmin):
         done = 0
         for invitation in queryset.select_related("network"):
             try:
-                actions.do_revoke_invitation(actor, invitation.network, invitation.pk)
+                invitation_actions.do_revoke_invitation(actor, invitation.network, invitation.pk)
                 done += 1
             except ActionError as exc:
                 self.message_user(request, f"{invitation}: {exc.message}", messages.WARNING)

@@ -16,7 +16,22 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from community import accounts, actions, queries
+from community import accounts, queries
+from community.actions.invitations import do_create_invitation, do_revoke_invitation
+from community.actions.membership import (
+    do_approve_member,
+    do_ban_member,
+    do_join_network,
+    do_leave_network,
+    do_mute_member,
+    do_reject_member,
+    do_remove_member,
+    do_set_role,
+    do_unban_member,
+    do_unmute_member,
+    find_network_for_join,
+)
+from community.actions.networks import check_create_network, do_create_network, do_update_network
 from community.models import Membership, Network
 from community.serializers import (
     AuditEntrySerializer,
@@ -168,9 +183,9 @@ class NetworkListView(APIView):
         request=NetworkWriteSerializer, responses={201: NetworkSerializer}, tags=["networks"]
     )
     def post(self, request: Request) -> Response:
-        actions.check_create_network(me(request))
+        check_create_network(me(request))
         data = parse(NetworkWriteSerializer, request)
-        network = actions.do_create_network(me(request), **data)
+        network = do_create_network(me(request), **data)
         network = queries.get_network_for_user(request.user, network)
         return Response(NetworkSerializer(network).data, status=status.HTTP_201_CREATED)
 
@@ -188,7 +203,7 @@ class NetworkDetailView(APIView):
         network = checks.access_network(request.user, slug)
         checks.check_can_administer(request.user, network)
         data = parse(NetworkUpdateSerializer, request, instance=network, partial=True)
-        network = actions.do_update_network(me(request), network, **data)
+        network = do_update_network(me(request), network, **data)
         return Response(NetworkSerializer(queries.get_network_for_user(request.user, network)).data)
 
 
@@ -201,8 +216,8 @@ class JoinView(APIView):
     def post(self, request: Request, slug: str) -> Response:
         data = parse(JoinSerializer, request)
         token = data.get("invitation")
-        network = actions.find_network_for_join(me(request), slug, token)
-        membership = actions.do_join_network(
+        network = find_network_for_join(me(request), slug, token)
+        membership = do_join_network(
             me(request), network, message=data.get("message", ""), invitation_token=token
         )
         return Response(MembershipSerializer(membership).data)
@@ -215,7 +230,7 @@ class LeaveView(APIView):
     def post(self, request: Request, slug: str) -> Response:
         parse_empty(request)
         network = checks.access_network(request.user, slug)
-        membership = actions.do_leave_network(me(request), network)
+        membership = do_leave_network(me(request), network)
         return Response(MembershipSerializer(membership).data)
 
 
@@ -269,17 +284,17 @@ class MemberListView(APIView):
 
 
 MEMBER_ACTIONS: dict[str, tuple[type[serializers.Serializer] | None, Any]] = {
-    "approve": (None, lambda a, n, u, d: actions.do_approve_member(a, n, u)),
-    "reject": (ReasonSerializer, lambda a, n, u, d: actions.do_reject_member(a, n, u, d["reason"])),
-    "ban": (ReasonSerializer, lambda a, n, u, d: actions.do_ban_member(a, n, u, d["reason"])),
-    "unban": (ReasonSerializer, lambda a, n, u, d: actions.do_unban_member(a, n, u, d["reason"])),
+    "approve": (None, lambda a, n, u, d: do_approve_member(a, n, u)),
+    "reject": (ReasonSerializer, lambda a, n, u, d: do_reject_member(a, n, u, d["reason"])),
+    "ban": (ReasonSerializer, lambda a, n, u, d: do_ban_member(a, n, u, d["reason"])),
+    "unban": (ReasonSerializer, lambda a, n, u, d: do_unban_member(a, n, u, d["reason"])),
     "mute": (
         MuteSerializer,
-        lambda a, n, u, d: actions.do_mute_member(a, n, u, d["minutes"], d["reason"]),
+        lambda a, n, u, d: do_mute_member(a, n, u, d["minutes"], d["reason"]),
     ),
-    "unmute": (None, lambda a, n, u, d: actions.do_unmute_member(a, n, u)),
-    "remove": (ReasonSerializer, lambda a, n, u, d: actions.do_remove_member(a, n, u, d["reason"])),
-    "set-role": (SetRoleSerializer, lambda a, n, u, d: actions.do_set_role(a, n, u, d["role"])),
+    "unmute": (None, lambda a, n, u, d: do_unmute_member(a, n, u)),
+    "remove": (ReasonSerializer, lambda a, n, u, d: do_remove_member(a, n, u, d["reason"])),
+    "set-role": (SetRoleSerializer, lambda a, n, u, d: do_set_role(a, n, u, d["role"])),
 }
 
 
@@ -343,7 +358,7 @@ class InvitationListView(APIView):
         network = checks.access_network(request.user, slug)
         checks.check_can_moderate(request.user, network)
         data = parse(InvitationCreateSerializer, request)
-        invitation = actions.do_create_invitation(me(request), network, **data)
+        invitation = do_create_invitation(me(request), network, **data)
         return Response(
             InvitationSerializer(invitation, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
@@ -357,7 +372,7 @@ class InvitationDetailView(APIView):
     def delete(self, request: Request, slug: str, invitation_id: int) -> Response:
         check_id(invitation_id)
         network = checks.access_network(request.user, slug)
-        invitation = actions.do_revoke_invitation(me(request), network, invitation_id)
+        invitation = do_revoke_invitation(me(request), network, invitation_id)
         return Response(InvitationSerializer(invitation, context={"request": request}).data)
 
 

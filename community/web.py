@@ -16,7 +16,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from community import actions, queries
+from community import queries
+from community.actions import invitations as invitation_actions
+from community.actions import membership as membership_actions
 from community.models import Invitation, Membership, Network
 from config.errors import ActionError
 from config.web import apply_action_error, fail, me, not_found_on, signed_in, web_page
@@ -111,7 +113,7 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     token = (source.get("invitation") or "").strip()[:64] or None
     try:
-        network = actions.find_network_for_join(me(request), slug, token)
+        network = membership_actions.find_network_for_join(me(request), slug, token)
     except ActionError as exc:
         not_found_on(exc)
         raise
@@ -121,7 +123,7 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
     invitation = Invitation.objects.filter(network=network, token=token).first() if token else None
     if request.method == "POST" and form.is_valid():
         try:
-            membership = actions.do_join_network(
+            membership = membership_actions.do_join_network(
                 me(request),
                 network,
                 message=form.cleaned_data["message"],
@@ -150,7 +152,7 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
 def leave(request: HttpRequest, slug: str) -> HttpResponse:
     network = checks.access_network(request.user, slug)
     try:
-        actions.do_leave_network(me(request), network)
+        membership_actions.do_leave_network(me(request), network)
     except ActionError as exc:
         return fail(request, exc, reverse("web:network", args=[slug]))
     messages.success(request, _("You left the network."))
@@ -201,42 +203,42 @@ class RoleForm(forms.Form):
 MEMBER_ACTIONS: dict[str, tuple[type[forms.Form] | None, Any, Any]] = {
     "approve": (
         None,
-        lambda a, n, u, d: actions.do_approve_member(a, n, u),
+        lambda a, n, u, d: membership_actions.do_approve_member(a, n, u),
         _("Request approved."),
     ),
     "reject": (
         ReasonForm,
-        lambda a, n, u, d: actions.do_reject_member(a, n, u, d["reason"]),
+        lambda a, n, u, d: membership_actions.do_reject_member(a, n, u, d["reason"]),
         _("Request declined."),
     ),
     "ban": (
         ReasonForm,
-        lambda a, n, u, d: actions.do_ban_member(a, n, u, d["reason"]),
+        lambda a, n, u, d: membership_actions.do_ban_member(a, n, u, d["reason"]),
         _("Member banned."),
     ),
     "unban": (
         ReasonForm,
-        lambda a, n, u, d: actions.do_unban_member(a, n, u, d["reason"]),
+        lambda a, n, u, d: membership_actions.do_unban_member(a, n, u, d["reason"]),
         _("Ban lifted."),
     ),
     "mute": (
         MuteForm,
-        lambda a, n, u, d: actions.do_mute_member(a, n, u, d["minutes"], d["reason"]),
+        lambda a, n, u, d: membership_actions.do_mute_member(a, n, u, d["minutes"], d["reason"]),
         _("Member muted."),
     ),
     "unmute": (
         None,
-        lambda a, n, u, d: actions.do_unmute_member(a, n, u),
+        lambda a, n, u, d: membership_actions.do_unmute_member(a, n, u),
         _("Mute lifted."),
     ),
     "remove": (
         ReasonForm,
-        lambda a, n, u, d: actions.do_remove_member(a, n, u, d["reason"]),
+        lambda a, n, u, d: membership_actions.do_remove_member(a, n, u, d["reason"]),
         _("Member removed."),
     ),
     "set-role": (
         RoleForm,
-        lambda a, n, u, d: actions.do_set_role(a, n, u, d["role"]),
+        lambda a, n, u, d: membership_actions.do_set_role(a, n, u, d["role"]),
         _("Role changed."),
     ),
 }
@@ -348,7 +350,7 @@ def manage_invitations(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            invitation = actions.do_create_invitation(
+            invitation = invitation_actions.do_create_invitation(
                 me(request),
                 network,
                 email=data["email"] or "",
@@ -385,7 +387,7 @@ def revoke_invitation(request: HttpRequest, slug: str, invitation_id: int) -> Ht
     network = moderated_network(request, slug)
     back = reverse("web:manage-invitations", args=[slug])
     try:
-        actions.do_revoke_invitation(me(request), network, invitation_id)
+        invitation_actions.do_revoke_invitation(me(request), network, invitation_id)
     except ActionError as exc:
         return fail(request, exc, back)
     messages.success(request, _("Invitation revoked."))

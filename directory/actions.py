@@ -16,7 +16,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from community.actions import audit
+from community.actions.common import audit
 from community.models import Membership, Network
 from config.errors import InvalidInput, NotAllowed
 from config.events import send_event_on_commit, user_group

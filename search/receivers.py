@@ -6,7 +6,7 @@ becomes or stops being active. Those writes belong to community's actions, where
 explicit `search.outbox.enqueue` per action would be the house style (as profile,
 forum and chat actions do). Model signals are used instead because every membership
 write there funnels through two ORM calls (`Membership.objects.create` and the
-`.save()` in `_save_membership`), both of which send them inside the action's
+`.save()` in `save_membership`), both of which send them inside the action's
 transaction, and because cascades (a network or a user deleted) send `post_delete`
 for each membership without any action running. What a signal cannot see —
 `QuerySet.update` or `bulk_create` on memberships — nothing in the project uses.

@@ -20,7 +20,7 @@ from chat import access, events
 from chat.access import AnyUser
 from chat.actions.log import announce_activity, lock_next_seq, record_event
 from chat.models import Message, Reaction, Room, RoomEvent
-from community.actions import audit
+from community.actions.common import audit
 from community.rendering import render_markdown
 from config.errors import InvalidInput, NotAllowed, NotFound, StateConflict, TooLarge
 from search import outbox as search_outbox

@@ -12,7 +12,7 @@ from django.utils.text import slugify
 
 from chat import access, events, queries
 from chat.models import Message, ReadMarker, Room
-from community.actions import audit
+from community.actions.common import audit
 from community.models import Network
 from config.errors import InvalidInput, NotFound
 from config.events import send_event_on_commit, user_group

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from community import actions
+from community.actions import invitations, membership, networks
 from community.models import Membership, Network
 from community.seed.base import SeedContext, seed_step
 from community.seed.people import person
@@ -234,7 +234,7 @@ def seed_networks(ctx: SeedContext) -> None:
     for demo in NETWORKS:
         network = existing.get(demo.slug)
         if network is None:
-            network = actions.do_create_network(
+            network = networks.do_create_network(
                 by_username[demo.owner],
                 name=demo.name,
                 slug=demo.slug,
@@ -303,12 +303,12 @@ def seed_memberships(ctx: SeedContext) -> None:
             for user in ctx.progress(todo, len(todo), demo.slug):
                 message = rng.choice(JOIN_MESSAGES)
                 if user.pk in pending:
-                    actions.do_join_network(user, network, message=message)
+                    membership.do_join_network(user, network, message=message)
                     ctx.count("join requests")
                     continue
                 if demo.join_policy == Policy.INVITE and invitation_token is None:
-                    invitation_token = actions.do_create_invitation(owner, network).token
-                actions.do_join_network(
+                    invitation_token = invitations.do_create_invitation(owner, network).token
+                membership.do_join_network(
                     user,
                     network,
                     message=message if demo.join_policy == Policy.APPROVAL else "",
@@ -317,10 +317,10 @@ def seed_memberships(ctx: SeedContext) -> None:
                     else None,
                 )
                 if demo.join_policy == Policy.APPROVAL:
-                    actions.do_approve_member(owner, network, user.pk)
+                    membership.do_approve_member(owner, network, user.pk)
                 if user.pk in moderators:
-                    actions.do_set_role(owner, network, user.pk, Membership.Role.MODERATOR)
+                    membership.do_set_role(owner, network, user.pk, Membership.Role.MODERATOR)
                 if user.pk in banned:
-                    actions.do_ban_member(owner, network, user.pk, rng.choice(BAN_REASONS))
+                    membership.do_ban_member(owner, network, user.pk, rng.choice(BAN_REASONS))
                     ctx.count("bans")
                 ctx.count("memberships")

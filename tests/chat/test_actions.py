@@ -11,7 +11,7 @@ from django.db import connection
 from chat import queries
 from chat.actions import messages, rooms
 from chat.models import Message, Reaction, ReadMarker, Room, RoomEvent
-from community import actions as community_actions
+from community.actions import membership
 from community.models import AuditEntry, Membership
 from config.errors import InvalidInput, NotAllowed, NotFound, StateConflict
 from tests.factories.chat import make_direct_room, make_room, send
@@ -131,7 +131,7 @@ def test_same_client_id_sent_concurrently_gives_one_message(member: Any, public_
 def test_muted_member_reads_but_cannot_send(
     owner: Any, member: Any, public_network: Any, public_room: Room
 ) -> None:
-    community_actions.do_mute_member(owner, public_network, member.pk, 30)
+    membership.do_mute_member(owner, public_network, member.pk, 30)
     with pytest.raises(NotAllowed) as info:
         send(member, public_room)
     assert info.value.code == "muted"
@@ -258,7 +258,7 @@ def test_a_ban_from_the_only_shared_network_ends_direct_sending(
     owner: Any, member: Any, moderator: Any, public_network: Any
 ) -> None:
     room = make_direct_room(member, moderator)
-    community_actions.do_ban_member(owner, public_network, member.pk, "spam")
+    membership.do_ban_member(owner, public_network, member.pk, "spam")
     with pytest.raises(NotAllowed) as info:
         send(moderator, room)
     assert info.value.code == "no_shared_network"
@@ -271,7 +271,7 @@ def test_direct_send_survives_while_another_network_is_shared(
     add_member(other, member)
     add_member(other, moderator)
     room = make_direct_room(member, moderator)
-    community_actions.do_ban_member(owner, public_network, member.pk, "spam")
+    membership.do_ban_member(owner, public_network, member.pk, "spam")
     assert send(moderator, room).pk
 
 

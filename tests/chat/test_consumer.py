@@ -11,7 +11,7 @@ import pytest
 from chat import consumers, presence
 from chat.actions import messages, rooms
 from chat.models import Message, Room, RoomEvent
-from community import actions as community_actions
+from community.actions import membership, networks
 from community.models import Network
 from tests._queries import AllQueries
 from tests.chat.conftest import ORIGIN, _token, db
@@ -345,7 +345,7 @@ async def test_muted_member_reads_but_cannot_send(
     public_network: Network,
     public_room: Room,
 ) -> None:
-    await db(community_actions.do_mute_member)(owner, public_network, member.pk, 10)
+    await db(membership.do_mute_member)(owner, public_network, member.pk, 10)
     client = await connect(member)
     await client.subscribe(public_room)
     await client.send(type="message.send", room=public_room.pk, body="hi", client_id="m1")
@@ -384,11 +384,11 @@ async def test_losing_membership_revokes_at_once_and_nothing_follows(
     await victim.subscribe(private_room)
     await other_tab.subscribe(private_room)
     if how == "ban":
-        await db(community_actions.do_ban_member)(owner, private_network, member.pk, "spam")
+        await db(membership.do_ban_member)(owner, private_network, member.pk, "spam")
     elif how == "remove":
-        await db(community_actions.do_remove_member)(owner, private_network, member.pk)
+        await db(membership.do_remove_member)(owner, private_network, member.pk)
     else:
-        await db(community_actions.do_leave_network)(member, private_network)
+        await db(membership.do_leave_network)(member, private_network)
     for tab in (victim, other_tab):
         revoked = await tab.expect("access.revoked", wait=1)
         assert revoked == {"type": "access.revoked", "network": private_network.pk}
@@ -414,7 +414,7 @@ async def test_banned_keeps_other_networks(
     client = await connect(member)
     await client.subscribe(public_room)
     await client.subscribe(private_room)
-    await db(community_actions.do_ban_member)(owner, private_network, member.pk, "")
+    await db(membership.do_ban_member)(owner, private_network, member.pk, "")
     await client.expect("access.revoked")
     await db(send)(moderator, public_room, "still here")
     assert (await client.expect("message.new"))["room"] == public_room.pk
@@ -432,7 +432,7 @@ async def test_network_turning_hidden_revokes_non_members(
     insider = await connect(member)
     await reader.subscribe(public_room)
     await insider.subscribe(public_room)
-    await db(community_actions.do_update_network)(owner, public_network, visibility="hidden")
+    await db(networks.do_update_network)(owner, public_network, visibility="hidden")
     revoked = await reader.expect("access.revoked", wait=1)
     assert revoked["network"] == public_network.pk
     await db(send)(owner, public_room, "members only now")

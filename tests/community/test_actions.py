@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from community import actions
+from community.actions import membership as members
+from community.actions import networks
 from community.models import AuditEntry, Membership, Network
-from config.errors import NotAllowed, StateConflict
+from config.errors import InvalidInput, NotAllowed, StateConflict
 from permissions import checks
 from permissions.models import NetworkUserObjectPermission
 from tests.community.helpers import (
@@ -52,7 +53,7 @@ def test_creating_a_network_makes_the_creator_its_owner(
     staff: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        network = actions.do_create_network(
+        network = networks.do_create_network(
             staff,
             name="الشبكة الطبية",
             slug="medecins",
@@ -101,7 +102,7 @@ def test_joining_an_open_network_makes_an_active_member(
     network = make_network(owner, join_policy="open")
 
     with django_capture_on_commit_callbacks(execute=True):
-        membership = actions.do_join_network(outsider, network, message="Salam 👋")
+        membership = members.do_join_network(outsider, network, message="Salam 👋")
 
     membership.refresh_from_db()
     assert (membership.role, membership.status) == ("member", "active")
@@ -132,14 +133,14 @@ def test_join_request_waits_for_approval_then_becomes_membership(
     add_member(network, moderator, Role.MODERATOR)
 
     with django_capture_on_commit_callbacks(execute=True):
-        request = actions.do_join_network(outsider, network, message="Cardiologue à Lyon")
+        request = members.do_join_network(outsider, network, message="Cardiologue à Lyon")
     assert request.status == "pending"
     assert grants(outsider, network) == set()
     assert last_audit(network).action == "member.request"
     assert not checks.may_read(outsider, Network.objects.get(pk=network.pk))
 
     with django_capture_on_commit_callbacks(execute=True):
-        approved = actions.do_approve_member(moderator, network, outsider.pk)
+        approved = members.do_approve_member(moderator, network, outsider.pk)
 
     approved.refresh_from_db()
     assert (approved.status, approved.acted_by) == ("active", moderator)
@@ -156,9 +157,9 @@ def test_join_request_waits_for_approval_then_becomes_membership(
 
 def test_rejected_request_leaves_no_access_and_may_be_made_again(owner: Any, outsider: Any) -> None:
     network = make_network(owner, join_policy="approval")
-    actions.do_join_network(outsider, network)
+    members.do_join_network(outsider, network)
 
-    actions.do_reject_member(owner, network, outsider.pk, reason="Incomplete profile")
+    members.do_reject_member(owner, network, outsider.pk, reason="Incomplete profile")
 
     membership = Membership.objects.get(user=outsider, network=network)
     assert membership.status == "left" and grants(outsider, network) == set()
@@ -166,7 +167,7 @@ def test_rejected_request_leaves_no_access_and_may_be_made_again(owner: Any, out
         "member.reject",
         "Incomplete profile",
     )
-    assert actions.do_join_network(outsider, network).status == "pending"
+    assert members.do_join_network(outsider, network).status == "pending"
 
 
 def test_ban_ends_access_at_once_and_rejoining_is_refused(
@@ -178,7 +179,7 @@ def test_ban_ends_access_at_once_and_rejoining_is_refused(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        actions.do_ban_member(moderator, public_network, member.pk, reason="Spam links")
+        members.do_ban_member(moderator, public_network, member.pk, reason="Spam links")
 
     membership = Membership.objects.get(user=member, network=public_network)
     assert (membership.status, membership.ban_reason) == ("banned", "Spam links")
@@ -193,30 +194,30 @@ def test_ban_ends_access_at_once_and_rejoining_is_refused(
     assert public_network.pk not in checks.readable_network_ids(member)
 
     with nothing_written(), pytest.raises(NotAllowed) as refused:
-        actions.do_join_network(member, fresh)
+        members.do_join_network(member, fresh)
     assert refused.value.code == "banned"
 
 
 def test_a_ban_can_reach_someone_who_never_joined(
     owner: Any, outsider: Any, public_network: Network
 ) -> None:
-    actions.do_ban_member(owner, public_network, outsider.pk, reason="Known troll")
+    members.do_ban_member(owner, public_network, outsider.pk, reason="Known troll")
 
     membership = Membership.objects.get(user=outsider, network=public_network)
     assert membership.status == "banned"
     with pytest.raises(NotAllowed):
-        actions.do_join_network(outsider, public_network)
+        members.do_join_network(outsider, public_network)
 
 
 def test_unban_lets_the_user_join_again_by_the_networks_policy(
     owner: Any, banned: Any, public_network: Network
 ) -> None:
-    actions.do_unban_member(owner, public_network, banned.pk)
+    members.do_unban_member(owner, public_network, banned.pk)
 
     membership = Membership.objects.get(user=banned, network=public_network)
     assert (membership.status, membership.ban_reason) == ("left", "")
     assert last_audit(public_network).action == "member.unban"
-    assert actions.do_join_network(banned, public_network).status == "active"
+    assert members.do_join_network(banned, public_network).status == "active"
 
 
 def test_muted_member_reads_but_cannot_participate_until_unmuted(
@@ -227,7 +228,7 @@ def test_muted_member_reads_but_cannot_participate_until_unmuted(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        actions.do_mute_member(moderator, public_network, member.pk, 30, "Cool down")
+        members.do_mute_member(moderator, public_network, member.pk, 30, "Cool down")
 
     fresh = Network.objects.get(pk=public_network.pk)
     assert checks.may_read(member, fresh) and not checks.may_participate(member, fresh)
@@ -238,7 +239,7 @@ def test_muted_member_reads_but_cannot_participate_until_unmuted(
     assert (entry.action, entry.details) == ("member.mute", {"minutes": 30})
     assert membership_events(sent_events, member, public_network)[0]["muted_until"] is not None
 
-    actions.do_unmute_member(moderator, public_network, member.pk)
+    members.do_unmute_member(moderator, public_network, member.pk)
 
     assert checks.may_participate(member, Network.objects.get(pk=public_network.pk))
     assert last_audit(public_network).action == "member.unmute"
@@ -252,7 +253,7 @@ def test_removed_member_loses_access_and_subscriptions(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        actions.do_remove_member(moderator, private_network, member.pk, reason="Left the field")
+        members.do_remove_member(moderator, private_network, member.pk, reason="Left the field")
 
     assert Membership.objects.get(user=member, network=private_network).status == "left"
     assert grants(member, private_network) == set()
@@ -265,7 +266,7 @@ def test_removed_member_loses_access_and_subscriptions(
 def test_owner_sets_roles_and_grants_follow(
     owner: Any, member: Any, public_network: Network
 ) -> None:
-    actions.do_set_role(owner, public_network, member.pk, "moderator")
+    members.do_set_role(owner, public_network, member.pk, "moderator")
     assert grants(member, public_network) == MODERATOR_GRANTS
     entry = last_audit(public_network)
     assert (entry.action, entry.details) == (
@@ -273,10 +274,10 @@ def test_owner_sets_roles_and_grants_follow(
         {"previous": "member", "role": "moderator"},
     )
 
-    actions.do_set_role(owner, public_network, member.pk, "owner")
+    members.do_set_role(owner, public_network, member.pk, "owner")
     assert grants(member, public_network) == OWNER_GRANTS
 
-    actions.do_set_role(owner, public_network, member.pk, "member")
+    members.do_set_role(owner, public_network, member.pk, "member")
     assert grants(member, public_network) == MEMBER_GRANTS
 
 
@@ -287,7 +288,7 @@ def test_leaving_drops_grants_and_closes_subscriptions(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        actions.do_leave_network(member, public_network)
+        members.do_leave_network(member, public_network)
 
     assert Membership.objects.get(user=member, network=public_network).status == "left"
     assert grants(member, public_network) == set()
@@ -298,7 +299,7 @@ def test_leaving_drops_grants_and_closes_subscriptions(
 def test_pending_user_withdraws_their_request_by_leaving(
     pending: Any, private_network: Network
 ) -> None:
-    actions.do_leave_network(pending, private_network)
+    members.do_leave_network(pending, private_network)
 
     assert Membership.objects.get(user=pending, network=private_network).status == "left"
 
@@ -306,15 +307,15 @@ def test_pending_user_withdraws_their_request_by_leaving(
 @pytest.mark.parametrize(
     ("call", "code"),
     [
-        (lambda n, p: actions.do_leave_network(p("owner"), n), "last_owner"),
-        (lambda n, p: actions.do_join_network(p("member"), n), "already_member"),
-        (lambda n, p: actions.do_approve_member(p("moderator"), n, p("member").pk), "wrong_status"),
-        (lambda n, p: actions.do_set_role(p("moderator"), n, p("member").pk, "owner"), "not_owner"),
-        (lambda n, p: actions.do_set_role(p("owner"), n, p("owner").pk, "member"), "self_action"),
-        (lambda n, p: actions.do_ban_member(p("moderator"), n, p("owner").pk), "rank"),
-        (lambda n, p: actions.do_mute_member(p("member"), n, p("owner").pk, 5), "not_moderator"),
-        (lambda n, p: actions.do_mute_member(p("owner"), n, p("member").pk, 0), "invalid"),
-        (lambda n, p: actions.do_set_role(p("owner"), n, p("member").pk, "king"), "invalid"),
+        (lambda n, p: members.do_leave_network(p("owner"), n), "last_owner"),
+        (lambda n, p: members.do_join_network(p("member"), n), "already_member"),
+        (lambda n, p: members.do_approve_member(p("moderator"), n, p("member").pk), "wrong_status"),
+        (lambda n, p: members.do_set_role(p("moderator"), n, p("member").pk, "owner"), "not_owner"),
+        (lambda n, p: members.do_set_role(p("owner"), n, p("owner").pk, "member"), "self_action"),
+        (lambda n, p: members.do_ban_member(p("moderator"), n, p("owner").pk), "rank"),
+        (lambda n, p: members.do_mute_member(p("member"), n, p("owner").pk, 5), "not_moderator"),
+        (lambda n, p: members.do_mute_member(p("owner"), n, p("member").pk, 0), "invalid"),
+        (lambda n, p: members.do_set_role(p("owner"), n, p("member").pk, "king"), "invalid"),
     ],
 )
 def test_refused_action_writes_nothing_and_sends_nothing(
@@ -328,7 +329,7 @@ def test_refused_action_writes_nothing_and_sends_nothing(
     with (
         nothing_written(),
         django_capture_on_commit_callbacks(execute=True) as callbacks,
-        pytest.raises((NotAllowed, StateConflict, actions.InvalidInput)) as refused,
+        pytest.raises((NotAllowed, StateConflict, InvalidInput)) as refused,
     ):
         call(Network.objects.get(pk=public_network.pk), persona)
 
@@ -343,7 +344,7 @@ def test_editing_a_network_audits_the_changes_and_announces_visibility(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        actions.do_update_network(
+        networks.do_update_network(
             owner, public_network, visibility="private", description="Nouveau", slug="ignored"
         )
 
@@ -368,7 +369,7 @@ def test_editing_a_network_audits_the_changes_and_announces_visibility(
 def test_an_edit_that_changes_nothing_is_not_audited(owner: Any, public_network: Network) -> None:
     before = AuditEntry.objects.count()
 
-    actions.do_update_network(owner, public_network, name="Germany")
+    networks.do_update_network(owner, public_network, name="Germany")
 
     assert AuditEntry.objects.count() == before
 
@@ -390,7 +391,7 @@ def test_events_reach_the_channel_layer_after_commit(
 
     def join() -> None:
         with django_capture_on_commit_callbacks(execute=True):
-            actions.do_join_network(outsider, network)
+            members.do_join_network(outsider, network)
 
     async def exchange() -> dict[str, Any]:
         channel = await layer.new_channel()
@@ -413,9 +414,9 @@ def test_events_reach_the_channel_layer_after_commit(
 def test_another_owner_may_be_demoted_by_an_owner(
     owner: Any, moderator: Any, public_network: Network
 ) -> None:
-    actions.do_set_role(owner, public_network, moderator.pk, "owner")
+    members.do_set_role(owner, public_network, moderator.pk, "owner")
 
-    actions.do_set_role(owner, public_network, moderator.pk, "member")
+    members.do_set_role(owner, public_network, moderator.pk, "member")
 
     assert grants(moderator, public_network) == MEMBER_GRANTS
 

@@ -158,7 +158,7 @@ def test_private_network_members_are_invisible_to_outsiders(
 def test_leaving_the_last_shared_network_hides_members_only_fields(
     backend: SearchBackend, public_network: Any, member: Any, moderator: Any, api: Any
 ) -> None:
-    from community.actions import do_leave_network
+    from community.actions.membership import do_leave_network
 
     make_profile(member, city="Essaouira")
     backend.sync()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from community import actions
+from community.actions import networks
 from community.models import Membership, Network
 from permissions.actions import do_sync_grants
 
@@ -23,7 +23,7 @@ def make_network(owner: Any, **fields: Any) -> Network:
         "join_policy": Network.JoinPolicy.OPEN,
     }
     defaults.update(fields)
-    return actions.do_create_network(owner, **defaults)
+    return networks.do_create_network(owner, **defaults)
 
 
 def add_member(

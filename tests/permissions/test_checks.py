@@ -9,7 +9,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 
-from community import actions
+from community.actions import membership as membership_actions
+from community.actions import networks as network_actions
 from community.models import Membership, Network
 from config.errors import NotAllowed, NotFound
 from permissions import checks
@@ -84,7 +85,7 @@ def test_cached_ids_follow_a_join(
     assert network.pk not in checks.readable_network_ids(outsider)
 
     with django_capture_on_commit_callbacks(execute=True):
-        actions.do_join_network(outsider, network)
+        membership_actions.do_join_network(outsider, network)
 
     assert network.pk in checks.readable_network_ids(outsider)
 
@@ -98,7 +99,7 @@ def test_cached_ids_follow_a_ban(
     assert public_network.pk in checks.readable_network_ids(member)
 
     with django_capture_on_commit_callbacks(execute=True):
-        actions.do_ban_member(moderator, public_network, member.pk)
+        membership_actions.do_ban_member(moderator, public_network, member.pk)
 
     assert public_network.pk not in checks.readable_network_ids(member)
 
@@ -112,7 +113,7 @@ def test_cached_ids_follow_a_visibility_change(
     assert public_network.pk in checks.readable_network_ids(outsider)
 
     with django_capture_on_commit_callbacks(execute=True):
-        actions.do_update_network(owner, public_network, visibility="private")
+        network_actions.do_update_network(owner, public_network, visibility="private")
 
     assert public_network.pk not in checks.readable_network_ids(outsider)
 
@@ -141,7 +142,7 @@ def test_a_rolled_back_change_leaves_the_cache_and_the_channel_layer_alone(
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        actions.do_ban_member(moderator, public_network, member.pk)
+        membership_actions.do_ban_member(moderator, public_network, member.pk)
         raise RuntimeError("a later step of the same request failed")
 
     assert callbacks == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from community import actions
+from community.actions import membership
 from community.models import Membership
 from search.models import Document, OutboxEntry
 from tests.factories.directory import make_profile
@@ -26,17 +26,17 @@ def test_only_changes_in_or_out_of_active_membership_reindex_a_member(
     make_profile(member, headline="Architecte")
     OutboxEntry.objects.all().delete()
 
-    actions.do_set_role(owner, public_network, member.pk, Membership.Role.MODERATOR)
-    actions.do_mute_member(owner, private_network, member.pk, 30)
+    membership.do_set_role(owner, public_network, member.pk, Membership.Role.MODERATOR)
+    membership.do_mute_member(owner, private_network, member.pk, 30)
     newcomer = make_user("newcomer")
-    actions.do_join_network(newcomer, private_network, message="Bonjour")  # a pending request
+    membership.do_join_network(newcomer, private_network, message="Bonjour")  # a pending request
     assert queued() == []
 
-    actions.do_ban_member(owner, public_network, member.pk)
+    membership.do_ban_member(owner, public_network, member.pk)
     assert queued() == [member.pk]
     assert networks_of(member) == [private_network.pk]
 
-    actions.do_approve_member(owner, private_network, newcomer.pk)
+    membership.do_approve_member(owner, private_network, newcomer.pk)
     assert queued() == [member.pk, newcomer.pk]
 
 

@@ -16,7 +16,7 @@ django.setup()
 
 from chat.actions import messages as chat_messages  # noqa: E402
 from chat.actions import rooms as chat_rooms  # noqa: E402
-from community import actions  # noqa: E402
+from community.actions import membership, networks  # noqa: E402
 from community.forums import actions as forums  # noqa: E402
 from community.models import Membership, Network  # noqa: E402
 from directory.actions import do_update_profile  # noqa: E402
@@ -45,7 +45,7 @@ def seed() -> None:
         profile.save()
     amina = users["amina"]
 
-    germany = actions.do_create_network(
+    germany = networks.do_create_network(
         amina,
         name="Marocains d'Allemagne",
         slug="germany",
@@ -58,7 +58,7 @@ def seed() -> None:
         visibility=Network.Visibility.PUBLIC,
         join_policy=Network.JoinPolicy.OPEN,
     )
-    medical = actions.do_create_network(
+    medical = networks.do_create_network(
         amina,
         name="الشبكة الطبية لمغاربة العالم",
         slug="medical",
@@ -68,7 +68,7 @@ def seed() -> None:
         visibility=Network.Visibility.PRIVATE,
         join_policy=Network.JoinPolicy.APPROVAL,
     )
-    actions.do_create_network(
+    networks.do_create_network(
         amina,
         name="Moroccan lawyers abroad",
         slug="lawyers",
@@ -78,7 +78,7 @@ def seed() -> None:
         visibility=Network.Visibility.HIDDEN,
         join_policy=Network.JoinPolicy.INVITE,
     )
-    actions.do_create_network(
+    networks.do_create_network(
         amina,
         name="Aviation professionals in Canada",
         slug="aviation-canada",
@@ -89,7 +89,7 @@ def seed() -> None:
         visibility=Network.Visibility.PUBLIC,
         join_policy=Network.JoinPolicy.APPROVAL,
     )
-    actions.do_create_network(
+    networks.do_create_network(
         amina,
         name="الصحفيات المغربيات في الخارج",
         slug="women-journalists",
@@ -101,14 +101,14 @@ def seed() -> None:
     )
 
     for username in ("youssef", "salma", "karim"):
-        actions.do_join_network(users[username], germany)
-    actions.do_set_role(amina, germany, users["youssef"].pk, Membership.Role.MODERATOR)
-    actions.do_join_network(
+        membership.do_join_network(users[username], germany)
+    membership.do_set_role(amina, germany, users["youssef"].pk, Membership.Role.MODERATOR)
+    membership.do_join_network(
         users["nadia"],
         medical,
         message="Cardiologue à Montréal, je souhaite rejoindre le réseau.",
     )
-    actions.do_join_network(users["salma"], medical, message="طبيبة أطفال في ليون.")
+    membership.do_join_network(users["salma"], medical, message="طبيبة أطفال في ليون.")
     seed_forums(users, germany)
     seed_chat(users, germany)
     seed_profiles(users)

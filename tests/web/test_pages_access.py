@@ -135,9 +135,9 @@ def test_moderation_pages_send_anonymous_visitors_to_sign_in(browse, public_netw
 
 
 def test_room_of_a_network_you_left_is_gone(browse, room, member, public_network):
-    from community import actions
+    from community.actions import membership
 
-    actions.do_leave_network(member, public_network)
+    membership.do_leave_network(member, public_network)
     # A public network's rooms stay readable to signed-in people; writing is what ends.
     body = browse("member").get(f"/rooms/{room.pk}/").content.decode()
     assert 'id="composer"' not in body

@@ -13,7 +13,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from community import actions
+from community.actions import invitations as invitation_actions
+from community.actions import membership as membership_actions
 from community.forums.models import Post, Reaction, Topic
 from community.models import AuditEntry, Invitation, Membership, Network
 
@@ -191,7 +192,7 @@ def test_invite_only_network_refuses_a_join_without_invitation(outsider, owner):
 
 
 def test_invitation_link_opens_and_joins_a_hidden_network(outsider, owner, hidden_network):
-    invitation = actions.do_create_invitation(owner, hidden_network)
+    invitation = invitation_actions.do_create_invitation(owner, hidden_network)
     client = Client()
     client.force_login(outsider)
     link = f"/networks/lawyers/join/?invitation={invitation.token}"
@@ -210,7 +211,7 @@ def test_a_wrong_invitation_token_keeps_a_hidden_network_missing(outsider, hidde
 
 
 def test_join_link_sends_visitors_to_sign_in_and_back(hidden_network, owner):
-    invitation = actions.do_create_invitation(owner, hidden_network)
+    invitation = invitation_actions.do_create_invitation(owner, hidden_network)
     response = Client().get(f"/networks/lawyers/join/?invitation={invitation.token}")
     assert response.status_code == 302
     assert response["Location"].startswith("/signin/?next=/networks/lawyers/join/")
@@ -429,7 +430,7 @@ def test_room_page_carries_what_the_live_client_needs(member, room):
 
 
 def test_muted_member_reads_the_room_without_a_composer(member, moderator, room, public_network):
-    actions.do_mute_member(moderator, public_network, member.pk, 60)
+    membership_actions.do_mute_member(moderator, public_network, member.pk, 60)
     page = moderator_client(member).get(f"/rooms/{room.pk}/").content.decode()
     assert 'id="composer"' not in page
 

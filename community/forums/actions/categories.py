@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
-from community.actions import audit
+from community.actions.common import audit
 from community.forums import access
 from community.forums.models import Category
 from community.models import Network

@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from community.actions import audit
+from community.actions.common import audit
 from community.forums import access, events
 from community.forums.actions._text import check_body
 from community.forums.mentions import render_post_body

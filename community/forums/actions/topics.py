@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from community.actions import audit
+from community.actions.common import audit
 from community.forums import access, events
 from community.forums.actions._text import check_body, check_title
 from community.forums.actions.posts import lock_topic, write_post

@@ -1,0 +1,87 @@
+"""What every community action shares: the audit trail and membership-row plumbing.
+
+`audit` records a moderation or administration event (forum, chat and directory
+actions use it too); `locked_membership`, `save_membership` and `notify_membership`
+lock, write (syncing grants) and broadcast a membership row for the membership
+and invitation actions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from community.models import AuditEntry, Membership, Network
+from config.events import network_group, send_event_on_commit, user_group
+from permissions import checks
+from permissions.actions import do_sync_grants
+
+
+def audit(
+    network: Network,
+    actor: User | None,
+    action: str,
+    *,
+    target_user_id: int | None = None,
+    target: Any = None,
+    reason: str = "",
+    **details: Any,
+) -> AuditEntry:
+    """Record a moderation or administration event. Call inside the action's transaction."""
+    return AuditEntry.objects.create(
+        network=network,
+        actor=actor,
+        action=action,
+        target_user_id=target_user_id,
+        target_type=target._meta.model_name if target is not None else "",
+        target_id=target.pk if target is not None else None,
+        reason=reason,
+        details=details,
+    )
+
+
+def notify_membership(membership: Membership, *, revoked: bool = False) -> None:
+    event = {
+        "type": "community.membership",
+        "network": membership.network_id,
+        "user": membership.user_id,
+        "role": membership.role,
+        "status": membership.status,
+        "muted_until": membership.muted_until.isoformat() if membership.muted_until else None,
+    }
+    send_event_on_commit(user_group(membership.user_id), event)
+    send_event_on_commit(network_group(membership.network_id), event)
+    if revoked:
+        # Every socket of this user, on every worker, drops the network's subscriptions.
+        send_event_on_commit(
+            user_group(membership.user_id),
+            {"type": "access.revoked", "network": membership.network_id},
+        )
+
+
+def save_membership(membership: Membership, actor: User | None, **changes: Any) -> Membership:
+    for field, value in changes.items():
+        setattr(membership, field, value)
+    membership.acted_by = actor
+    membership.acted_at = timezone.now()
+    membership.save()
+    do_sync_grants(membership)
+    # The caller's network object carries memoized membership and grants; drop them.
+    checks.forget(membership.network)
+    return membership
+
+
+def locked_membership(network: Network, user_id: int) -> Membership | None:
+    """The user's membership row, locked for this transaction, bound to `network`.
+
+    Binding the caller's network object avoids a query per action and lets
+    `checks.forget` clear the memo the caller will read next.
+    """
+    membership = (
+        Membership.objects.select_for_update().filter(user_id=user_id, network=network).first()
+    )
+    if membership is not None:
+        membership.network = network
+    return membership

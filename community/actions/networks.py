@@ -1,0 +1,73 @@
+"""Creating networks and editing them (owners); the slug never changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from community.actions.common import audit
+from community.models import Membership, Network
+from config.errors import NotAllowed, StateConflict
+from config.events import network_group, send_event_on_commit
+from permissions import checks
+from permissions.actions import do_sync_grants, invalidate_all_access
+
+Role = Membership.Role
+Status = Membership.Status
+
+
+def check_create_network(user: User) -> None:
+    """Staff and holders of community.add_network may create networks."""
+    if not (user.is_staff or user.has_perm("community.add_network")):
+        raise NotAllowed("permission_denied", "You may not create networks.")
+
+
+@transaction.atomic
+def do_create_network(creator: User, **fields: Any) -> Network:
+    """Create a network; the creator becomes its owner."""
+    if Network.objects.filter(slug=fields.get("slug")).exists():
+        raise StateConflict(
+            "slug_taken", "A network with this slug already exists.", {"slug": ["Taken."]}
+        )
+    try:
+        with transaction.atomic():
+            network = Network.objects.create(created_by=creator, **fields)
+    except IntegrityError:
+        raise StateConflict(
+            "slug_taken", "A network with this slug already exists.", {"slug": ["Taken."]}
+        ) from None
+    membership = Membership.objects.create(
+        user=creator,
+        network=network,
+        role=Role.OWNER,
+        status=Status.ACTIVE,
+        joined_at=timezone.now(),
+    )
+    do_sync_grants(membership)
+    audit(network, creator, "network.create", target=network)
+    invalidate_all_access()
+    return network
+
+
+@transaction.atomic
+def do_update_network(actor: User, network: Network, **changes: Any) -> Network:
+    """Owners edit a network; the slug cannot change (clients address networks by it)."""
+    checks.check_can_administer(actor, network)
+    changes.pop("slug", None)
+    before = {field: getattr(network, field) for field in changes}
+    for field, value in changes.items():
+        setattr(network, field, value)
+    network.save()
+    changed = {f: [before[f], v] for f, v in changes.items() if before[f] != v}
+    if changed:
+        audit(network, actor, "network.update", target=network, changes=changed)
+    if "visibility" in changed or "archived" in changed:
+        invalidate_all_access()
+        send_event_on_commit(
+            network_group(network.id),
+            {"type": "community.network", "network": network.id, "visibility": network.visibility},
+        )
+    return network
