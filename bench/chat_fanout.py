@@ -20,11 +20,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import signal
-import socket
-import subprocess
+import statistics
 import sys
-import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -34,7 +31,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._common import (
-    ROOT,
+    Figure,
     arg_parser,
     fmt,
     percentile,
@@ -43,147 +40,20 @@ from bench._common import (
     table,
     write_section,
 )
+from bench._servers import Server, daphne, open_client, plain_websockets
 
 P99_LIMIT = 0.250
 STEP_SECONDS = 3.0
 DRAIN_SECONDS = 2.0
 WARMUP_MESSAGES = 20
 SENDERS = 4
-RUN = uuid.uuid4().hex[:8]
 SIZES = {"small": 100, "full": 500}
 # Target deliveries per second, step by step (stops at the first failing step).
+SHABAKA = "(a) Shabaka, pub/sub layer"  # the default configuration
+BARE = "(b) bare channels + RedisChannelLayer"  # the baseline
+FLOOR = "(c) plain websockets, 1 process"
+COMPARED = {SHABAKA, BARE}  # repeated; the others run once, for reference
 STEPS = [250, 500, 1_000, 2_000, 3_000, 4_000, 6_000, 8_000, 12_000, 16_000, 24_000, 32_000]
-DAPHNE_ARGS = ["--websocket_connect_timeout", "60", "--application-close-timeout", "30"]
-
-
-# --- the servers under test -------------------------------------------------------------
-
-_bare_app: Any = None
-
-
-async def bare_application(scope: dict[str, Any], receive: Any, send: Any) -> Any:
-    """(b): join one group, group_send every frame to it, send what arrives. No auth, no DB."""
-    global _bare_app
-    if _bare_app is None:
-        _bare_app = _build_bare_application()
-    return await _bare_app(scope, receive, send)
-
-
-def _build_bare_application() -> Any:
-    import django
-    from django.conf import settings
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    django.setup()
-    from channels.generic.websocket import AsyncWebsocketConsumer
-    from channels.routing import ProtocolTypeRouter, URLRouter
-    from django.urls import path
-
-    settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                "hosts": [settings.REDIS_URL],
-                "prefix": settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"],
-            },
-        }
-    }
-
-    class BareConsumer(AsyncWebsocketConsumer):
-        async def connect(self) -> None:
-            await self.channel_layer.group_add("room", self.channel_name)
-            await self.accept()
-
-        async def disconnect(self, code: int) -> None:
-            await self.channel_layer.group_discard("room", self.channel_name)
-
-        async def receive(self, text_data: str | None = None, bytes_data: Any = None) -> None:
-            frame = json.loads(text_data or "{}")
-            await self.channel_layer.group_send("room", {"type": "room.frame", "frame": frame})
-
-        async def room_frame(self, event: dict[str, Any]) -> None:
-            await self.send(text_data=json.dumps(event["frame"]))
-
-    return ProtocolTypeRouter({"websocket": URLRouter([path("ws/", BareConsumer.as_asgi())])})
-
-
-async def serve_plain(port: int) -> None:
-    """(c): a plain websockets server that broadcasts each received frame to everyone."""
-    import websockets
-
-    clients: set[Any] = set()
-
-    async def handler(connection: Any) -> None:
-        clients.add(connection)
-        try:
-            async for text in connection:
-                websockets.broadcast(clients, text)
-        finally:
-            clients.discard(connection)
-
-    async with websockets.serve(handler, "127.0.0.1", port, max_size=2**20):
-        await asyncio.Future()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class Server:
-    command: list[str]
-    env: dict[str, str]
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen[bytes] | None = None
-    log: Path = field(default_factory=lambda: Path(tempfile.mkstemp(suffix=".log")[1]))
-
-    def start(self) -> Server:
-        command = [part.replace("{port}", str(self.port)) for part in self.command]
-        with self.log.open("wb") as out:
-            self.process = subprocess.Popen(
-                command, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT
-            )
-        return self
-
-    async def ready(self) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert self.process is not None and self.process.poll() is None, self.log.read_text()
-            try:
-                _, writer = await asyncio.open_connection("127.0.0.1", self.port)
-                writer.close()
-                return
-            except OSError:
-                await asyncio.sleep(0.1)
-        raise TimeoutError(self.log.read_text())
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.unlink(missing_ok=True)
-
-    @property
-    def url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws/"
-
-
-# Servers run as in production: DEBUG off (no SQL query log growing per socket).
-PRODUCTION = {"DEBUG": "false", "SECRET_KEY": "bench-only-secret", "ALLOWED_HOSTS": "127.0.0.1"}
-
-
-def daphne(app: str, **env: str) -> Server:
-    binary = str(Path(sys.executable).with_name("daphne"))
-    return Server(
-        [binary, "-v", "0", "-b", "127.0.0.1", "-p", "{port}", *DAPHNE_ARGS, app],
-        {**os.environ, **PRODUCTION, **env},
-    )
 
 
 # --- the load ----------------------------------------------------------------------------
@@ -194,27 +64,13 @@ class Kind:
     name: str
     servers: list[Server]
     shabaka: bool  # speaks Shabaka frames (auth, subscribe, message.send)
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 
 @dataclass
 class Receiver:
     latencies: list[float] = field(default_factory=list)
     seqs: list[int] = field(default_factory=list)
-
-
-async def open_client(url: str, token: str | None) -> Any:
-    import websockets
-
-    headers = {"Authorization": f"Token {token}"} if token else {}
-    return await websockets.connect(
-        url,
-        origin=websockets.Origin("http://127.0.0.1"),
-        additional_headers=headers,
-        max_queue=None,
-        open_timeout=60,
-        ping_interval=None,
-        compression=None,
-    )
 
 
 async def run_kind(kind: Kind, tokens: list[str], sender_token: str, room_id: int) -> dict:
@@ -308,7 +164,7 @@ def _frame(kind: Kind, room_id: int, seq: int) -> dict[str, Any]:
     body = f"{time.time():.6f}"
     if kind.shabaka:
         # client_id is unique per run: a repeated one would be an idempotent no-op.
-        client_id = f"{RUN}-{''.join(c for c in kind.name if c.isalnum())[:24]}-{seq}"
+        client_id = f"{kind.run_id}-{seq}"
         return {"type": "message.send", "room": room_id, "body": body, "client_id": client_id}
     # The same shape and size as Shabaka's message.new frame.
     return {
@@ -397,7 +253,7 @@ def main() -> None:
     fast = {"CHAT_RATE_BURST": "1000000", "CHAT_RATE_PER_SECOND": "1000000", "LOG_LEVEL": "ERROR"}
     kinds = [
         (
-            "(a) Shabaka, pub/sub layer",
+            SHABAKA,
             lambda: [
                 daphne("config.asgi:application", CHANNEL_LAYER="pubsub", **fast) for _ in range(2)
             ],
@@ -411,36 +267,36 @@ def main() -> None:
             True,
         ),
         (
-            "(b) bare channels + RedisChannelLayer",
-            lambda: [daphne("bench.chat_fanout:bare_application", **fast) for _ in range(2)],
+            BARE,
+            lambda: [daphne("bench._servers:bare_application", **fast) for _ in range(2)],
             False,
         ),
         (
-            "(c) plain websockets, 1 process",
-            lambda: [
-                Server([sys.executable, __file__, "--serve-plain", "{port}"], dict(os.environ))
-            ],
+            FLOOR,
+            lambda: [plain_websockets()],
             False,
         ),
     ]
-    outcome: dict[str, dict] = {}
+    outcome: dict[str, list[dict]] = {}
     only = os.environ.get("BENCH_ONLY")  # run one kind while tuning
     base_prefix = os.environ.get("CHANNEL_PREFIX", "bench")
-    for index, (name, build, shabaka) in enumerate(kinds):
-        if only and only not in name:
-            continue
-        # A fresh channel prefix per server kind: nothing left in Redis by an earlier run.
-        os.environ["CHANNEL_PREFIX"] = f"{base_prefix}-{index}-{os.getpid()}"
-        servers = [server.start() for server in build()]
-        try:
-            asyncio.run(_ready_all(servers))
-            print(f"== {name}", flush=True)
-            outcome[name] = asyncio.run(
-                run_kind(Kind(name, servers, shabaka), tokens, sender, room_id)
-            )
-        finally:
-            for server in servers:
-                server.stop()
+    for round_ in range(args.repeats):
+        for index, (name, build, shabaka) in enumerate(kinds):
+            if (only and only not in name) or (round_ and name not in COMPARED):
+                continue
+            # A fresh channel prefix per server kind and round: nothing left in Redis by
+            # an earlier one.
+            os.environ["CHANNEL_PREFIX"] = f"{base_prefix}-{index}-{round_}-{os.getpid()}"
+            servers = [server.start() for server in build()]
+            try:
+                asyncio.run(_ready_all(servers))
+                print(f"== {name}, run {round_ + 1}", flush=True)
+                outcome.setdefault(name, []).append(
+                    asyncio.run(run_kind(Kind(name, servers, shabaka), tokens, sender, room_id))
+                )
+            finally:
+                for server in servers:
+                    server.stop()
     report(outcome, receivers, args)
 
 
@@ -455,37 +311,54 @@ def _versus(capacity: int, baseline: int) -> str:
     return f"> {capacity / STEPS[0]:.0f} ×" if capacity else "n/a"
 
 
-def report(outcome: dict[str, dict], receivers: int, args: Any) -> None:
-    bare = outcome.get("(b) bare channels + RedisChannelLayer", {}).get("capacity", 0)
-    floor = outcome.get("(c) plain websockets, 1 process", {}).get("capacity", 0)
+def _capacity(runs: list[dict]) -> Figure:
+    return Figure("capacity", "/s", [float(run["capacity"]) for run in runs])
+
+
+def _capacity_cell(figure: Figure) -> str:
+    if not figure.median:
+        return f"< {STEPS[0]:,}/s"
+    cell = f"{figure.median:,.0f}/s"
+    if len(figure.runs) > 1:
+        cell += f" ({min(figure.runs):,.0f}–{max(figure.runs):,.0f})"
+    return cell
+
+
+def report(outcome: dict[str, list[dict]], receivers: int, args: Any) -> None:
+    capacity = {name: _capacity(runs) for name, runs in outcome.items()}
+    empty = Figure("capacity", "/s", [0.0])
+    bare = int(capacity.get(BARE, empty).median)
+    floor = int(capacity.get(FLOOR, empty).median)
     rows = []
-    for name, result in outcome.items():
-        last_ok = [s for s in result["steps"] if s[5]]
-        p99 = fmt(last_ok[-1][2] * 1000) + " ms" if last_ok else "n/a"
-        capacity = f"{result['capacity']:,}/s" if result["capacity"] else f"< {STEPS[0]:,}/s"
+    for name, runs in outcome.items():
+        p99s = [[s for s in run["steps"] if s[5]][-1][2] * 1000 for run in runs if run["capacity"]]
+        median = int(capacity[name].median)
         rows.append(
             [
                 name,
-                capacity,
-                p99,
-                _versus(result["capacity"], bare),
-                _versus(result["capacity"], floor),
+                _capacity_cell(capacity[name]),
+                f"{fmt(statistics.median(p99s))} ms" if p99s else "n/a",
+                _versus(median, bare),
+                _versus(median, floor),
             ]
         )
-    best = max((outcome[k]["capacity"] for k in outcome if k.startswith("(a)")), default=0)
+    best = int(capacity.get(SHABAKA, empty).median)
     body = (
         f"One room, {receivers} websocket receivers split over 2 daphne processes on Redis "
         f"((c): one process), rate raised by steps of {STEP_SECONDS:.0f} s; capacity = highest "
         f"deliveries/s with p99 ≤ 250 ms, no seq gap, no loss; {SENDERS} sender sockets "
         "spread over the processes. Load generator on the same machine. A capacity below "
         f"the first step ({STEPS[0]:,}/s) means one message could not reach every socket "
-        "within 250 ms: the per-socket cost of a fan-out, whatever the rate.\n\n"
+        "within 250 ms: the per-socket cost of a fan-out, whatever the rate. The compared "
+        f"pair, {SHABAKA} and {BARE}, runs {args.repeats} times taking turns (median, "
+        "min–max); the others once, for reference.\n\n"
         + table(["server", "capacity", "p99 at capacity", "vs (b)", "vs (c)"], rows)
         + "\n\nSteps (deliveries/s → p99 / lost / gaps):\n\n"
         + "\n".join(
-            f"- {name}: "
-            + ", ".join(f"{s[0]:,} → {s[2] * 1000:.0f} ms/{s[3]}/{s[4]}" for s in result["steps"])
-            for name, result in outcome.items()
+            f"- {name}, run {number}: "
+            + ", ".join(f"{s[0]:,} → {s[2] * 1000:.0f} ms/{s[3]}/{s[4]}" for s in run["steps"])
+            for name, runs in outcome.items()
+            for number, run in enumerate(runs, 1)
         )
     )
     print(body)
@@ -495,7 +368,7 @@ def report(outcome: dict[str, dict], receivers: int, args: Any) -> None:
     met = best >= 2 * bare if bare else best >= 2 * STEPS[0]
     summarize(
         "chat fan-out capacity (deliveries/s, p99 ≤ 250 ms)",
-        f"{best:,}/s",
+        _capacity_cell(capacity.get(SHABAKA, empty)),
         ratio=f"{_versus(best, bare)} bare channels, {_versus(best, floor)} plain websockets",
         target="≥ 2 × bare channels",
         met=met,
@@ -503,7 +376,4 @@ def report(outcome: dict[str, dict], receivers: int, args: Any) -> None:
 
 
 if __name__ == "__main__":
-    if "--serve-plain" in sys.argv:
-        asyncio.run(serve_plain(int(sys.argv[sys.argv.index("--serve-plain") + 1])))
-    else:
-        main()
+    main()

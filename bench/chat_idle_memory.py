@@ -3,7 +3,7 @@
 One daphne process, N sockets opened and left idle (authenticated by token for
 Shabaka); memory per socket = (resident memory with N sockets − resident memory
 with a handful) / N. Baseline in the same run, measured the same way: the bare
-channels consumer of bench/chat_fanout.py (it joins one group, like Shabaka joins
+channels consumer of bench/_servers.py (it joins one group, like Shabaka joins
 the user's group). For reference, a plain `websockets` server. Target: Shabaka
 ≤ 1.2 × the bare consumer.
 
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -22,8 +21,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import arg_parser, fmt, setup_django, summarize, table, write_section
-from bench.chat_fanout import Server, daphne, open_client
+from bench._common import (
+    Figure,
+    arg_parser,
+    fmt,
+    setup_django,
+    summarize,
+    table,
+    write_section,
+)
+from bench._servers import Server, daphne, open_client, plain_websockets
 
 SIZES = {"small": 300, "full": 2_000}
 WARM = 20
@@ -108,58 +115,54 @@ def main() -> None:
     connection.close()
     quiet = {"LOG_LEVEL": "ERROR"}
     started = time.monotonic()
-    shabaka, shabaka_rss = run(daphne("config.asgi:application", **quiet), tokens)
-    bare, bare_rss = run(daphne("bench.chat_fanout:bare_application", **quiet), [None] * count)
-    plain, _ = run(
-        Server(
-            [
-                sys.executable,
-                str(Path(__file__).with_name("chat_fanout.py")),
-                "--serve-plain",
-                "{port}",
-            ],
-            dict(os.environ),
-        ),
-        [None] * count,
-    )
+    shabaka, bare, ratios = Figure("Shabaka", "KiB"), Figure("bare", "KiB"), Figure("ratio", "×")
+    for _ in range(args.repeats):  # taking turns, so both see the same machine
+        kib, shabaka_rss = run(daphne("config.asgi:application", **quiet), tokens)
+        shabaka.runs.append(kib)
+        kib, bare_rss = run(daphne("bench._servers:bare_application", **quiet), [None] * count)
+        bare.runs.append(kib)
+        ratios.runs.append(shabaka.runs[-1] / bare.runs[-1] if bare.runs[-1] > 0 else float("inf"))
+    plain, _ = run(plain_websockets(), [None] * count)
     layer = (
         "Redis " + settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1]
         if settings.REDIS_URL
         else "in-memory layer"
     )
-    ratio = shabaka / bare if bare > 0 else float("inf")
+    ratio = ratios.median
     rows = [
         [
             "Shabaka consumer (token auth, user group, hub)",
-            f"{fmt(shabaka)} KiB",
-            f"{ratio:.2f} ×",
+            shabaka.cell(),
+            ratios.cell(),
             f"{shabaka_rss / 1024:.0f} MiB",
         ],
         [
             "bare channels consumer (one group) — baseline",
-            f"{fmt(bare)} KiB",
+            bare.cell(),
             "1.00 ×",
             f"{bare_rss / 1024:.0f} MiB",
         ],
         [
-            "plain websockets server",
+            "plain websockets server (one run)",
             f"{fmt(plain)} KiB",
-            f"{plain / bare:.2f} ×" if bare > 0 else "n/a",
+            f"{plain / bare.median:.2f} ×" if bare.median > 0 else "n/a",
             "",
         ],
     ]
     body = (
         f"{count:,} idle sockets on one process ({layer}); KiB of resident memory per socket "
-        f"beyond the first {WARM}. Measured in {time.monotonic() - started:.0f} s.\n\n"
-        + table(["server", "per idle socket", "vs bare", f"RSS at {count:,}"], rows)
+        f"beyond the first {WARM}; Shabaka and the bare consumer take turns over "
+        f"{args.repeats} runs (median, min–max; the ratio is the median of each run's ratio). "
+        f"Measured in {time.monotonic() - started:.0f} s.\n\n"
+        + table(["server", "per idle socket", "vs bare", f"RSS at {count:,} (last run)"], rows)
     )
     print(body)
     if not args.no_write:
         write_section("Chat — idle connections", body)
     summarize(
         f"chat memory per idle websocket at {count:,} sockets",
-        f"{fmt(shabaka)} KiB",
-        ratio=f"{ratio:.2f} × bare channels consumer",
+        shabaka.cell(),
+        ratio=f"{ratios.cell()} bare channels consumer",
         target=f"≤ {TARGET} × bare",
         met=ratio <= TARGET,
     )

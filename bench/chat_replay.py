@@ -30,7 +30,7 @@ from bench._common import (
     table,
     write_section,
 )
-from bench.chat_fanout import daphne, open_client
+from bench._servers import daphne, open_client
 
 SIZES = {"small": 100_000, "full": 1_000_000}
 MISSED = 1_000
