@@ -7,7 +7,6 @@ consumer and the REST views both call these.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,12 +20,12 @@ from chat.access import AnyUser
 from chat.actions.log import announce_activity, lock_next_seq, record_event
 from chat.models import Message, Reaction, Room, RoomEvent
 from community.actions.common import audit
+from community.emoji import check_emoji
 from community.rendering import render_markdown
 from config.errors import InvalidInput, NotAllowed, NotFound, StateConflict, TooLarge
 from search import outbox as search_outbox
 
 MAX_CLIENT_ID = 64
-MAX_EMOJI = 32
 Type = RoomEvent.Type
 
 
@@ -59,16 +58,6 @@ def clean_client_id(client_id: Any) -> str:
             {"client_id": ["Invalid."]},
         )
     return client_id
-
-
-def clean_emoji(emoji: Any) -> str:
-    """One emoji (or a ZWJ/flag/skin-tone sequence): symbols only, no letters or spaces."""
-    if not isinstance(emoji, str) or not 1 <= len(emoji) <= MAX_EMOJI:
-        raise InvalidInput("invalid", "emoji must be an emoji.", {"emoji": ["Invalid."]})
-    categories = {unicodedata.category(char) for char in emoji}
-    if "So" not in categories or any(c[0] in "LZ" or c == "Cc" for c in categories):
-        raise InvalidInput("invalid", "emoji must be an emoji.", {"emoji": ["Not an emoji."]})
-    return emoji
 
 
 def _existing(room_id: int, author_id: int, client_id: str) -> Message | None:
@@ -209,7 +198,7 @@ def _check_react(user: User, message: Message, emoji: Any) -> str:
     access.check_can_post(user, message.room)
     if message.deleted:
         raise StateConflict("deleted", "This message was deleted.")
-    return clean_emoji(emoji)
+    return check_emoji(emoji)
 
 
 @transaction.atomic
@@ -232,7 +221,7 @@ def do_remove_reaction(user: User, message: Message, emoji: Any) -> bool:
     """Withdraw one's reaction; removing one that is not there changes nothing (returns False)."""
     if not access.may_read_room(user, message.room):
         raise NotFound()
-    emoji = clean_emoji(emoji)
+    emoji = check_emoji(emoji)
     seq, message = _lock_message(message)
     deleted, _ = Reaction.objects.filter(message=message, user=user, emoji=emoji).delete()
     if not deleted:

@@ -7,20 +7,10 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
+from community.emoji import check_emoji
 from community.forums import access, events
-from community.forums.emoji import is_single_emoji
 from community.forums.models import Post, Reaction
-from config.errors import InvalidInput, NotFound, StateConflict
-
-
-def check_emoji(emoji: Any) -> str:
-    """Exactly one emoji (👍, ❤️, 👩🏽‍💻, 🇲🇦), not text, markup or several emoji."""
-    if not is_single_emoji(emoji):
-        raise InvalidInput(
-            "invalid_emoji", "A reaction is a single emoji.", {"emoji": ["Not a single emoji."]}
-        )
-    assert isinstance(emoji, str)
-    return emoji
+from config.errors import NotFound, StateConflict
 
 
 def _count(post: Post, emoji: str) -> int:

@@ -1,4 +1,4 @@
-"""Is this string exactly one emoji? The reaction validator.
+"""Is this string exactly one emoji? The reaction validator of forums and chat.
 
 A reaction is one emoji as a user sees it: one grapheme, which may be several code
 points. The grammar follows Unicode Technical Standard #51 (ED-14 … ED-17):
@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import unicodedata
 from bisect import bisect_right
+from typing import Any
 
-from community.forums.emoji_data import EMOJI_RANGES, MODIFIER_BASE_RANGES
+from community.emoji_data import EMOJI_RANGES, MODIFIER_BASE_RANGES
+from config.errors import InvalidInput
 
 ZWJ = 0x200D
 VS16 = 0xFE0F  # emoji presentation selector
@@ -131,3 +133,13 @@ def is_single_emoji(value: object) -> bool:
         if codes[end] != ZWJ or end + 1 == len(codes):
             return False
         i = end + 1
+
+
+def check_emoji(emoji: Any) -> str:
+    """Exactly one emoji (👍, ❤️, 👩🏽‍💻, 🇲🇦), not text, markup or several emoji."""
+    if not is_single_emoji(emoji):
+        raise InvalidInput(
+            "invalid_emoji", "A reaction is a single emoji.", {"emoji": ["Not a single emoji."]}
+        )
+    assert isinstance(emoji, str)
+    return emoji

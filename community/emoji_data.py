@@ -4,7 +4,7 @@ Generated from the Unicode emoji list (emoji-data.txt / emoji-test.txt, as shipp
 the `emoji` package 2.16) by keeping every fully-qualified single-character emoji except
 the components (skin-tone modifiers, hair components), and every character that takes a
 skin-tone modifier in an RGI sequence. Sorted, inclusive (first, last) ranges, searched by
-bisection in `community.forums.emoji`. Regenerate when a new Unicode emoji version ships.
+bisection in `community.emoji`. Regenerate when a new Unicode emoji version ships.
 """
 
 from __future__ import annotations

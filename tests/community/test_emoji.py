@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from community.forums.emoji import is_single_emoji
+from community.emoji import is_single_emoji
 
 SINGLE_EMOJI = [
     "👍",
