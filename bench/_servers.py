@@ -5,7 +5,9 @@
   first (join one group, group_send every frame to it through RedisChannelLayer).
 - The floor: `plain_websockets()`, a plain `websockets` server broadcasting every frame.
 
-Every server is a child process on a free loopback port, stopped by `Server.stop`.
+Every server is a `Server`, a tests._process.ChildProcess (a child process on a free
+loopback port with a log): `start()`, or tests._process.start_all for several at once;
+`stop()`.
 """
 
 from __future__ import annotations
@@ -14,18 +16,13 @@ import asyncio
 import json
 import os
 import signal
-import socket
-import subprocess
 import sys
-import tempfile
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import ROOT
+from tests._process import LOOPBACK, ChildProcess, daphne_command
 
 DAPHNE_ARGS = ["--websocket_connect_timeout", "60", "--application-close-timeout", "30"]
 
@@ -93,57 +90,19 @@ async def serve_plain(port: int) -> None:
         finally:
             clients.discard(connection)
 
-    async with websockets.serve(handler, "127.0.0.1", port, max_size=2**20):
+    async with websockets.serve(handler, LOOPBACK, port, max_size=2**20):
         await asyncio.Future()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+class Server(ChildProcess):
+    """A websocket server at `url`, stopped with SIGINT so daphne shuts down cleanly."""
 
-
-@dataclass
-class Server:
-    command: list[str]
-    env: dict[str, str]
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen[bytes] | None = None
-    log: Path = field(default_factory=lambda: Path(tempfile.mkstemp(suffix=".log")[1]))
-
-    def start(self) -> Server:
-        command = [part.replace("{port}", str(self.port)) for part in self.command]
-        with self.log.open("wb") as out:
-            self.process = subprocess.Popen(
-                command, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT
-            )
-        return self
-
-    async def ready(self) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert self.process is not None and self.process.poll() is None, self.log.read_text()
-            try:
-                _, writer = await asyncio.open_connection("127.0.0.1", self.port)
-                writer.close()
-                return
-            except OSError:
-                await asyncio.sleep(0.1)
-        raise TimeoutError(self.log.read_text())
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.unlink(missing_ok=True)
+    def __init__(self, name: str, argv: list[str], env: dict[str, str]) -> None:
+        super().__init__(name, argv, env, stop_signal=signal.SIGINT, start_timeout=60)
 
     @property
     def url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws/"
+        return f"ws://{LOOPBACK}:{self.port}/ws/"
 
 
 # Servers run as in production: DEBUG off (no SQL query log growing per socket).
@@ -151,15 +110,13 @@ PRODUCTION = {"DEBUG": "false", "SECRET_KEY": "bench-only-secret", "ALLOWED_HOST
 
 
 def daphne(app: str, **env: str) -> Server:
-    binary = str(Path(sys.executable).with_name("daphne"))
-    return Server(
-        [binary, "-v", "0", "-b", "127.0.0.1", "-p", "{port}", *DAPHNE_ARGS, app],
-        {**os.environ, **PRODUCTION, **env},
-    )
+    argv = daphne_command("-v", "0", *DAPHNE_ARGS, app)
+    return Server("daphne", argv, {**os.environ, **PRODUCTION, **env})
 
 
 def plain_websockets() -> Server:
-    return Server([sys.executable, __file__, "--serve-plain", "{port}"], dict(os.environ))
+    argv = [sys.executable, __file__, "--serve-plain", "{port}"]
+    return Server("plain-websockets", argv, dict(os.environ))
 
 
 async def open_client(url: str, token: str | None) -> Any:
@@ -168,7 +125,7 @@ async def open_client(url: str, token: str | None) -> Any:
     headers = {"Authorization": f"Token {token}"} if token else {}
     return await websockets.connect(
         url,
-        origin=websockets.Origin("http://127.0.0.1"),
+        origin=websockets.Origin(f"http://{LOOPBACK}"),
         additional_headers=headers,
         max_queue=None,
         open_timeout=60,

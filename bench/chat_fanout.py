@@ -41,6 +41,7 @@ from bench._common import (
     write_section,
 )
 from bench._servers import Server, daphne, open_client, plain_websockets
+from tests._process import start_all
 
 P99_LIMIT = 0.250
 STEP_SECONDS = 3.0
@@ -123,7 +124,7 @@ async def run_kind(kind: Kind, tokens: list[str], sender_token: str, room_id: in
             await asyncio.sleep(0.05)
         await _until(lambda: all(len(r.seqs) >= WARMUP_MESSAGES for r in receivers), 10)
         if errors or any(len(r.seqs) < WARMUP_MESSAGES for r in receivers):
-            logs = "\n".join(server.log.read_text()[-2000:] for server in kind.servers)
+            logs = "\n".join(server.log()[-2000:] for server in kind.servers)
             print(f"  {kind.name}: warm-up incomplete; errors {errors[:3]}\n{logs}", flush=True)
         for deliveries in STEPS:
             rate = deliveries / len(tokens)
@@ -287,9 +288,9 @@ def main() -> None:
             # A fresh channel prefix per server kind and round: nothing left in Redis by
             # an earlier one.
             os.environ["CHANNEL_PREFIX"] = f"{base_prefix}-{index}-{round_}-{os.getpid()}"
-            servers = [server.start() for server in build()]
+            servers = build()
             try:
-                asyncio.run(_ready_all(servers))
+                start_all(servers)
                 print(f"== {name}, run {round_ + 1}", flush=True)
                 outcome.setdefault(name, []).append(
                     asyncio.run(run_kind(Kind(name, servers, shabaka), tokens, sender, room_id))
@@ -298,10 +299,6 @@ def main() -> None:
                 for server in servers:
                     server.stop()
     report(outcome, receivers, args)
-
-
-async def _ready_all(servers: list[Server]) -> None:
-    await asyncio.gather(*(server.ready() for server in servers))
 
 
 def _versus(capacity: int, baseline: int) -> str:

@@ -72,10 +72,9 @@ async def per_socket(server: Server, tokens: list[str | None]) -> tuple[float, i
 
     try:
         await asyncio.gather(*(connect(t) for t in tokens[:WARM]))
-        assert server.process is not None
-        before = await settle(server.process.pid)
+        before = await settle(server.pid)
         await asyncio.gather(*(connect(t) for t in tokens[WARM:]))
-        after = await settle(server.process.pid)
+        after = await settle(server.pid)
     finally:
         await asyncio.gather(*(c.close() for c in opened), return_exceptions=True)
     return (after - before) / (len(tokens) - WARM), after
@@ -96,9 +95,8 @@ def make_tokens(count: int) -> list[str]:
 
 
 def run(server: Server, tokens: list[str | None]) -> tuple[float, int]:
-    server.start()
     try:
-        asyncio.run(server.ready())
+        server.start()
         return asyncio.run(per_socket(server, tokens))
     finally:
         server.stop()

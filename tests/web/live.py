@@ -7,24 +7,22 @@ subprocess can open: a SQLite file in a temporary directory (first pass), or a f
 PostgreSQL database next to the test one (services pass). The same environment
 carries REDIS_URL, so in the services pass the server's channel layer is Redis.
 The database is migrated and seeded through the real actions by
-`tests.web.seed_browser`, in a subprocess, before daphne starts.
+`tests.web.seed_browser`, in a subprocess, before daphne (tests._process.DaphneWorker)
+starts.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests._process import ROOT, DaphneWorker
 
 
 @dataclass
@@ -46,12 +44,6 @@ class LiveServer:
         if done.returncode != 0:
             raise RuntimeError(f"{args} failed:\n{done.stdout}\n{done.stderr}")
         return done.stdout
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextlib.contextmanager
@@ -97,44 +89,13 @@ def live_server() -> Iterator[LiveServer]:
             env.pop("DJANGO_SETTINGS_MODULE", None)
             server = LiveServer(url="", env=env)
             server.run("-m", "tests.web.seed_browser")  # migrates, then seeds
-            port = free_port()
-            log = (tmp / "daphne.log").open("w")
-            process = subprocess.Popen(  # noqa: S603 - the project's own server
-                [
-                    str(Path(sys.executable).with_name("daphne")),
-                    "-b",
-                    "127.0.0.1",
-                    "-p",
-                    str(port),
-                    "config.asgi:application",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-            server.url = f"http://127.0.0.1:{port}"
+            daphne = DaphneWorker(env, name="daphne-web")
             try:
-                _wait_until_up(server.url, process, tmp / "daphne.log")
+                daphne.start()
+                status, _ = daphne.get("/signin/")
+                if status != 200:
+                    raise RuntimeError(f"/signin/ answered {status}:\n{daphne.log()[-4000:]}")
+                server.url = daphne.url
                 yield server
             finally:
-                process.terminate()
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                log.close()
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"daphne exited:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/signin/", timeout=2) as response:  # noqa: S310
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"daphne did not answer in 30 s:\n{log.read_text()}")
+                daphne.stop()
