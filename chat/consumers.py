@@ -1,10 +1,12 @@
-"""The one websocket per client at /ws/: room subscriptions, messages, typing, presence.
+"""The one websocket per client at /ws/: room and forum topic subscriptions, messages,
+typing, presence.
 
 Each frame is parsed, checked and handed to one action or query (through
-`database_sync_to_async`); what a room broadcasts reaches the socket through the
-process's hub (chat.hub), what is addressed to the user through the `user.<id>`
-group. Bad frames get an `error` frame and the socket stays open; a client that
-keeps misbehaving is closed with CLOSE_ABUSE.
+`database_sync_to_async`); what a room or a watched topic broadcasts reaches the
+socket through the process's hub (chat.hub), what is addressed to the user through
+the `user.<id>` group. Bad frames get an `error` frame and the socket stays open; a
+client that keeps misbehaving is closed with CLOSE_ABUSE. The frames are listed in
+docs/websocket.md.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
@@ -25,8 +28,10 @@ from django.conf import settings
 from chat import access, events, presence, queries
 from chat.actions import messages as message_actions
 from chat.actions import rooms as room_actions
-from chat.hub import Hub, Subscription, encode, get_hub
-from config.errors import ActionError
+from chat.hub import Hub, Subscription, TopicSubscription, encode, get_hub
+from community.forums import access as forum_access
+from community.models import Network
+from config.errors import ActionError, NotFound
 from config.events import network_group, room_group, user_group
 
 logger = logging.getLogger(__name__)
@@ -39,6 +44,8 @@ ABUSE_WINDOW = 10.0
 # Frames a subscribe replays at most; the rest is paged from the REST event log.
 REPLAY_LIMIT = 1000
 MAX_SUBSCRIPTIONS = 200
+# Forum topics a socket may watch at once (a client watches the topics it shows).
+MAX_TOPIC_SUBSCRIPTIONS = 200
 # A user's typing notice in a room is forwarded at most this often per socket.
 TYPING_INTERVAL = 3.0
 
@@ -66,6 +73,12 @@ def _field(frame: dict[str, Any], name: str, kind: type, *, required: bool = Tru
     if isinstance(value, int) and value < 0:
         raise FrameError("invalid_field", f"{name!r} must not be negative.")
     return value
+
+
+def _check_capacity(watched: dict[int, Any], key: int, limit: int, what: str) -> None:
+    """A socket watches a bounded number of rooms (topics); watching one again is free."""
+    if key not in watched and len(watched) >= limit:
+        raise FrameError("too_many_subscriptions", f"A socket may watch at most {limit} {what}.")
 
 
 def _connect_state(user: Any) -> tuple[dict[str, Any] | None, frozenset[int], frozenset[int]]:
@@ -116,6 +129,19 @@ def _check_typing(user: Any, room_id: int) -> None:
     access.check_can_post(user, access.access_room(user, room_id))
 
 
+def _topic_access(user: Any, topic_id: int) -> tuple[int, bool, bool]:
+    """(network, moderates it, deleted) of a topic the user may read exactly as over REST
+    (NotFound for a hidden, deleted or missing one alike)."""
+    topic = forum_access.access_topic(user, topic_id)
+    return topic.network_id, forum_access.may_see_deleted(user, topic.network), topic.deleted
+
+
+def _moderated(user: Any, network_ids: set[int]) -> set[int]:
+    """Of these networks, those whose deleted topics the user still reads (moderators)."""
+    networks = Network.objects.filter(pk__in=network_ids)
+    return {n.pk for n in networks if forum_access.may_see_deleted(user, n)}
+
+
 async def announce(summary: dict[str, Any], networks: list[int], status: str) -> None:
     """Presence goes to each network the user belongs to; hubs deliver it once per socket."""
     layer = get_channel_layer()
@@ -152,6 +178,7 @@ def _later(coroutine: Any) -> None:
 # Shared empty defaults: most sockets never subscribe, type or misbehave, and idle
 # sockets are counted by the thousand (per-socket memory is a benchmark).
 NO_ROOMS: dict[int, Subscription] = {}
+NO_TOPICS: dict[int, TopicSubscription] = {}
 NO_TYPING: dict[int, float] = {}
 
 
@@ -163,6 +190,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     member_networks: frozenset[int] = frozenset()
     attached = False
     rooms: dict[int, Subscription] = NO_ROOMS
+    topics: dict[int, TopicSubscription] = NO_TOPICS
     typing_at: dict[int, float] = NO_TYPING
     strikes: list[float] = []  # replaced on each error, never mutated in place
 
@@ -219,6 +247,14 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def _announce(self, status: str) -> None:
         if self.summary is not None:
             await announce(self.summary, sorted(self.member_networks), status)
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Layer events this socket has no frame for (`directory.profile` to the user's
+        group) are dropped: channels would raise, and the socket would close with it."""
+        if not hasattr(self, get_handler_name(message)):
+            logger.debug("no frame for %s", message.get("type"))
+            return
+        await super().dispatch(message)
 
     # --- sending ---------------------------------------------------------------------------
 
@@ -291,10 +327,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def on_subscribe(self, frame: dict[str, Any]) -> None:
         room_id = _field(frame, "room", int)
         after_seq = _field(frame, "after_seq", int, required=False)
-        if room_id not in self.rooms and len(self.rooms) >= MAX_SUBSCRIPTIONS:
-            raise FrameError(
-                "too_many_subscriptions", f"A socket may watch at most {MAX_SUBSCRIPTIONS} rooms."
-            )
+        _check_capacity(self.rooms, room_id, MAX_SUBSCRIPTIONS, "rooms")
         room = await database_sync_to_async(access.access_room)(self.user, room_id)
         if self.rooms is NO_ROOMS:
             self.rooms = {}
@@ -326,6 +359,40 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if room_id in self.rooms and self.rooms.pop(room_id, None) is not None:
             await self.hub.unsubscribe(self, room_id)
         await self.send_json({"type": "unsubscribed", "room": room_id})
+
+    async def on_topic_subscribe(self, frame: dict[str, Any]) -> None:
+        """Watch a forum topic: its forums.* events follow `topic.subscribed`.
+
+        Forum events carry no seq: on `topic.subscribed` the client fetches what it may
+        have missed through REST (`GET /api/v1/topics/{id}/posts/?after=`).
+        """
+        topic_id = _field(frame, "topic", int)
+        _check_capacity(self.topics, topic_id, MAX_TOPIC_SUBSCRIPTIONS, "topics")
+        readable = self.readable
+        network_id, moderator, deleted = await database_sync_to_async(_topic_access)(
+            self.user, topic_id
+        )
+        sub = self.topics.get(topic_id)
+        if sub is None:
+            sub = await self.hub.watch_topic(
+                self, topic_id, network_id, moderator=moderator, deleted=deleted
+            )
+            if self.topics is NO_TOPICS:
+                self.topics = {}
+            self.topics[topic_id] = sub
+        else:
+            sub.moderator, sub.deleted = moderator, deleted
+        if network_id in readable and network_id not in self.readable:
+            # Access was revoked while the frame was being checked.
+            self._unwatch_topic(topic_id)
+            raise NotFound()
+        await self.send_json(events.topic_frame(events.TOPIC_SUBSCRIBED, topic_id))
+
+    async def on_topic_unsubscribe(self, frame: dict[str, Any]) -> None:
+        topic_id = _field(frame, "topic", int)
+        if self.topics.pop(topic_id, None) is not None:
+            await self.hub.unwatch_topic(self, topic_id)
+        await self.send_json(events.topic_frame(events.TOPIC_UNSUBSCRIBED, topic_id))
 
     async def on_send(self, frame: dict[str, Any]) -> None:
         room_id = _field(frame, "room", int)
@@ -376,6 +443,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         "ping": on_ping,
         "subscribe": on_subscribe,
         "unsubscribe": on_unsubscribe,
+        "topic.subscribe": on_topic_subscribe,
+        "topic.unsubscribe": on_topic_unsubscribe,
         "message.send": on_send,
         "message.edit": on_edit,
         "message.delete": on_delete,
@@ -388,7 +457,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     # --- events addressed to this user (group user.<id>) ----------------------------------------
 
     async def access_revoked(self, event: dict[str, Any]) -> None:
-        """Banned, removed or left: stop the network's rooms now, then tell the client."""
+        """Banned, removed or left: stop the network's rooms and topics now, then tell the
+        client."""
         self._drop_network(event["network"])
         await self.send_json({"type": "access.revoked", "network": event["network"]})
         await self.refresh_access(announce=False)
@@ -398,6 +468,18 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             if sub.network == network_id:
                 del self.rooms[room_id]
                 self.hub.unsubscribe_now(self, room_id)
+        for topic_id, topic_sub in list(self.topics.items()):
+            if topic_sub.network == network_id:
+                self._unwatch_topic(topic_id)
+
+    def _unwatch_topic(self, topic_id: int) -> None:
+        if self.topics.pop(topic_id, None) is not None:
+            self.hub.unwatch_topic_now(self, topic_id)
+
+    async def lose_topic(self, topic_id: int) -> None:
+        """The topic closed to this user (deleted, and they do not moderate it)."""
+        self._unwatch_topic(topic_id)
+        await self.send_json({"type": "access.revoked", "topic": topic_id})
 
     async def refresh_access(self, *, announce: bool = True) -> None:
         """Re-read what the user may read (membership or visibility changed)."""
@@ -410,11 +492,27 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             members,
         )
         await self.hub.rewatch(self, old, readable)
-        lost = {s.network for s in self.rooms.values() if s.network is not None} - readable
-        for network_id in sorted(lost):
+        watched = {s.network for s in self.rooms.values() if s.network is not None}
+        # Staff and owners read the topics of an archived network (never in `readable`), so
+        # a topic closes only when its network leaves `readable` now.
+        watched.update(s.network for s in self.topics.values() if s.network in old)
+        for network_id in sorted(watched - readable):
             self._drop_network(network_id)
             if announce:
                 await self.send_json({"type": "access.revoked", "network": network_id})
+        await self._recheck_moderation()
+
+    async def _recheck_moderation(self) -> None:
+        """A moderator who lost the role stops watching deleted topics (moderators only)."""
+        networks = {s.network for s in self.topics.values() if s.moderator}
+        if not networks:
+            return
+        still = await database_sync_to_async(_moderated)(self.user, networks)
+        for topic_id, sub in list(self.topics.items()):
+            if sub.moderator and sub.network not in still:
+                sub.moderator = False
+                if sub.deleted:
+                    await self.lose_topic(topic_id)
 
     async def community_membership(self, event: dict[str, Any]) -> None:
         """Membership changes of this user reach the client too (role, mute, approval)."""
@@ -423,6 +521,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         )
         # A ban or removal is followed by its own access.revoked event, which tells the client.
         await self.refresh_access(announce=False)
+
+    async def forums_mention(self, event: dict[str, Any]) -> None:
+        """A post named this user (only active members of its network are named)."""
+        await self.send_json({k: event[k] for k in ("type", "network", "topic", "post")})
 
     async def chat_unread(self, event: dict[str, Any]) -> None:
         await self.send_json({"type": "unread", "room": event["room"], "count": event["count"]})

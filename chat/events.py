@@ -22,6 +22,10 @@ ACTIVITY = "chat.activity"  # network group → hub (or user group for DMs): unr
 PRESENCE = "chat.presence"  # network groups → hub: a user came online or went offline
 UNREAD = "chat.unread"  # user group → every socket of the user
 
+# Frames of forum topic subscriptions (the events themselves: community.forums.events).
+TOPIC_SUBSCRIBED = "topic.subscribed"
+TOPIC_UNSUBSCRIBED = "topic.unsubscribed"
+
 
 def user_summary(user: Any) -> dict[str, Any]:
     return {"id": user.pk, "username": user.get_username(), "display_name": display_name(user)}
@@ -65,6 +69,11 @@ def reaction_frame(
         "emoji": emoji,
         "user": user_summary(user),
     }
+
+
+def topic_frame(kind: str, topic_id: int) -> dict[str, Any]:
+    """`topic.subscribed` or `topic.unsubscribed`."""
+    return {"type": kind, "topic": topic_id}
 
 
 def room_event(frame: dict[str, Any]) -> dict[str, Any]:

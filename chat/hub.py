@@ -13,6 +13,11 @@ visible one is committed — they are written under the room's row lock). After 
 layer failure it re-joins its groups and catches every room up from the database,
 and a periodic tail check catches drops that no later event reveals.
 
+Forum topics are watched the same way (the process joins `topic.<id>` once and
+writes each forum event to its local watchers), without the seq machinery: forum
+events carry no seq, so after a layer failure every watcher is told
+`topic.subscribed` again and catches up through REST.
+
 Per-socket channels remain for what is addressed to a user (`user.<id>`: access
 revoked, membership changes, unread counts), so a ban reaches every socket of the
 user on every process at once.
@@ -26,14 +31,15 @@ import logging
 import time
 import weakref
 from collections import defaultdict
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from chat import events, presence, queries
-from config.events import network_group, room_group, user_group
+from community.forums import events as forum_events
+from config.events import network_group, room_group, topic_group, user_group
 
 if TYPE_CHECKING:
     from chat.consumers import ChatConsumer
@@ -68,6 +74,44 @@ class Subscription:
         self.buffer: list[tuple[int, str]] | None = []
 
 
+class TopicSubscription:
+    """One socket watching one forum topic.
+
+    `moderator` and `deleted` decide what happens when the topic is deleted: only
+    moderators keep watching a deleted topic (the consumer refreshes `moderator` when
+    the user's role changes).
+    """
+
+    __slots__ = ("consumer", "deleted", "moderator", "network", "topic")
+
+    def __init__(
+        self, consumer: ChatConsumer, topic: int, network: int, *, moderator: bool, deleted: bool
+    ) -> None:
+        self.consumer = consumer
+        self.topic = topic
+        self.network = network
+        self.moderator = moderator
+        self.deleted = deleted
+
+
+class Watched(Protocol):
+    """What a process watches through one layer group: a room or a topic."""
+
+    subs: dict[ChatConsumer, Any]
+
+
+W = TypeVar("W", bound=Watched)
+
+
+class TopicState:
+    """A topic with local watchers."""
+
+    __slots__ = ("subs",)
+
+    def __init__(self) -> None:
+        self.subs: dict[ChatConsumer, TopicSubscription] = {}
+
+
 class RoomState:
     """A room with local subscribers: who watches it, and how far it has been delivered."""
 
@@ -87,6 +131,7 @@ class Hub:
         self.channel: str | None = None
         self.consumers: set[ChatConsumer] = set()
         self.rooms: dict[int, RoomState] = {}
+        self.topics: dict[int, TopicState] = {}
         self.readers: dict[int, set[ChatConsumer]] = defaultdict(set)  # network → sockets
         self.users: dict[int, int] = defaultdict(int)  # user → local sockets
         self.buckets: dict[int, list[float]] = {}  # user → [tokens, updated]
@@ -116,6 +161,8 @@ class Hub:
         """Forget a closed socket; the last one stops the listener and leaves every group."""
         for room_id in list(consumer.rooms):
             await self.unsubscribe(consumer, room_id)
+        for topic_id in list(consumer.topics):
+            await self.unwatch_topic(consumer, topic_id)
         async with self.lock:
             if consumer not in self.consumers:
                 return
@@ -144,9 +191,12 @@ class Hub:
         self.tasks.clear()
         for room_id in list(self.rooms):
             await self._leave(room_group(room_id))
+        for topic_id in list(self.topics):
+            await self._leave(topic_group(topic_id))
         for network_id in list(self.readers):
             await self._leave(network_group(network_id))
         self.rooms.clear()
+        self.topics.clear()
         self.readers.clear()
         self.unread_queue.clear()
         self.channel = None
@@ -186,6 +236,43 @@ class Hub:
                 await self._unwatch(consumer, old - new)
                 await self._watch(consumer, new - old)
 
+    # --- what this process watches through a layer group (rooms, topics) ----------------
+
+    async def _join(self, table: dict[int, W], key: int, group: str, make: Callable[[], W]) -> W:
+        """The local state of a room or topic; the first local watcher joins its group.
+
+        Call with the lock held."""
+        state = table.get(key)
+        if state is None:
+            state = table[key] = make()
+            try:
+                await self.layer.group_add(group, self.channel)
+            except Exception:
+                del table[key]
+                raise
+        return state
+
+    async def _part(
+        self, table: dict[int, W], key: int, group: str, consumer: ChatConsumer
+    ) -> None:
+        """Forget one watcher; the last local one leaves the group."""
+        state = table.get(key)
+        if state is None:
+            return
+        state.subs.pop(consumer, None)
+        if state.subs:
+            return
+        async with self.lock:
+            if not state.subs and table.get(key) is state:
+                del table[key]
+                await self._leave(group)
+
+    def _part_now(self, table: dict[int, W], key: int, group: str, consumer: ChatConsumer) -> None:
+        """Stop delivering at once (access revoked); the group is left in the background."""
+        state = table.get(key)
+        if state is not None and state.subs.pop(consumer, None) is not None and not state.subs:
+            self._spawn(self._part(table, key, group, consumer))
+
     # --- room subscriptions -------------------------------------------------------------
 
     async def subscribe(
@@ -193,16 +280,8 @@ class Hub:
     ) -> Subscription:
         """Start buffering the room's live events for the socket (before its replay is read)."""
         async with self.lock:
-            state = self.rooms.get(room_id)
-            if state is None:
-                state = RoomState()
-                self.rooms[room_id] = state
-                try:
-                    # Joined before the replay query, so no event can fall between the two.
-                    await self.layer.group_add(room_group(room_id), self.channel)
-                except Exception:
-                    del self.rooms[room_id]
-                    raise
+            # Joined before the replay query, so no event can fall between the two.
+            state = await self._join(self.rooms, room_id, room_group(room_id), RoomState)
             sub = Subscription(consumer, room_id, network_id)
             state.subs[consumer] = sub
             return sub
@@ -222,22 +301,36 @@ class Hub:
             await self._advance(sub.room, state)
 
     async def unsubscribe(self, consumer: ChatConsumer, room_id: int) -> None:
-        state = self.rooms.get(room_id)
-        if state is None:
-            return
-        state.subs.pop(consumer, None)
-        if state.subs:
-            return
-        async with self.lock:
-            if not state.subs and self.rooms.get(room_id) is state:
-                del self.rooms[room_id]
-                await self._leave(room_group(room_id))
+        await self._part(self.rooms, room_id, room_group(room_id), consumer)
 
     def unsubscribe_now(self, consumer: ChatConsumer, room_id: int) -> None:
-        """Stop delivering at once (access revoked); the group is left in the background."""
-        state = self.rooms.get(room_id)
-        if state is not None and state.subs.pop(consumer, None) is not None and not state.subs:
-            self._spawn(self.unsubscribe(consumer, room_id))
+        self._part_now(self.rooms, room_id, room_group(room_id), consumer)
+
+    # --- topic subscriptions -------------------------------------------------------------
+
+    async def watch_topic(
+        self,
+        consumer: ChatConsumer,
+        topic_id: int,
+        network_id: int,
+        *,
+        moderator: bool,
+        deleted: bool,
+    ) -> TopicSubscription:
+        """Deliver the topic's forum events to the socket from now on."""
+        async with self.lock:
+            state = await self._join(self.topics, topic_id, topic_group(topic_id), TopicState)
+            sub = TopicSubscription(
+                consumer, topic_id, network_id, moderator=moderator, deleted=deleted
+            )
+            state.subs[consumer] = sub
+            return sub
+
+    async def unwatch_topic(self, consumer: ChatConsumer, topic_id: int) -> None:
+        await self._part(self.topics, topic_id, topic_group(topic_id), consumer)
+
+    def unwatch_topic_now(self, consumer: ChatConsumer, topic_id: int) -> None:
+        self._part_now(self.topics, topic_id, topic_group(topic_id), consumer)
 
     # --- rate limit -----------------------------------------------------------------------
 
@@ -286,6 +379,8 @@ class Hub:
             self._on_activity(message)
         elif kind == events.PRESENCE:
             await self._on_presence(message)
+        elif kind in forum_events.TOPIC_EVENTS:
+            await self._on_topic_event(message)
         elif kind == "community.network":
             for consumer in list(self.readers.get(message["network"], ())):
                 self._spawn(consumer.refresh_access())
@@ -346,6 +441,27 @@ class Hub:
             elif seq > sub.seq:
                 sub.seq = seq
                 await sub.consumer.send_text(text)
+
+    async def _on_topic_event(self, message: dict[str, Any]) -> None:
+        """A forum event is the frame itself: serialized once, written to every watcher.
+
+        When the topic is deleted, everyone watching sees that, then only moderators
+        keep watching: a deleted topic is closed to everyone else.
+        """
+        topic_id = forum_events.event_topic_id(message)
+        state = self.topics.get(topic_id)
+        if state is None:
+            return
+        text = encode(message)
+        closed: bool | None = None
+        if message["type"] == forum_events.TOPIC_UPDATED:
+            closed = bool(message["topic"].get("deleted"))
+        for sub in list(state.subs.values()):
+            await sub.consumer.send_text(text)
+            if closed is not None:
+                sub.deleted = closed
+                if closed and not sub.moderator:
+                    await sub.consumer.lose_topic(topic_id)
 
     async def _on_typing(self, message: dict[str, Any]) -> None:
         state = self.rooms.get(message["room"])
@@ -410,6 +526,8 @@ class Hub:
             except Exception:
                 logger.warning("channel layer still failing (attempt %s)", attempt + 1)
                 await asyncio.sleep(RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)])
+        # Forum events have no seq to repair from: their watchers catch up through REST.
+        await self._topics_resubscribed()
         await self.check_tails()
         # Doorbells rung while the connection was down may still be on their way.
         await asyncio.sleep(RETRY_SECONDS[-1])
@@ -420,10 +538,19 @@ class Hub:
             return
         for room_id in list(self.rooms):
             await self.layer.group_add(room_group(room_id), self.channel)
+        for topic_id in list(self.topics):
+            await self.layer.group_add(topic_group(topic_id), self.channel)
         for network_id in list(self.readers):
             await self.layer.group_add(network_group(network_id), self.channel)
         for consumer in list(self.consumers):
             await self.layer.group_add(user_group(consumer.user_id), consumer.channel_name)
+
+    async def _topics_resubscribed(self) -> None:
+        """Tell every topic watcher it is live again: what it missed is fetched through REST."""
+        for topic_id, state in list(self.topics.items()):
+            text = encode(events.topic_frame(events.TOPIC_SUBSCRIBED, topic_id))
+            for sub in list(state.subs.values()):
+                await sub.consumer.send_text(text)
 
     async def check_tails(self) -> None:
         """Deliver anything the database holds beyond what each room has delivered."""

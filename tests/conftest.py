@@ -7,7 +7,7 @@ is a platform administrator.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -149,6 +149,32 @@ def persona(request: pytest.FixtureRequest) -> Callable[[str], Any]:
 @pytest.fixture
 def api() -> Callable[[Any], Any]:
     return client_for
+
+
+@pytest.fixture
+def personas(
+    owner: Any, moderator: Any, member: Any, pending: Any, banned: Any, outsider: Any, staff: Any
+) -> dict[str, Any]:
+    """Every signed-in persona by name, created before an async test starts."""
+    return {
+        "owner": owner,
+        "moderator": moderator,
+        "member": member,
+        "pending": pending,
+        "banned": banned,
+        "outsider": outsider,
+        "staff": staff,
+    }
+
+
+@pytest.fixture
+async def connect() -> AsyncIterator[Callable[..., Any]]:
+    """connect(user) → a websocket client of the real application (tests/_ws.py); every
+    socket, the test's channel layer and the consumers' connections are closed after."""
+    from tests._ws import open_clients  # the ASGI application, loaded only where used
+
+    async with open_clients() as open_:
+        yield open_
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -13,6 +13,9 @@ Group `network.<id>`: `forums.topic_created` with `topic`. Group `user.<id>`:
 `forums.mention` with `network`, `topic`, `post` (ids) when a post names that member.
 
 A deleted post's body is never in an event: subscribers include non-moderators.
+
+Websocket clients receive the `topic.<id>` events, exactly as built here, after a
+`topic.subscribe` frame (chat.consumers; the chat hub fans them out per process).
 """
 
 from __future__ import annotations
@@ -23,6 +26,26 @@ from typing import Any
 from community.forums.models import Post, Topic
 from community.forums.serializers import PostEventSerializer, TopicSerializer, UserSummarySerializer
 from config.events import network_group, send_event_on_commit, topic_group, user_group
+
+TOPIC_UPDATED = "forums.topic_updated"
+# The events of a topic's group: what a websocket watching the topic receives.
+TOPIC_EVENTS = frozenset(
+    {
+        "forums.post",
+        "forums.post_edited",
+        "forums.post_deleted",
+        "forums.post_restored",
+        "forums.reaction_added",
+        "forums.reaction_removed",
+        TOPIC_UPDATED,
+    }
+)
+
+
+def event_topic_id(event: dict[str, Any]) -> int:
+    """The topic an event of TOPIC_EVENTS is about (`forums.topic_updated` carries the topic)."""
+    topic = event["topic"]
+    return int(topic["id"] if isinstance(topic, dict) else topic)
 
 
 def post_event(kind: str, post: Post) -> None:
@@ -57,7 +80,7 @@ def topic_event(topic: Topic, changes: Iterable[str]) -> None:
     send_event_on_commit(
         topic_group(topic.pk),
         {
-            "type": "forums.topic_updated",
+            "type": TOPIC_UPDATED,
             "topic": TopicSerializer(topic).data,
             "changes": sorted(changes),
         },

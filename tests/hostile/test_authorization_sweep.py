@@ -328,6 +328,8 @@ class Prober:
 
 
 def ws_frames(kind: str, target: int, message_of_room: int) -> list[dict[str, Any]]:
+    if kind == "topic":
+        return [{"type": "topic.subscribe", "topic": target}]
     if kind == "room":
         return [
             {"type": "subscribe", "room": target, "after_seq": 0},
@@ -371,7 +373,7 @@ def test_websocket_frames_with_guessed_ids_answer_like_missing_ones(
         for persona in ATTACKERS:
             prober = Prober(world.tokens[persona])
             try:
-                for kind in ("room", "message"):
+                for kind in ("room", "message", "topic"):
                     absent = missing_id(world, kind)
                     for target, _ in targets(world, kind, persona):
                         some_message = world.message_ids[0]

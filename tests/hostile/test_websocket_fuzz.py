@@ -3,14 +3,15 @@
 Each example opens two sockets on the real ASGI application: an attacker (`stranger`,
 a member of another network only) who sends a burst of generated frames — bad JSON,
 wrong types, huge numbers, deep nesting, 1 MiB text and binary frames, unknown
-types, frames naming rooms and messages by small sequential ids (which reach the
-private, hidden and direct rooms of the world) — and a bystander (`member`)
+types, frames naming rooms, messages and forum topics by small sequential ids (which
+reach the private, hidden and direct rooms and the hidden topics of the world) — and a
+bystander (`member`)
 subscribed to a room of their own. Then:
 
 - the attacker's socket never crashes: every frame it gets is JSON of a known type
   (mostly `error`), and if it is closed, the code is a 4xxx;
 - nothing the attacker receives carries a marker of a network it may not read, or
-  names a room it may not read;
+  names a room or topic it may not read (beyond echoing an unsubscribe);
 - the attacker still answers a ping (unless closed for abuse), and the bystander
   still gets its pong and its own message, acknowledged and delivered.
 
@@ -29,6 +30,7 @@ from channels.testing import WebsocketCommunicator
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from community.forums.events import TOPIC_EVENTS
 from config.asgi import application
 from tests.hostile.world import World
 
@@ -47,6 +49,8 @@ KNOWN_TYPES = [
     "reaction.remove",
     "typing",
     "read",
+    "topic.subscribe",
+    "topic.unsubscribe",
 ]
 SERVER_TYPES = {
     "error",
@@ -64,7 +68,13 @@ SERVER_TYPES = {
     "unread",
     "membership",
     "access.revoked",
+    "topic.subscribed",
+    "topic.unsubscribed",
+    *TOPIC_EVENTS,  # forums.post, forums.post_edited, …, forums.topic_updated
+    "forums.mention",
 }
+# Replies that only repeat the id the client sent: they reveal nothing about it.
+ECHOES = {"error", "unsubscribed", "topic.unsubscribed"}
 
 
 # --- frames ------------------------------------------------------------------------------
@@ -99,7 +109,7 @@ types = st.one_of(
     ),
     st.text(max_size=20),
 )
-FIELDS = ["room", "id", "message", "message_id", "after_seq", "reply_to"]
+FIELDS = ["room", "topic", "id", "message", "message_id", "after_seq", "reply_to"]
 structured = st.builds(
     lambda kind, fields: json.dumps({**fields, "type": kind}),
     st.one_of(types, values),
@@ -131,12 +141,14 @@ frames = st.lists(st.one_of(text_frames, text_frames, binary_frames), min_size=1
 # --- the run -------------------------------------------------------------------------------
 
 
-def forbidden(world: World) -> tuple[list[str], set[int]]:
-    """What stranger may not see: markers of private/hidden/direct content, their rooms."""
+def forbidden(world: World) -> tuple[list[str], set[int], set[int]]:
+    """What stranger may not see: markers of private/hidden/direct content, their rooms
+    and topics."""
     hidden = [world.networks["medical"], world.networks["lawyers"]]
     markers = [c.marker for c in hidden] + [world.direct_marker]
     rooms = {i for c in hidden for i in c.ids["room"]} | {world.direct_room or -1}
-    return markers, rooms
+    topics = {i for c in hidden for i in c.ids["topic"]}
+    return markers, rooms, topics
 
 
 async def collect(ws: WebsocketCommunicator, until: str, wait: float = 10) -> list[Any]:
@@ -158,7 +170,7 @@ async def collect(ws: WebsocketCommunicator, until: str, wait: float = 10) -> li
 
 
 async def attack(world: World, burst: list[str | bytes]) -> None:
-    markers, rooms = forbidden(world)
+    markers, rooms, topics = forbidden(world)
     headers = [ORIGIN]
     attacker = WebsocketCommunicator(
         application,
@@ -192,8 +204,11 @@ async def attack(world: World, burst: list[str | bytes]) -> None:
             text = json.dumps(frame, ensure_ascii=False)
             leaked = [m for m in markers if m in text]
             assert not leaked, f"leak of {leaked}: {text[:300]}"
-            if frame["type"] != "error":
+            if frame["type"] not in ECHOES:
                 assert frame.get("room") not in rooms, f"another network's room: {text[:300]}"
+                topic = frame.get("topic")
+                topic_id = topic.get("id") if isinstance(topic, dict) else topic
+                assert topic_id not in topics, f"another network's topic: {text[:300]}"
         assert "close" in got[-1] or got[-1].get("type") == "pong"
 
         # The bystander is still served: a pong, then its own message acked and delivered.
@@ -220,6 +235,8 @@ async def attack(world: World, burst: list[str | bytes]) -> None:
 @example(burst=['{"type": "ping", "n": ' + "9" * 5000 + "}"])  # a 5,000-digit number
 @example(burst=["x" * MIB, b"\x00" * MIB])  # 1 MiB text and binary frames
 @example(burst=['{"type": "subscribe", "room": 1e400}', '{"type": "read", "room": NaN}'])
+# Every small topic id, the hidden networks' among them.
+@example(burst=[json.dumps({"type": "topic.subscribe", "topic": i}) for i in range(1, 13)])
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
