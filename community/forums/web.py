@@ -2,8 +2,11 @@
 
 Visibility comes from `community.forums.access` (the same `access_*` the API uses:
 an unreadable topic is a 404); every write is one `community.forums.actions` call.
-New posts appear on an open topic page by themselves: `static/js/topic.js` asks
-the REST endpoint `GET /api/v1/topics/{id}/posts/?after=<last id>`.
+An open topic page is live: `static/js/topic.js` watches the topic over the /ws/
+socket (`topic.subscribe`) and applies new, edited and deleted posts, reactions and
+topic changes as they happen; on each (re)subscribe it catches up through
+`GET /api/v1/topics/{id}/posts/?after=`, and while the socket is down it asks that
+endpoint for new posts every few seconds instead.
 """
 
 from __future__ import annotations
@@ -147,6 +150,22 @@ def category(request: HttpRequest, slug: str, category_id: int) -> HttpResponse:
     return render(request, "forums/category.html", context)
 
 
+def _live_strings() -> dict[str, str]:
+    """What topic.js shows, in the page's language."""
+    return {
+        "connecting": str(_("connecting…")),
+        "live": str(_("live")),
+        "reconnecting": str(_("reconnecting…")),
+        "closed": str(_("disconnected")),
+        "edited": str(_("edited")),
+        "deleted": str(_("This post was deleted.")),
+        "pinned": str(_("Pinned")),
+        "locked": str(_("Locked")),
+        "topicDeleted": str(_("Deleted")),
+        "revoked": str(_("You no longer have access to this topic.")),
+    }
+
+
 def _topic_context(request: HttpRequest, t: Topic, form: ReplyForm) -> dict[str, Any]:
     network = t.network
     posts, next_cursor = web_page(queries.list_posts(t), request, ("id",), limit=50)
@@ -168,7 +187,9 @@ def _topic_context(request: HttpRequest, t: Topic, form: ReplyForm) -> dict[str,
             "category": t.category,
             "posts": posts,
             "next_cursor": next_cursor,
+            "first_post_id": posts[0].pk if posts else 0,
             "last_post_id": posts[-1].pk if posts else 0,
+            "live_strings": _live_strings(),
             "form": form,
             "may_reply": _allowed(access.check_can_reply, request.user, t),
             "may_react": _allowed(checks.check_can_participate, request.user, network),

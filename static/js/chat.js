@@ -32,8 +32,6 @@
   var socket = null;
   var lastSeq = parseInt(root.dataset.seq || "0", 10); // the room's seq when the page was made
   var subscribed = false;
-  var revoked = false;
-  var retry = 0;
   var oldestId = null; // for paging back
   var historyDone = false;
   var loadingOlder = false;
@@ -41,7 +39,6 @@
   var typingUsers = {}; // user id -> {name, until}
   var lastTypingSent = 0;
   var lastReadSent = 0;
-  var pingTimer = null;
 
   // --- rendering -----------------------------------------------------------------------
 
@@ -289,48 +286,26 @@
   }
 
   function send(frame) {
-    if (socket && socket.readyState === WebSocket.OPEN && subscribed) {
-      socket.send(JSON.stringify(frame));
-      return true;
-    }
-    return false;
+    return subscribed && socket.send(frame);
   }
 
   function connect() {
-    if (revoked) return;
-    setState(retry ? "reconnecting" : "connecting");
-    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    socket = new WebSocket(scheme + location.host + "/ws/");
-    socket.onopen = function () {
-      socket.send(JSON.stringify({ type: "subscribe", room: ROOM, after_seq: lastSeq }));
-      clearInterval(pingTimer);
-      pingTimer = setInterval(function () {
-        if (socket.readyState === WebSocket.OPEN) socket.send('{"type":"ping"}');
-      }, 25000);
-    };
-    socket.onmessage = function (event) {
-      var frame;
-      try {
-        frame = JSON.parse(event.data);
-      } catch (e) {
-        return;
-      }
-      handle(frame);
-    };
-    socket.onclose = function () {
-      subscribed = false;
-      clearInterval(pingTimer);
-      if (revoked) return;
-      setState("reconnecting");
-      var wait = Math.min(30000, 500 * Math.pow(2, retry)) * (0.75 + Math.random() / 2);
-      retry += 1;
-      setTimeout(connect, wait);
-    };
+    socket = window.shabakaSocket({
+      connecting: function (again) {
+        setState(again ? "reconnecting" : "connecting");
+      },
+      open: resubscribe,
+      frame: handle,
+      closed: function () {
+        subscribed = false;
+        setState("reconnecting");
+      },
+    });
   }
 
   function resubscribe() {
     subscribed = false;
-    socket.send(JSON.stringify({ type: "subscribe", room: ROOM, after_seq: lastSeq }));
+    socket.send({ type: "subscribe", room: ROOM, after_seq: lastSeq });
   }
 
   function roomEvent(frame) {
@@ -376,7 +351,7 @@
       case "subscribed":
         if (frame.room !== ROOM) return;
         subscribed = true;
-        retry = 0;
+        socket.settled();
         setState("connected");
         setPresence(ME, true);
         frame.events.forEach(roomEvent);
@@ -437,7 +412,6 @@
   }
 
   function lose(text) {
-    revoked = true;
     subscribed = false;
     setState("closed");
     conn.textContent = T.closed;
@@ -446,9 +420,7 @@
       input.disabled = true;
       form.querySelector("button").disabled = true;
     }
-    try {
-      socket.close();
-    } catch (e) {}
+    socket.stop();
   }
 
   function showNotice(text, danger) {

@@ -19,3 +19,67 @@
     });
   }
 })();
+
+// The one websocket at /ws/ of a live page (chat.js, topic.js): JSON frames both ways, a
+// ping every 25 s, and after a drop a reconnect with jittered exponential backoff until
+// stop(). `handlers`: connecting(isRetry), open(), frame(frame), closed().
+window.shabakaSocket = function (handlers) {
+  "use strict";
+  var socket = null;
+  var retry = 0;
+  var pingTimer = null;
+  var stopped = false;
+
+  function send(frame) {
+    if (!socket || socket.readyState !== WebSocket.OPEN) return false;
+    socket.send(JSON.stringify(frame));
+    return true;
+  }
+
+  function open() {
+    if (stopped) return;
+    handlers.connecting(retry > 0);
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(scheme + location.host + "/ws/");
+    socket.onopen = function () {
+      clearInterval(pingTimer);
+      pingTimer = setInterval(function () {
+        send({ type: "ping" });
+      }, 25000);
+      handlers.open();
+    };
+    socket.onmessage = function (event) {
+      var frame;
+      try {
+        frame = JSON.parse(event.data);
+      } catch (e) {
+        return;
+      }
+      handlers.frame(frame);
+    };
+    socket.onclose = function () {
+      clearInterval(pingTimer);
+      if (stopped) return;
+      handlers.closed();
+      var wait = Math.min(30000, 500 * Math.pow(2, retry)) * (0.75 + Math.random() / 2);
+      retry += 1;
+      setTimeout(open, wait);
+    };
+  }
+
+  open();
+  return {
+    send: send,
+    // The page is subscribed again: the next drop starts the backoff over.
+    settled: function () {
+      retry = 0;
+    },
+    stop: function () {
+      stopped = true;
+      clearInterval(pingTimer);
+      try {
+        socket.close();
+      } catch (e) {}
+    },
+  };
+};

@@ -203,6 +203,98 @@ def test_two_people_in_the_same_room_see_each_other_live(browser, server):
     salma.context.close()
 
 
+def open_topic(page: Any) -> None:
+    """The seeded Entraide topic, live."""
+    page.goto("/networks/germany/forums/")
+    page.click("text=Entraide")
+    page.click("text=Reconnaissance du diplôme")
+    expect(page.locator("#live-state")).to_have_attribute("data-state", "live")
+
+
+def test_a_topic_shows_replies_edits_reactions_and_deletions_live(browser, server):
+    amina, salma = new_page(browser, server), new_page(browser, server)
+    sign_in(amina, "amina")
+    sign_in(salma, "salma")
+    open_topic(amina)
+    open_topic(salma)
+    salma.evaluate("window.stayedOpen = true")  # gone if her page ever reloads
+
+    amina.fill("#id_body", "Je passe par l'**Anabin** : réponse en 3 semaines.")
+    amina.click("[data-testid=reply-submit]")
+    reply = salma.locator("#posts .post").last
+    expect(reply.locator(".prose strong")).to_have_text("Anabin")
+    expect(reply.locator(".who")).to_have_text("Amina Benali")
+    mine = amina.locator(f"#post-{reply.get_attribute('data-post')}")
+
+    mine.locator(".post-tools details summary").click()
+    mine.locator(".post-tools textarea").fill("Je passe par l'Anabin : réponse en 2 semaines.")
+    mine.locator(".post-tools details form button").click()
+    expect(reply.locator(".prose")).to_have_text("Je passe par l'Anabin : réponse en 2 semaines.")
+    expect(reply.locator(".edited")).to_be_visible()
+
+    mine = amina.locator(f"#post-{reply.get_attribute('data-post')}")
+    mine.locator(".reactions details summary").click()
+    mine.locator(".reactions .menu-body button >> text=👍").click()
+    expect(reply.locator(".reactions .reaction")).to_have_text("👍 1")
+    expect(reply.locator(".reactions .reaction")).to_have_attribute("aria-pressed", "false")
+
+    amina.on("dialog", lambda dialog: dialog.accept())
+    amina.locator(
+        f"#post-{reply.get_attribute('data-post')} .post-tools form.inline-form button"
+    ).click()
+    expect(reply).to_contain_text("This post was deleted.")
+    expect(reply.locator(".prose")).to_have_count(0)
+    expect(reply.locator(".reactions")).to_have_count(0)
+    assert salma.evaluate("window.stayedOpen") is True
+    expect(salma.locator("#live-state")).to_have_attribute("data-state", "live")
+    assert amina.js_errors == [] and salma.js_errors == []
+    amina.context.close()
+    salma.context.close()
+
+
+def test_a_topic_polls_while_its_socket_is_down_and_catches_up_on_reconnecting(browser, server):
+    amina, salma = new_page(browser, server), new_page(browser, server)
+    network = {"down": False}
+    sockets: list[Any] = []
+
+    def through_proxy(ws: Any) -> None:
+        if network["down"]:
+            ws.close()  # refused: the page keeps retrying with backoff
+        else:
+            ws.connect_to_server()
+            sockets.append(ws)
+
+    salma.route_web_socket(re.compile(r".*/ws/$"), through_proxy)
+    sign_in(amina, "amina")
+    sign_in(salma, "salma")
+    open_topic(amina)
+    open_topic(salma)
+
+    network["down"] = True
+    sockets[-1].close()
+    expect(salma.locator("#live-state")).to_have_attribute("data-state", "reconnecting")
+    amina.fill("#id_body", "Envoyé pendant la coupure.")
+    amina.click("[data-testid=reply-submit]")
+    reply = salma.locator("#posts .post").last
+    expect(reply.locator(".prose")).to_have_text("Envoyé pendant la coupure.")  # by polling
+    mine = amina.locator(f"#post-{reply.get_attribute('data-post')}")
+    mine.locator(".post-tools details summary").click()
+    mine.locator(".post-tools textarea").fill("Corrigé pendant la coupure.")
+    mine.locator(".post-tools details form button").click()
+    salma.wait_for_timeout(3500)  # a poll asks for new posts only: the edit waits
+    expect(reply.locator(".prose")).to_have_text("Envoyé pendant la coupure.")
+
+    network["down"] = False  # the next retry (backoff: up to 10 s by now) gets through
+    expect(salma.locator("#live-state")).to_have_attribute(
+        "data-state", "live", timeout=2 * LIVE_TIMEOUT
+    )
+    expect(reply.locator(".prose")).to_have_text("Corrigé pendant la coupure.")  # caught up
+    expect(reply.locator(".edited")).to_be_visible()
+    assert amina.js_errors == [] and salma.js_errors == []
+    amina.context.close()
+    salma.context.close()
+
+
 def test_a_banned_members_open_room_stops_receiving(browser, server):
     karim, youssef = new_page(browser, server), new_page(browser, server)
     sign_in(karim, "karim")
