@@ -9,6 +9,7 @@ module and one line.
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -48,7 +49,7 @@ class Hit:
     score: float = 0.0
 
 
-class DocumentType:
+class DocumentType(abc.ABC):
     """Base class of a document type; subclasses fill in the class attributes and methods."""
 
     name: ClassVar[str]
@@ -63,19 +64,19 @@ class DocumentType:
     # Placeholder searches (no words) sort by name for people, newest first for content.
     placeholder_sort: ClassVar[str] = "name"
 
+    @abc.abstractmethod
     def build(self, ids: Sequence[int]) -> dict[int, IndexedDoc | None]:
         """Current documents for these ids; None for an id that should not be indexed."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def source(self) -> QuerySet[Any]:
         """Every row to index, for a rebuild (ids are read from it in batches)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def present(
         self, hits: Sequence[Hit], network_slug: str | None, words: list[str]
     ) -> list[dict[str, Any]]:
         """API results `{type, id, network, title?, snippet, url}` for hits, in order."""
-        raise NotImplementedError
 
     def access_keys(self, viewer: Any) -> frozenset[int]:
         """Keys besides network ids that let this viewer see documents (direct messages)."""
