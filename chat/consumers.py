@@ -7,32 +7,30 @@ socket through the process's hub (chat.hub), what is addressed to the user throu
 the `user.<id>` group. Bad frames get an `error` frame and the socket stays open; a
 client that keeps misbehaving is closed with CLOSE_ABUSE. The frames are listed in
 docs/websocket.md.
+
+This module owns the ChatConsumer: connecting, the handler of each frame, and the
+events addressed to the user (access revoked, membership, mentions, unread). Reading
+a frame's fields is chat.frames; the database work behind each frame is
+chat.consumer_db; announcing presence is chat.presence.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from channels.layers import get_channel_layer
 from django.conf import settings
 
-from chat import access, events, presence, queries
-from chat.actions import messages as message_actions
-from chat.actions import rooms as room_actions
+from chat import access, consumer_db, events, presence, queries
+from chat.frames import FrameError, check_capacity, field, parse
 from chat.hub import Hub, Subscription, TopicSubscription, encode, get_hub
-from community.forums import access as forum_access
-from community.models import Network
 from config.errors import ActionError, NotFound
-from config.events import network_group, room_group, user_group
+from config.events import room_group, user_group
 
 logger = logging.getLogger(__name__)
 
@@ -51,129 +49,7 @@ TYPING_INTERVAL = 3.0
 
 WRITES = {"message.send", "message.edit", "message.delete", "reaction.add", "reaction.remove"}
 
-
-class FrameError(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-def _field(frame: dict[str, Any], name: str, kind: type, *, required: bool = True) -> Any:
-    """A typed field of a frame (ints exclude booleans)."""
-    if name not in frame or frame[name] is None:
-        if required:
-            raise FrameError("missing_field", f"The frame needs a {name!r} field.")
-        return None
-    value = frame[name]
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise FrameError(
-            "invalid_field", f"{name!r} must be {'an integer' if kind is int else 'a string'}."
-        )
-    if isinstance(value, int) and value < 0:
-        raise FrameError("invalid_field", f"{name!r} must not be negative.")
-    return value
-
-
-def _check_capacity(watched: dict[int, Any], key: int, limit: int, what: str) -> None:
-    """A socket watches a bounded number of rooms (topics); watching one again is free."""
-    if key not in watched and len(watched) >= limit:
-        raise FrameError("too_many_subscriptions", f"A socket may watch at most {limit} {what}.")
-
-
-def _connect_state(user: Any) -> tuple[dict[str, Any] | None, frozenset[int], frozenset[int]]:
-    readable, members = queries.access_sets(user)
-    # Only members are announced (presence) or type in rooms; others never need it.
-    return (events.user_summary(user) if members else None), readable, members
-
-
-def _cache_call(fn: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
-    """Cache-only work (presence counts) runs on the thread pool, not on the one thread
-    that serializes database work: a storm of disconnects must not delay handshakes."""
-    return sync_to_async(fn, thread_sensitive=False)
-
-
-def _subscribe_state(user: Any, room_id: int, after_seq: int | None) -> tuple[queries.Replay, int]:
-    """The replay and unread count of `subscribed`: the room's seq and the user's unread
-    count come from one query, the events (if any are missed) from a second."""
-    seq, unread = queries.read_state(room_id, user.pk)
-    return queries.replay(room_id, after_seq, REPLAY_LIMIT, seq=seq), unread
-
-
-def _send(user: Any, room_id: int, body: str, client_id: str, reply_to: int | None) -> int:
-    room = access.access_room(user, room_id)
-    return message_actions.do_send_message(user, room, body, client_id, reply_to).message.pk
-
-
-def _edit(user: Any, message_id: int, body: str) -> None:
-    message_actions.do_edit_message(user, message_actions.access_message(user, message_id), body)
-
-
-def _delete(user: Any, message_id: int) -> None:
-    message_actions.do_delete_message(user, message_actions.access_message(user, message_id))
-
-
-def _react(user: Any, message_id: int, emoji: str, add: bool) -> None:
-    message = message_actions.access_message(user, message_id)
-    if add:
-        message_actions.do_add_reaction(user, message, emoji)
-    else:
-        message_actions.do_remove_reaction(user, message, emoji)
-
-
-def _read(user: Any, room_id: int, message_id: int) -> None:
-    room_actions.do_mark_read(user, access.access_room(user, room_id), message_id)
-
-
-def _check_typing(user: Any, room_id: int) -> None:
-    access.check_can_post(user, access.access_room(user, room_id))
-
-
-def _topic_access(user: Any, topic_id: int) -> tuple[int, bool, bool]:
-    """(network, moderates it, deleted) of a topic the user may read exactly as over REST
-    (NotFound for a hidden, deleted or missing one alike)."""
-    topic = forum_access.access_topic(user, topic_id)
-    return topic.network_id, forum_access.may_see_deleted(user, topic.network), topic.deleted
-
-
-def _moderated(user: Any, network_ids: set[int]) -> set[int]:
-    """Of these networks, those whose deleted topics the user still reads (moderators)."""
-    networks = Network.objects.filter(pk__in=network_ids)
-    return {n.pk for n in networks if forum_access.may_see_deleted(user, n)}
-
-
-async def announce(summary: dict[str, Any], networks: list[int], status: str) -> None:
-    """Presence goes to each network the user belongs to; hubs deliver it once per socket."""
-    layer = get_channel_layer()
-    for network_id in networks:
-        await layer.group_send(
-            network_group(network_id),
-            {
-                "type": events.PRESENCE,
-                "user": summary,
-                "status": status,
-                "networks": networks,
-                "network": network_id,
-            },
-        )
-
-
-async def _offline_after_grace(summary: dict[str, Any], networks: list[int]) -> None:
-    await asyncio.sleep(presence.OFFLINE_GRACE)
-    if await _cache_call(presence.settle_offline)(summary["id"]):
-        await announce(summary, networks, "offline")
-
-
-_background: set[asyncio.Task[Any]] = set()
 _interned: dict[frozenset[int], frozenset[int]] = {}
-
-
-def _later(coroutine: Any) -> None:
-    """Run after this socket is gone (the task is kept referenced until it ends)."""
-    task = asyncio.ensure_future(coroutine)
-    _background.add(task)
-    task.add_done_callback(_background.discard)
-
 
 # Shared empty defaults: most sockets never subscribe, type or misbehave, and idle
 # sockets are counted by the thousand (per-socket memory is a benchmark).
@@ -207,10 +83,12 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         # connect() returns, and with no subscription yet there is nothing to revoke;
         # in a reconnect storm this keeps handshakes well inside daphne's timeout.
         await self.accept()
-        summary, readable, self.member_networks = await database_sync_to_async(_connect_state)(user)
+        summary, readable, self.member_networks = await database_sync_to_async(
+            consumer_db.connect_state
+        )(user)
         self.summary = summary
         self.readable = self._shared_set(readable)
-        online = await _cache_call(presence.connect)(user.pk)
+        online = await presence.cache_call(presence.connect)(user.pk)
         self.counted = True
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
         self.hub = get_hub()
@@ -230,9 +108,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             except Exception:
                 # Left behind, the membership expires with the layer's group_expiry.
                 logger.warning("could not leave %s", user_group(self.user_id), exc_info=True)
-            last = await _cache_call(presence.disconnect)(self.user_id)
+            last = await presence.cache_call(presence.disconnect)(self.user_id)
             if last and self.summary is not None:
-                _later(_offline_after_grace(self.summary, sorted(self.member_networks)))
+                presence.announce_offline_later(self.summary, sorted(self.member_networks))
 
     def _shared_set(self, networks: frozenset[int]) -> frozenset[int]:
         """One shared frozenset per distinct set of networks (thousands of sockets read the
@@ -246,7 +124,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def _announce(self, status: str) -> None:
         if self.summary is not None:
-            await announce(self.summary, sorted(self.member_networks), status)
+            await presence.announce(self.summary, sorted(self.member_networks), status)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Layer events this socket has no frame for (`directory.profile` to the user's
@@ -279,21 +157,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     # --- frames from the client ---------------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if text_data is None:
-            await self.send_error("binary_frame", "Send JSON text frames.")
-            return
-        if len(text_data) > settings.SHABAKA["MAX_FRAME_BYTES"] or (
-            len(text_data.encode()) > settings.SHABAKA["MAX_FRAME_BYTES"]
-        ):
-            await self.send_error("frame_too_large", "Frames are limited to 16 KiB.")
-            return
         try:
-            frame = json.loads(text_data)
-        except (ValueError, RecursionError):  # RecursionError: nesting deeper than ~1,000
-            await self.send_error("malformed_json", "The frame is not valid JSON.")
-            return
-        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            await self.send_error("invalid_frame", "A frame is a JSON object with a string type.")
+            frame = parse(text_data, int(settings.SHABAKA["MAX_FRAME_BYTES"]))
+        except FrameError as exc:
+            await self.send_error(exc.code, exc.message)
             return
         kind = frame["type"][:64]
         handler = self.HANDLERS.get(kind)
@@ -315,7 +182,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     def _spend_token(self) -> None:
         rate = settings.SHABAKA
-        wait = self.hub.take_token(
+        wait = self.hub.buckets.take(
             self.user_id, int(rate["CHAT_RATE_BURST"]), float(rate["CHAT_RATE_PER_SECOND"])
         )
         if wait:
@@ -325,20 +192,20 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "pong"})
 
     async def on_subscribe(self, frame: dict[str, Any]) -> None:
-        room_id = _field(frame, "room", int)
-        after_seq = _field(frame, "after_seq", int, required=False)
-        _check_capacity(self.rooms, room_id, MAX_SUBSCRIPTIONS, "rooms")
+        room_id = field(frame, "room", int)
+        after_seq = field(frame, "after_seq", int, required=False)
+        check_capacity(self.rooms, room_id, MAX_SUBSCRIPTIONS, "rooms")
         room = await database_sync_to_async(access.access_room)(self.user, room_id)
         if self.rooms is NO_ROOMS:
             self.rooms = {}
         if room_id in self.rooms:
             # A resubscribe (the client saw a gap): start over from its after_seq.
             del self.rooms[room_id]
-            await self.hub.unsubscribe(self, room_id)
-        sub = await self.hub.subscribe(self, room.pk, room.network_id)
+            await self.hub.rooms.unsubscribe(self, room_id)
+        sub = await self.hub.rooms.subscribe(self, room.pk, room.network_id)
         self.rooms[room.pk] = sub
-        replay, unread = await database_sync_to_async(_subscribe_state)(
-            self.user, room.pk, after_seq
+        replay, unread = await database_sync_to_async(consumer_db.subscribe_state)(
+            self.user, room.pk, after_seq, REPLAY_LIMIT
         )
         if self.rooms.get(room.pk) is not sub:
             return  # access was revoked meanwhile
@@ -352,12 +219,12 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 "unread": unread,
             }
         )
-        await self.hub.activate(sub, replay.seq)
+        await self.hub.rooms.activate(sub, replay.seq)
 
     async def on_unsubscribe(self, frame: dict[str, Any]) -> None:
-        room_id = _field(frame, "room", int)
+        room_id = field(frame, "room", int)
         if room_id in self.rooms and self.rooms.pop(room_id, None) is not None:
-            await self.hub.unsubscribe(self, room_id)
+            await self.hub.rooms.unsubscribe(self, room_id)
         await self.send_json({"type": "unsubscribed", "room": room_id})
 
     async def on_topic_subscribe(self, frame: dict[str, Any]) -> None:
@@ -366,15 +233,15 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         Forum events carry no seq: on `topic.subscribed` the client fetches what it may
         have missed through REST (`GET /api/v1/topics/{id}/posts/?after=`).
         """
-        topic_id = _field(frame, "topic", int)
-        _check_capacity(self.topics, topic_id, MAX_TOPIC_SUBSCRIPTIONS, "topics")
+        topic_id = field(frame, "topic", int)
+        check_capacity(self.topics, topic_id, MAX_TOPIC_SUBSCRIPTIONS, "topics")
         readable = self.readable
-        network_id, moderator, deleted = await database_sync_to_async(_topic_access)(
+        network_id, moderator, deleted = await database_sync_to_async(consumer_db.topic_access)(
             self.user, topic_id
         )
         sub = self.topics.get(topic_id)
         if sub is None:
-            sub = await self.hub.watch_topic(
+            sub = await self.hub.topics.subscribe(
                 self, topic_id, network_id, moderator=moderator, deleted=deleted
             )
             if self.topics is NO_TOPICS:
@@ -389,43 +256,43 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(events.topic_frame(events.TOPIC_SUBSCRIBED, topic_id))
 
     async def on_topic_unsubscribe(self, frame: dict[str, Any]) -> None:
-        topic_id = _field(frame, "topic", int)
+        topic_id = field(frame, "topic", int)
         if self.topics.pop(topic_id, None) is not None:
-            await self.hub.unwatch_topic(self, topic_id)
+            await self.hub.topics.unsubscribe(self, topic_id)
         await self.send_json(events.topic_frame(events.TOPIC_UNSUBSCRIBED, topic_id))
 
     async def on_send(self, frame: dict[str, Any]) -> None:
-        room_id = _field(frame, "room", int)
-        body = _field(frame, "body", str)
-        client_id = _field(frame, "client_id", str)
-        reply_to = _field(frame, "reply_to", int, required=False)
-        message_id = await database_sync_to_async(_send)(
+        room_id = field(frame, "room", int)
+        body = field(frame, "body", str)
+        client_id = field(frame, "client_id", str)
+        reply_to = field(frame, "reply_to", int, required=False)
+        message_id = await database_sync_to_async(consumer_db.send_message)(
             self.user, room_id, body, client_id, reply_to
         )
         await self.send_json({"type": "message.ack", "client_id": client_id, "id": message_id})
 
     async def on_edit(self, frame: dict[str, Any]) -> None:
-        message_id = _field(frame, "id", int)
-        body = _field(frame, "body", str)
-        await database_sync_to_async(_edit)(self.user, message_id, body)
+        message_id = field(frame, "id", int)
+        body = field(frame, "body", str)
+        await database_sync_to_async(consumer_db.edit_message)(self.user, message_id, body)
 
     async def on_delete(self, frame: dict[str, Any]) -> None:
-        await database_sync_to_async(_delete)(self.user, _field(frame, "id", int))
+        await database_sync_to_async(consumer_db.delete_message)(self.user, field(frame, "id", int))
 
     async def on_reaction_add(self, frame: dict[str, Any]) -> None:
-        message_id, emoji = _field(frame, "message", int), _field(frame, "emoji", str)
-        await database_sync_to_async(_react)(self.user, message_id, emoji, True)
+        message_id, emoji = field(frame, "message", int), field(frame, "emoji", str)
+        await database_sync_to_async(consumer_db.react)(self.user, message_id, emoji, True)
 
     async def on_reaction_remove(self, frame: dict[str, Any]) -> None:
-        message_id, emoji = _field(frame, "message", int), _field(frame, "emoji", str)
-        await database_sync_to_async(_react)(self.user, message_id, emoji, False)
+        message_id, emoji = field(frame, "message", int), field(frame, "emoji", str)
+        await database_sync_to_async(consumer_db.react)(self.user, message_id, emoji, False)
 
     async def on_typing(self, frame: dict[str, Any]) -> None:
-        room_id = _field(frame, "room", int)
+        room_id = field(frame, "room", int)
         now = time.monotonic()
         if now - self.typing_at.get(room_id, -TYPING_INTERVAL) < TYPING_INTERVAL:
             return  # throttled: typing notices are hints, dropping extras is harmless
-        await database_sync_to_async(_check_typing)(self.user, room_id)
+        await database_sync_to_async(consumer_db.check_typing)(self.user, room_id)
         if self.typing_at is NO_TYPING:
             self.typing_at = {}
         self.typing_at[room_id] = now
@@ -435,9 +302,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         )
 
     async def on_read(self, frame: dict[str, Any]) -> None:
-        room_id = _field(frame, "room", int)
-        message_id = _field(frame, "message_id", int)
-        await database_sync_to_async(_read)(self.user, room_id, message_id)
+        room_id = field(frame, "room", int)
+        message_id = field(frame, "message_id", int)
+        await database_sync_to_async(consumer_db.mark_read)(self.user, room_id, message_id)
 
     HANDLERS: dict[str, Callable[[ChatConsumer, dict[str, Any]], Awaitable[None]]] = {
         "ping": on_ping,
@@ -467,14 +334,14 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         for room_id, sub in list(self.rooms.items()):
             if sub.network == network_id:
                 del self.rooms[room_id]
-                self.hub.unsubscribe_now(self, room_id)
+                self.hub.rooms.unsubscribe_now(self, room_id)
         for topic_id, topic_sub in list(self.topics.items()):
             if topic_sub.network == network_id:
                 self._unwatch_topic(topic_id)
 
     def _unwatch_topic(self, topic_id: int) -> None:
         if self.topics.pop(topic_id, None) is not None:
-            self.hub.unwatch_topic_now(self, topic_id)
+            self.hub.topics.unsubscribe_now(self, topic_id)
 
     async def lose_topic(self, topic_id: int) -> None:
         """The topic closed to this user (deleted, and they do not moderate it)."""
@@ -491,7 +358,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             self._shared_set(readable),
             members,
         )
-        await self.hub.rewatch(self, old, readable)
+        await self.hub.networks.rewatch(self, old, readable)
         watched = {s.network for s in self.rooms.values() if s.network is not None}
         # Staff and owners read the topics of an archived network (never in `readable`), so
         # a topic closes only when its network leaves `readable` now.
@@ -507,7 +374,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         networks = {s.network for s in self.topics.values() if s.moderator}
         if not networks:
             return
-        still = await database_sync_to_async(_moderated)(self.user, networks)
+        still = await database_sync_to_async(consumer_db.moderated)(self.user, networks)
         for topic_id, sub in list(self.topics.items()):
             if sub.moderator and sub.network not in still:
                 sub.moderator = False
@@ -531,4 +398,4 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def chat_activity(self, event: dict[str, Any]) -> None:
         """A direct room changed (direct rooms have no network group)."""
-        self.hub.queue_unread(self, event["room"], event["author"])
+        self.hub.unread.queue(self, event["room"], event["author"])

@@ -1,4 +1,5 @@
-"""The shapes of chat's real-time events: client frames and the layer events that carry them.
+"""The shapes of chat's real-time events: client frames (and their one encoding, `encode`)
+and the layer events that carry them.
 
 A room change is stored as the exact frame clients receive (`RoomEvent.payload`),
 so the live path and the replay path send the same bytes. Layer events wrap a frame
@@ -8,6 +9,7 @@ with routing fields; their `type` names the handler (`chat.room_event` →
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -25,6 +27,12 @@ UNREAD = "chat.unread"  # user group → every socket of the user
 # Frames of forum topic subscriptions (the events themselves: community.forums.events).
 TOPIC_SUBSCRIBED = "topic.subscribed"
 TOPIC_UNSUBSCRIBED = "topic.unsubscribed"
+
+
+def encode(frame: dict[str, Any]) -> str:
+    """A frame as written to sockets: compact JSON, non-ASCII as is (the hub serializes once
+    for every local socket)."""
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
 
 
 def user_summary(user: Any) -> dict[str, Any]:

@@ -10,13 +10,23 @@ everyone sharing a network.
 The counts live in the Django cache (Redis in production, so all processes share
 them). Each process refreshes the expiry of its users' keys; a process that dies
 without closing its sockets stops holding its users online after `PRESENCE_TTL`.
+
+The news goes to each network the user belongs to (`announce`); the hubs write it
+once to each socket that shares one of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
 from django.core.cache import cache
+
+from chat import events
+from config.events import network_group
 
 PRESENCE_TTL = 30 * 60
 # Seconds without any socket before a user is announced offline.
@@ -80,3 +90,47 @@ def refresh(user_ids: Iterable[int]) -> None:
     for user_id in user_ids:
         cache.touch(_count_key(user_id), PRESENCE_TTL)
         cache.touch(_announced_key(user_id), PRESENCE_TTL)
+
+
+# --- announcing (async, from the sockets) ---------------------------------------------------
+
+
+def cache_call(fn: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
+    """Cache-only work (presence counts) runs on the thread pool, not on the one thread
+    that serializes database work: a storm of disconnects must not delay handshakes."""
+    return sync_to_async(fn, thread_sensitive=False)
+
+
+async def announce(summary: dict[str, Any], networks: list[int], status: str) -> None:
+    """Presence goes to each network the user belongs to; hubs deliver it once per socket."""
+    layer = get_channel_layer()
+    for network_id in networks:
+        await layer.group_send(
+            network_group(network_id),
+            {
+                "type": events.PRESENCE,
+                "user": summary,
+                "status": status,
+                "networks": networks,
+                "network": network_id,
+            },
+        )
+
+
+_background: set[asyncio.Task[Any]] = set()
+
+
+def announce_offline_later(summary: dict[str, Any], networks: list[int]) -> None:
+    """After the grace period, announce the user offline unless a socket came back.
+
+    Called as the last socket closes: the task outlives it, so it is kept referenced
+    until it ends."""
+    task = asyncio.ensure_future(_offline_after_grace(summary, networks))
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+
+
+async def _offline_after_grace(summary: dict[str, Any], networks: list[int]) -> None:
+    await asyncio.sleep(OFFLINE_GRACE)
+    if await cache_call(settle_offline)(summary["id"]):
+        await announce(summary, networks, "offline")
