@@ -47,10 +47,19 @@ class ActionCheckedForm(forms.ModelForm):
 
 
 class ActionAdmin(admin.ModelAdmin):
-    """Hands the request to the form so its clean() can check the acting user's rights."""
+    """Hands the request to the form so its clean() can check the acting user's rights.
 
-    def check_action(self, request: HttpRequest, original: Any, data: dict[str, Any]) -> None:
-        raise NotImplementedError
+    Each admin defines `check_action(request, original, data)`: the action's permission
+    and input checks for this change, raising an ActionError (a subclass without one
+    is refused when it is defined, not when someone first saves).
+    """
+
+    check_action: Callable[[HttpRequest, Any, dict[str, Any]], None]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not callable(getattr(cls, "check_action", None)):
+            raise TypeError(f"{cls.__name__} must define check_action(request, original, data)")
 
     def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         kwargs.setdefault("form", ActionCheckedForm)

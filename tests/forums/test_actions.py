@@ -328,3 +328,10 @@ def test_the_admin_shows_a_refused_change_as_a_form_error(client, public_forum):
     assert response.status_code == 200
     assert "Posts are limited to 64 KiB" in response.content.decode()
     assert Post.objects.get(pk=public_forum.reply.pk).edit_count == 0
+
+
+def test_an_admin_without_its_action_check_is_refused_when_defined() -> None:
+    from community.forums.admin import ActionAdmin
+
+    with pytest.raises(TypeError, match="must define check_action"):
+        type("UncheckedAdmin", (ActionAdmin,), {})
