@@ -27,8 +27,9 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from chat import access, consumer_db, events, presence, queries
+from chat.events import encode
 from chat.frames import FrameError, check_capacity, field, parse
-from chat.hub import Hub, Subscription, TopicSubscription, encode, get_hub
+from chat.hub import Hub, Subscription, TopicSubscription, get_hub
 from config.errors import ActionError, NotFound
 from config.events import room_group, user_group
 
@@ -235,24 +236,33 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         """
         topic_id = field(frame, "topic", int)
         check_capacity(self.topics, topic_id, MAX_TOPIC_SUBSCRIPTIONS, "topics")
-        readable = self.readable
-        network_id, moderator, deleted = await database_sync_to_async(consumer_db.topic_access)(
-            self.user, topic_id
-        )
         sub = self.topics.get(topic_id)
         if sub is None:
-            sub = await self.hub.topics.subscribe(
-                self, topic_id, network_id, moderator=moderator, deleted=deleted
-            )
+            # Watched before access is read (inactive until it passes), as rooms are
+            # joined before their replay: a deletion committed after the check still
+            # reaches this subscription.
+            sub = await self.hub.topics.subscribe(self, topic_id)
             if self.topics is NO_TOPICS:
                 self.topics = {}
             self.topics[topic_id] = sub
-        else:
-            sub.moderator, sub.deleted = moderator, deleted
-        if network_id in readable and network_id not in self.readable:
-            # Access was revoked while the frame was being checked.
+        readable = self.readable
+        try:
+            network_id, moderator, deleted = await database_sync_to_async(consumer_db.topic_access)(
+                self.user, topic_id
+            )
+        except ActionError:
+            if self.topics.get(topic_id) is sub:
+                self._unwatch_topic(topic_id)
+            raise
+        if self.topics.get(topic_id) is not sub:
+            raise NotFound()  # closed while access was being read
+        sub.network, sub.moderator = network_id, moderator
+        sub.deleted = deleted or (sub.deleted and not sub.active)
+        revoked = network_id in readable and network_id not in self.readable
+        if revoked or (sub.deleted and not moderator):
             self._unwatch_topic(topic_id)
             raise NotFound()
+        sub.active = True
         await self.send_json(events.topic_frame(events.TOPIC_SUBSCRIBED, topic_id))
 
     async def on_topic_unsubscribe(self, frame: dict[str, Any]) -> None:

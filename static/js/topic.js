@@ -213,7 +213,7 @@
       if (topic.deleted) badges.appendChild(el("span", "badge danger", T.topicDeleted));
     }
     var reply = document.getElementById("reply");
-    if (reply && topic.locked && !MODERATOR) reply.hidden = true;
+    if (reply && !MODERATOR) reply.hidden = Boolean(topic.locked);
   }
 
   // --- REST: catching up, and the fallback while the socket is down ---------------------
@@ -252,8 +252,11 @@
           catchUp(end, round);
         }
       })
-      .catch(function () {
+      .catch(function (error) {
         fetching = false;
+        // The topic is gone for this reader (deleted, or access revoked) while it was
+        // being caught up: stop watching, as for an access.revoked frame.
+        if (error.message === "404" || error.message === "403") lose();
       });
   }
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from chat import consumers
+from chat import consumer_db, consumers
 from chat.hub import get_hub
 from community.forums import access, actions
 from community.models import Network
@@ -463,3 +463,68 @@ async def test_after_a_channel_layer_failure_watchers_are_told_to_catch_up(
         lambda: client_for(member).get(f"/api/v1/topics/{topic_id}/posts/?after={post.pk - 1}")
     )()
     assert [p["id"] for p in catch_up.json()["results"]] == [post.pk]
+
+
+async def test_a_topic_deleted_while_access_is_read_is_not_watched(
+    connect: Any, member: Any, moderator: Any, public_forum: Forum, monkeypatch: Any
+) -> None:
+    """The subscription is made before access is read: a deletion committed right after
+    the check (its event reaching the still-inactive subscription) refuses the watcher."""
+    topic_id = public_forum.topic.pk
+    checked = consumer_db.topic_access
+
+    def check_then_delete(user: Any, topic: int) -> tuple[int, bool, bool]:
+        answer = checked(user, topic)
+        delete_topic(moderator, topic)
+        return answer
+
+    monkeypatch.setattr(consumer_db, "topic_access", check_then_delete)
+    reader = await connect(member)
+    await reader.send(type="topic.subscribe", topic=topic_id)
+    assert (await reader.expect("error"))["code"] == "not_found"
+    await db(edit)(moderator, public_forum.reply.pk, "seulement pour la modération")
+    assert await reader.nothing(0.3, ignore=NOTICES)
+
+
+async def lose_events(monkeypatch: Any) -> None:
+    """From now on this process's hub drops every forum event (as a failing layer would)."""
+
+    async def dropped(message: dict[str, Any]) -> None:
+        return None
+
+    monkeypatch.setattr(get_hub().topics, "receive", dropped)
+
+
+async def test_subscribing_again_to_a_topic_no_longer_readable_stops_it(
+    connect: Any, member: Any, moderator: Any, public_forum: Forum, monkeypatch: Any
+) -> None:
+    topic_id = public_forum.topic.pk
+    reader = await connect(member)
+    await reader.watch(topic_id)
+    with monkeypatch.context() as patch:
+        await lose_events(patch)
+        await db(delete_topic)(moderator, topic_id)  # the socket never hears of it
+    assert (await refusal(reader, topic_id))["code"] == "not_found"
+    await db(edit)(moderator, public_forum.reply.pk, "plus pour vous")
+    assert await reader.nothing(0.3, ignore=NOTICES)
+
+
+async def test_a_deletion_lost_with_the_layer_closes_the_topic_on_recovery(
+    connect: Any, member: Any, moderator: Any, public_forum: Forum, monkeypatch: Any
+) -> None:
+    topic_id = public_forum.topic.pk
+    reader, mod = await connect(member), await connect(moderator)
+    await reader.watch(topic_id)
+    await mod.watch(topic_id)
+    with monkeypatch.context() as patch:
+        await lose_events(patch)
+        await db(delete_topic)(moderator, topic_id)
+    get_hub()._layer_failed()
+    assert await reader.expect("access.revoked", wait=3) == {
+        "type": "access.revoked",
+        "topic": topic_id,
+    }
+    assert (await mod.expect("topic.subscribed", wait=3))["topic"] == topic_id
+    await db(edit)(moderator, public_forum.reply.pk, "modération seulement")
+    assert (await mod.expect("forums.post_edited"))["post"]["body"] == "modération seulement"
+    assert await reader.nothing(0.3, ignore=NOTICES)
