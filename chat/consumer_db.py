@@ -13,7 +13,7 @@ from chat import access, events, queries
 from chat.actions import messages as message_actions
 from chat.actions import rooms as room_actions
 from community.forums import access as forum_access
-from community.models import Network
+from permissions import checks
 
 
 def connect_state(user: Any) -> tuple[dict[str, Any] | None, frozenset[int], frozenset[int]]:
@@ -69,5 +69,4 @@ def topic_access(user: Any, topic_id: int) -> tuple[int, bool, bool]:
 
 def moderated(user: Any, network_ids: set[int]) -> set[int]:
     """Of these networks, those whose deleted topics the user still reads (moderators)."""
-    networks = Network.objects.filter(pk__in=network_ids)
-    return {n.pk for n in networks if forum_access.may_see_deleted(user, n)}
+    return checks.moderated_network_ids(user, network_ids)

@@ -50,8 +50,7 @@ class Room(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
 
-    # Not columns: the reader's state, annotated by chat.queries.with_unread.
-    last_read_seq: int
+    # Not a column: the reader's unread count, annotated by chat.queries.with_unread.
     unread: int
 
     class Meta:

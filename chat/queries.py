@@ -17,25 +17,26 @@ from permissions.checks import AnyUser, readable_network_ids
 UNREAD_CHUNK = 200
 
 
+def _unread(messages: QuerySet[Message], user_id: int) -> QuerySet[Message]:
+    """What counts as unread for a user among messages after their marker: by others,
+    not deleted."""
+    return messages.filter(deleted=False).exclude(author_id=user_id)
+
+
 def with_unread(rooms: QuerySet[Room], user_id: int) -> QuerySet[Room]:
-    """Rooms annotated with the user's `last_read_seq` (0 where never read) and `unread`
-    (messages by others, not deleted, after that seq), inside the rooms query itself:
-    each count reads the (room, seq) index from the marker on."""
+    """Rooms annotated with the user's `unread` count (messages by others, not deleted,
+    after their read marker), inside the rooms query itself: each count reads the
+    (room, seq) index from the marker on."""
     marker = ReadMarker.objects.filter(room=OuterRef("pk"), user_id=user_id)
+    after_marker = Message.objects.filter(room=OuterRef("pk"), seq__gt=OuterRef("read_up_to"))
     unread = (
-        Message.objects.filter(room=OuterRef("pk"), seq__gt=OuterRef("last_read_seq"))
-        .filter(deleted=False)
-        .exclude(author_id=user_id)
-        .order_by()
-        .values("room")
-        .annotate(n=Count("pk"))
-        .values("n")
+        _unread(after_marker, user_id).order_by().values("room").annotate(n=Count("pk")).values("n")
     )
-    # The two names are declared on Room (for mypy's sake at every reader), which
-    # django-stubs takes for a clash with the annotation that sets them.
+    rooms = rooms.alias(read_up_to=Coalesce(Subquery(marker.values("last_read_seq")[:1]), 0))
+    # `unread` is declared on Room (for mypy's sake at every reader), which django-stubs
+    # takes for a clash with the annotation that sets it.
     return rooms.annotate(  # type: ignore[no-redef]
-        last_read_seq=Coalesce(Subquery(marker.values("last_read_seq")[:1]), 0),
-        unread=Coalesce(Subquery(unread, output_field=IntegerField()), 0),
+        unread=Coalesce(Subquery(unread, output_field=IntegerField()), 0)
     )
 
 
@@ -67,11 +68,7 @@ def read_state(room_id: int, user_id: int) -> tuple[int, int]:
 
 def unread_count(user_id: int, room_id: int, last_read_seq: int) -> int:
     """Messages by others, not deleted, after the user's read marker."""
-    return (
-        Message.objects.filter(room_id=room_id, seq__gt=last_read_seq, deleted=False)
-        .exclude(author_id=user_id)
-        .count()
-    )
+    return _unread(Message.objects.filter(room_id=room_id, seq__gt=last_read_seq), user_id).count()
 
 
 def unread_counts_for_users(room_id: int, user_ids: Iterable[int]) -> dict[int, int]:

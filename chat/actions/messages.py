@@ -218,10 +218,16 @@ def do_add_reaction(user: User, message: Message, emoji: Any) -> bool:
 
 @transaction.atomic
 def do_remove_reaction(user: User, message: Message, emoji: Any) -> bool:
-    """Withdraw one's reaction; removing one that is not there changes nothing (returns False)."""
+    """Withdraw one's reaction; removing one that is not there changes nothing (returns False).
+
+    Any stored reaction may be withdrawn, also one accepted before reactions were held to
+    exactly one emoji: the value is only looked up, so it is not held to that rule.
+    """
     if not access.may_read_room(user, message.room):
         raise NotFound()
-    emoji = check_emoji(emoji)
+    max_length = Reaction._meta.get_field("emoji").max_length or 0
+    if not isinstance(emoji, str) or not 0 < len(emoji) <= max_length:
+        raise InvalidInput("invalid_emoji", "emoji must be a reaction.", {"emoji": ["Invalid."]})
     seq, message = _lock_message(message)
     deleted, _ = Reaction.objects.filter(message=message, user=user, emoji=emoji).delete()
     if not deleted:

@@ -47,7 +47,6 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from chat import events, presence
-from chat.events import encode
 from chat.hub.networks import Networks
 from chat.hub.ratelimit import TokenBuckets
 from chat.hub.rooms import Rooms, Subscription
@@ -59,7 +58,7 @@ from config.events import user_group
 if TYPE_CHECKING:
     from chat.consumers import ChatConsumer
 
-__all__ = ["Hub", "Subscription", "TopicSubscription", "encode", "get_hub"]
+__all__ = ["Hub", "Subscription", "TopicSubscription", "get_hub"]
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from chat.actions import messages
-from chat.models import Message, Room
+from chat.models import Message, Reaction, Room
 from community.models import Network
 from tests.factories.chat import make_direct_room, make_room, send
 
@@ -204,6 +204,18 @@ def test_a_chat_reaction_is_one_emoji_as_in_the_forums(
     )
     assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_emoji"
     assert message.reactions.count() == 0
+
+
+def test_a_reaction_stored_before_the_emoji_rule_can_still_be_withdrawn(
+    api: Any, member: Any, public_room: Room
+) -> None:
+    message = send(member, public_room)
+    Reaction.objects.create(message=message, user=member, emoji="⭐⭐")  # the old rule let it in
+    url = f"/api/v1/messages/{message.pk}/reactions/"
+    assert api(member).delete(url, {"emoji": "⭐⭐"}, format="json").status_code == 204
+    assert message.reactions.count() == 0
+    too_long = api(member).delete(url, {"emoji": "⭐" * 33}, format="json")
+    assert too_long.status_code == 400
 
 
 def test_read_marker_over_rest(api: Any, member: Any, moderator: Any, public_room: Room) -> None:

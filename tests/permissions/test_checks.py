@@ -206,3 +206,23 @@ def test_access_costs_one_query_for_a_member(
         assert checks.may_participate(member, network)
         assert not checks.may_moderate(member, network)
         assert checks.get_membership(member, network) is not None
+
+
+def test_moderated_network_ids_answers_may_moderate_for_many_in_one_query(
+    owner: Any,
+    moderator: Any,
+    member: Any,
+    staff: Any,
+    public_network: Network,
+    private_network: Network,
+    hidden_network: Network,
+    django_assert_num_queries: Any,
+) -> None:
+    networks = [public_network, private_network, hidden_network]
+    ids = {n.pk for n in networks}
+    for user in (owner, moderator, member, staff, AnonymousUser()):
+        expected = {n.pk for n in networks if checks.may_moderate(user, n)}
+        with django_assert_num_queries(0 if user is staff or not user.is_authenticated else 1):
+            assert checks.moderated_network_ids(user, ids) == expected
+    assert checks.moderated_network_ids(member, ids) == set()
+    assert checks.moderated_network_ids(moderator, ids) >= {public_network.pk}
