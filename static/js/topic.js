@@ -34,6 +34,7 @@
 
   var socket = null;
   var live = false; // subscribed: events arrive, no polling
+  var asked = false; // a topic.subscribe of ours awaits its answer
   var closed = false; // access lost: nothing more to do
   var pollTimer = null;
   var pollDelay = 3000;
@@ -300,6 +301,7 @@
 
   function subscribe() {
     live = false;
+    asked = true;
     socket.send({ type: "topic.subscribe", topic: TOPIC });
   }
 
@@ -335,7 +337,15 @@
         socket.settled();
         stopPolling();
         setState("live");
-        catchUp(first ? first - 1 : last);
+        if (asked) {
+          asked = false;
+          catchUp(first ? first - 1 : last);
+        } else {
+          // The server's own resync tells every watcher at once: spread the catch-ups.
+          window.setTimeout(function () {
+            catchUp(first ? first - 1 : last);
+          }, Math.random() * 5000);
+        }
         return;
       case "forums.post":
       case "forums.post_edited":
