@@ -119,10 +119,13 @@ def plain_websockets() -> Server:
     return Server("plain-websockets", argv, dict(os.environ))
 
 
-async def open_client(url: str, token: str | None) -> Any:
+async def open_client(url: str, token: str | None, *, cookie: str | None = None) -> Any:
+    """A client socket from the site's origin, with a token header or a Cookie header."""
     import websockets
 
     headers = {"Authorization": f"Token {token}"} if token else {}
+    if cookie:
+        headers["Cookie"] = cookie
     return await websockets.connect(
         url,
         origin=websockets.Origin(f"http://{LOOPBACK}"),

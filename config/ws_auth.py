@@ -1,12 +1,35 @@
-"""Websocket authentication: `Authorization: Token <key>` header, else the session cookie."""
+"""Websocket authentication: `Authorization: Token <key>` header, else the session cookie.
+
+One step, not channels' AuthMiddlewareStack (CookieMiddleware → SessionMiddleware →
+AuthMiddleware): each of those layers keeps its own copy of the scope, and the session
+store stays referenced from it for as long as the socket lives. Idle sockets are
+counted by the thousand (bench/chat_idle_memory.py), and nothing behind this step
+reads scope["session"] or scope["cookies"]: the consumer wants the user, once, at
+connect. So the user is resolved here and the app gets `dict(scope, user=user)` only;
+the parsed cookies and the session are dropped before the socket goes idle.
+
+The cookie is resolved exactly as a page request's would be, by channels' own
+`get_user` on a throwaway {"session": …}: the session's backend must still be
+configured, the backend must still return the user (ModelBackend refuses an inactive
+one), and the session's auth hash must match the user's current one (a password change
+signs every other session out; a mismatched session is flushed, as Django does). A
+websocket never writes the session back, so nothing is lost by not keeping it: channels'
+session middleware only saves on an HTTP response.
+
+A present but invalid token yields an anonymous user (and so a refused socket) rather
+than silently falling back to the cookie.
+"""
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
-from channels.auth import AuthMiddlewareStack
+from channels.auth import get_user
 from channels.db import database_sync_to_async
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.http import parse_cookie
 
 
 @database_sync_to_async
@@ -19,32 +42,38 @@ def _user_for_token(key: str) -> Any:
     return token.user
 
 
-class TokenAuthMiddleware:
-    """A socket with an `Authorization` header is authenticated by its token alone;
-    one without goes through channels' cookie → session → user stack (the browser).
+async def _user_for_cookies(cookie_header: str) -> Any:
+    """The user of the session named in the Cookie header, else AnonymousUser."""
+    session_key = parse_cookie(cookie_header).get(settings.SESSION_COOKIE_NAME)
+    if not session_key:
+        return AnonymousUser()
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    return await get_user({"session": session})  # loads the session in the database thread
 
-    A present but invalid token yields an anonymous user (and so a refused socket)
-    rather than silently falling back to the cookie. A token socket never loads a
-    session: each middleware layer keeps its own copy of the scope (and the session
-    store) for as long as the socket lives, and idle sockets are counted by the
-    thousand.
-    """
+
+async def socket_user(headers: list[tuple[bytes, bytes]]) -> Any:
+    """Who opens the socket: the token's user if an Authorization header is present, else
+    the session cookie's (cookie headers joined as Django joins them for a request)."""
+    auth = next((v for k, v in headers if k == b"authorization"), b"")
+    if auth:
+        keyword, _, key = auth.decode("latin-1").partition(" ")
+        if keyword.lower() == "token" and key.strip():
+            return await _user_for_token(key.strip())
+        return AnonymousUser()
+    cookies = "; ".join(v.decode("latin-1").rstrip("; ") for k, v in headers if k == b"cookie")
+    return await _user_for_cookies(cookies)
+
+
+class WebsocketAuthMiddleware:
+    """Sets scope["user"] from the token or the session cookie; keeps nothing else."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
-        self.session_stack = AuthMiddlewareStack(app)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
-        auth = next((v for k, v in scope.get("headers") or [] if k == b"authorization"), b"")
-        if not auth:
-            return await self.session_stack(scope, receive, send)
-        keyword, _, key = auth.decode("latin-1").partition(" ")
-        if keyword.lower() == "token" and key.strip():
-            user = await _user_for_token(key.strip())
-        else:
-            user = AnonymousUser()
+        user = await socket_user(scope.get("headers") or [])
         return await self.app(dict(scope, user=user), receive, send)
 
 
 def ShabakaAuthMiddlewareStack(app: Any) -> Any:
-    return TokenAuthMiddleware(app)
+    return WebsocketAuthMiddleware(app)

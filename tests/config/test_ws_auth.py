@@ -103,3 +103,69 @@ async def test_a_deactivated_users_token_is_refused() -> None:
     connected, close_code = await ping([ORIGIN, (b"authorization", f"Token {key}".encode())])
 
     assert (connected, close_code) == (False, UNAUTHENTICATED)
+
+
+async def test_a_deactivated_users_session_cookie_is_refused() -> None:
+    cookie = await session_cookie_for("left")
+    await deactivate("left")
+
+    connected, close_code = await ping([ORIGIN, (b"cookie", cookie.encode())])
+
+    assert (connected, close_code) == (False, UNAUTHENTICATED)
+
+
+@pytest.mark.parametrize(
+    ("around", "opens"),
+    [
+        ("csrftoken=abc; {session}; theme=dark", True),  # a browser's usual header
+        ('junk; =; ;;{session}; "unterminated; a=b=c', True),  # malformed pieces around it
+        ("{session}; {name}=not-a-session-key", False),  # the last duplicate wins, as in Django
+    ],
+)
+async def test_the_session_is_found_among_other_and_malformed_cookies(
+    around: str, opens: bool
+) -> None:
+    cookie = await session_cookie_for("nadia")
+    header = around.format(session=cookie, name=settings.SESSION_COOKIE_NAME)
+
+    connected, _ = await ping([ORIGIN, (b"cookie", header.encode())])
+
+    assert connected is opens
+
+
+async def test_cookies_split_over_several_headers_are_joined_as_django_does() -> None:
+    cookie = await session_cookie_for("omar")
+
+    connected, reply = await ping(
+        [ORIGIN, (b"cookie", b"csrftoken=abc;"), (b"cookie", cookie.encode())]
+    )
+
+    assert connected and reply == {"type": "pong"}
+
+
+async def test_a_session_key_under_another_cookie_name_is_refused() -> None:
+    cookie = await session_cookie_for("rachid")
+    key = cookie.partition("=")[2]
+
+    connected, close_code = await ping([ORIGIN, (b"cookie", f"other={key}".encode())])
+
+    assert (connected, close_code) == (False, UNAUTHENTICATED)
+
+
+async def test_the_app_gets_the_user_and_no_session_or_cookies() -> None:
+    """Nothing but the user is kept per socket: no session store, no parsed cookies."""
+    from config.ws_auth import ShabakaAuthMiddlewareStack
+
+    cookie = await session_cookie_for("salma")
+    seen: list[dict[str, Any]] = []
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        seen.append(scope)
+
+    scope = {"type": "websocket", "path": "/ws/", "headers": [(b"cookie", cookie.encode())]}
+    await ShabakaAuthMiddlewareStack(app)(scope, None, None)
+    await sync_to_async(connections.close_all)()
+
+    assert seen[0]["user"].username == "salma"
+    assert set(seen[0]) == {"type", "path", "headers", "user"}
+    assert "user" not in scope  # the caller's scope is not changed
