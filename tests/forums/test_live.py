@@ -469,7 +469,7 @@ async def test_a_topic_deleted_while_access_is_read_is_not_watched(
     connect: Any, member: Any, moderator: Any, public_forum: Forum, monkeypatch: Any
 ) -> None:
     """The subscription is made before access is read: a deletion committed right after
-    the check (its event reaching the still-inactive subscription) refuses the watcher."""
+    the check reaches it, so the watcher is refused or closed, never left watching."""
     topic_id = public_forum.topic.pk
     checked = consumer_db.topic_access
 
@@ -481,7 +481,12 @@ async def test_a_topic_deleted_while_access_is_read_is_not_watched(
     monkeypatch.setattr(consumer_db, "topic_access", check_then_delete)
     reader = await connect(member)
     await reader.send(type="topic.subscribe", topic=topic_id)
-    assert (await reader.expect("error"))["code"] == "not_found"
+    # Refused if the deletion's event reached the inactive subscription before the check
+    # ended (the in-memory layer); otherwise watched, then closed by that event (Redis).
+    frames = await reader.drain(1.0)
+    refused = any(f["type"] == "error" and f.get("code") == "not_found" for f in frames)
+    closed = {"type": "access.revoked", "topic": topic_id} in frames
+    assert refused or closed, frames
     await db(edit)(moderator, public_forum.reply.pk, "seulement pour la modération")
     assert await reader.nothing(0.3, ignore=NOTICES)
 
