@@ -15,7 +15,8 @@ from django.contrib.auth.models import User
 
 from chat.actions import messages, rooms
 from chat.models import Room
-from community.models import Membership, Network
+from community.models import Network
+from community.queries import first_moderator
 from community.seed import SeedContext, seed_step
 from config.errors import ActionError
 
@@ -62,7 +63,7 @@ def seed_chat(
     direct_done = False
     for network in networks:
         people = list(members.get(network.slug, ()))
-        staff = _moderator(network)
+        staff = first_moderator(network)
         if staff is None or len(people) < 2 or Room.objects.filter(network=network).exists():
             continue
         speakers = [staff, *[p for p in people if p.pk != staff.pk][:3]]
@@ -96,18 +97,3 @@ def seed_chat(
                         sent += 1
                 direct_done = True
     return made_rooms, sent
-
-
-def _moderator(network: Network) -> User | None:
-    """An active owner or moderator: who creates the rooms and posts announcements."""
-    membership = (
-        Membership.objects.filter(
-            network=network,
-            status=Membership.Status.ACTIVE,
-            role__in=[Membership.Role.OWNER, Membership.Role.MODERATOR],
-        )
-        .select_related("user")
-        .order_by("role", "id")
-        .first()
-    )
-    return membership.user if membership is not None else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import User
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -69,3 +70,19 @@ def list_audit_entries(network: Network) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(network=network).select_related(
         "actor", "actor__profile", "target_user", "target_user__profile"
     )
+
+
+def first_moderator(network: Network) -> User | None:
+    """The network's first active owner or moderator (owners first, then the oldest):
+    who the demo data has create rooms and post announcements."""
+    membership = (
+        Membership.objects.filter(
+            network=network,
+            status=Membership.Status.ACTIVE,
+            role__in=[Membership.Role.OWNER, Membership.Role.MODERATOR],
+        )
+        .select_related("user")
+        .order_by("role", "id")
+        .first()
+    )
+    return membership.user if membership is not None else None

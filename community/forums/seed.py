@@ -15,7 +15,8 @@ from django.contrib.auth.models import User
 
 from community.forums import actions
 from community.forums.models import Category
-from community.models import Membership, Network
+from community.models import Network
+from community.queries import first_moderator
 from community.seed import SeedContext, seed_step
 from permissions import checks
 
@@ -126,20 +127,6 @@ def _posters(network: Network, users: Sequence[User]) -> list[User]:
     return [user for user in users if checks.may_participate(user, network)]
 
 
-def _moderator(network: Network) -> User | None:
-    membership = (
-        Membership.objects.filter(
-            network=network,
-            status=Membership.Status.ACTIVE,
-            role__in=[Membership.Role.OWNER, Membership.Role.MODERATOR],
-        )
-        .select_related("user")
-        .order_by("role", "id")
-        .first()
-    )
-    return membership.user if membership is not None else None
-
-
 def _users_for(users_by_network: Mapping[Any, Sequence[User]], network: Network) -> list[User]:
     for key in (network, network.pk, network.slug):
         if key in users_by_network:
@@ -151,7 +138,7 @@ def seed_network_forum(network: Network, users: Sequence[User]) -> tuple[int, in
     """Fill one network's forum; returns (topics, posts) created. Skips a seeded forum."""
     if Category.objects.filter(network=network).exists():
         return 0, 0
-    moderator = _moderator(network)
+    moderator = first_moderator(network)
     if moderator is None:
         return 0, 0
     posters = _posters(network, users) or [moderator]
