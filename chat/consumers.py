@@ -250,7 +250,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             network_id, moderator, deleted = await database_sync_to_async(consumer_db.topic_access)(
                 self.user, topic_id
             )
-        except ActionError:
+        except Exception:
+            # Refused, or the database failed: either way no half-made watch stays behind.
             if self.topics.get(topic_id) is sub:
                 self._unwatch_topic(topic_id)
             raise

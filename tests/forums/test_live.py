@@ -533,3 +533,20 @@ async def test_a_deletion_lost_with_the_layer_closes_the_topic_on_recovery(
     await db(edit)(moderator, public_forum.reply.pk, "modération seulement")
     assert (await mod.expect("forums.post_edited"))["post"]["body"] == "modération seulement"
     assert await reader.nothing(0.3, ignore=NOTICES)
+
+
+async def test_a_failed_access_read_leaves_no_watch_behind(
+    connect: Any, member: Any, moderator: Any, public_forum: Forum, monkeypatch: Any
+) -> None:
+    topic_id = public_forum.topic.pk
+
+    def failing(user: Any, topic: int) -> tuple[int, bool, bool]:
+        raise RuntimeError("database went away")
+
+    reader = await connect(member)
+    with monkeypatch.context() as patch:
+        patch.setattr(consumer_db, "topic_access", failing)
+        await reader.send(type="topic.subscribe", topic=topic_id)
+        assert (await reader.expect("error"))["code"] == "server_error"
+    assert topic_id not in get_hub().topics.states
+    await reader.watch(topic_id)  # and watching works again once the database answers
