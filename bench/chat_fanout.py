@@ -222,8 +222,8 @@ async def _drain(connection: Any, errors: list[dict[str, Any]]) -> None:
 
 def make_fixtures(receivers: int) -> tuple[list[str], str, int]:
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
 
+    from accounts.tokens import issue_keys
     from community.models import Network
     from tests.factories.chat import make_room
     from tests.factories.networks import make_network
@@ -235,9 +235,7 @@ def make_fixtures(receivers: int) -> tuple[list[str], str, int]:
     users = User.objects.bulk_create(
         [User(username=f"bench-r{i}", email=f"r{i}@example.org") for i in range(receivers)]
     )
-    tokens = Token.objects.bulk_create([Token(user=u, key=Token.generate_key()) for u in users])
-    sender = Token.objects.create(user=owner, key=Token.generate_key())
-    return [t.key for t in tokens], sender.key, room.pk
+    return issue_keys(users), issue_keys([owner])[0], room.pk
 
 
 def main() -> None:

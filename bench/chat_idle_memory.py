@@ -101,10 +101,9 @@ def make_users(count: int) -> list[Any]:
 
 
 def make_tokens(users: list[Any]) -> list[Login]:
-    from rest_framework.authtoken.models import Token
+    from accounts.tokens import issue_keys
 
-    tokens = Token.objects.bulk_create([Token(user=u, key=Token.generate_key()) for u in users])
-    return [{"token": t.key} for t in tokens]
+    return [{"token": key} for key in issue_keys(users)]
 
 
 def make_session_cookies(users: list[Any]) -> list[Login]:

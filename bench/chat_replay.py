@@ -44,8 +44,8 @@ def build_room(total: int) -> tuple[int, str]:
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
+    from accounts.tokens import issue_keys
     from chat.events import user_summary
     from chat.models import ReadMarker, Room
     from community.models import Network
@@ -104,7 +104,7 @@ def build_room(total: int) -> tuple[int, str]:
     Room.objects.filter(pk=room.pk).update(seq=total)
     ReadMarker.objects.create(user=reader, room=room, last_read_seq=total - MISSED)
     print(f"  {total:,} messages and events written in {time.perf_counter() - started:.1f} s")
-    return room.pk, Token.objects.create(user=reader, key=Token.generate_key()).key
+    return room.pk, issue_keys([reader])[0]
 
 
 async def measure(url: str, token: str, room_id: int, after_seq: int) -> tuple[list[float], int]:

@@ -390,7 +390,8 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
-    from rest_framework.authtoken.models import Token
+
+    from accounts.tokens import issue_keys
 
     if connection.vendor != "postgresql":
         sys.exit("forums_bench needs PostgreSQL: set DATABASE_URL (or run `make bench`).")
@@ -400,8 +401,7 @@ def main() -> None:
     small, large = Forum(), Forum()
     try:
         caller = Caller(Client())
-        small_token = Token.objects.create(user=small.owner).key
-        large_token = Token.objects.create(user=large.owner).key
+        small_token, large_token = issue_keys([small.owner, large.owner])
         cache.clear()
 
         small.grow_to(Shape(BASELINE_POSTS))

@@ -242,8 +242,8 @@ def main() -> None:
     from django.core.cache import cache
     from django.db import connection
     from django.test import Client
-    from rest_framework.authtoken.models import Token
 
+    from accounts.tokens import issue_keys
     from community.models import Network
 
     if connection.vendor != "postgresql":
@@ -256,7 +256,7 @@ def main() -> None:
     join(user, mine)
     slugs = list(Network.objects.filter(id__in=mine).order_by("id").values_list("slug", flat=True))
     rooms = [room_of[network_id] for network_id in mine]
-    token = Token.objects.create(user=user).key
+    token = issue_keys([user])[0]
     client = Client()
     cache.clear()
 

@@ -32,11 +32,14 @@ from chat.frames import FrameError, check_capacity, field, parse
 from chat.hub import Hub, Subscription, TopicSubscription, get_hub
 from config.errors import ActionError, NotFound
 from config.events import room_group, user_group
+from config.ws_auth import still_signed_in
 
 logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_ABUSE = 4008
+# The session or token the socket was opened with ended (accounts.signout).
+CLOSE_SIGNED_OUT = 4403
 # Errors within ABUSE_WINDOW seconds after which the socket is closed.
 ABUSE_STRIKES = 20
 ABUSE_WINDOW = 10.0
@@ -70,6 +73,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     topics: dict[int, TopicSubscription] = NO_TOPICS
     typing_at: dict[int, float] = NO_TYPING
     strikes: list[float] = []  # replaced on each error, never mutated in place
+    signed_out = False
 
     # --- connection ---------------------------------------------------------------------
 
@@ -92,6 +96,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         online = await presence.cache_call(presence.connect)(user.pk)
         self.counted = True
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
+        if not await still_signed_in(self.scope):
+            # Signed out between reading the credential and joining the group, whose
+            # `accounts.signed_out` this socket could not have heard.
+            await self._close_signed_out()
+            return
         self.hub = get_hub()
         await self.hub.attach(self)
         self.attached = True
@@ -158,6 +167,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     # --- frames from the client ---------------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.signed_out:
+            return  # a client may keep sending until the close handshake times out
         try:
             frame = parse(text_data, int(settings.SHABAKA["MAX_FRAME_BYTES"]))
         except FrameError as exc:
@@ -391,6 +402,21 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 sub.moderator = False
                 if sub.deleted:
                     await self.lose_topic(topic_id)
+
+    async def accounts_signed_out(self, event: dict[str, Any]) -> None:
+        """The credential this socket was opened with ended (None: every credential of the
+        user did — password changed, account deactivated or deleted)."""
+        credential = event.get("credential")
+        if credential is None or credential == self.scope.get("credential"):
+            await self._close_signed_out()
+
+    async def _close_signed_out(self) -> None:
+        """Stop at once: nothing more is delivered or acted on, then the socket closes."""
+        self.signed_out = True
+        if self.attached:
+            self.attached = False
+            await self.hub.detach(self)
+        await self.close(code=CLOSE_SIGNED_OUT)
 
     async def community_membership(self, event: dict[str, Any]) -> None:
         """Membership changes of this user reach the client too (role, mute, approval)."""

@@ -1,4 +1,4 @@
-"""Account actions: registration and API tokens."""
+"""Account actions: registration (API tokens are accounts.tokens)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
 from config.errors import InvalidInput, StateConflict
 from directory.models import Profile
@@ -41,9 +40,3 @@ def do_register_user(username: str, email: str, password: str, display: str = ""
     user.save()
     Profile.objects.create(user=user, display_name=display)
     return user
-
-
-def do_issue_token(user: User) -> Token:
-    """The user's API token, created on first use."""
-    token, _ = Token.objects.get_or_create(user=user)
-    return token

@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.tokens import device_name, do_issue_token
 from community import accounts, queries
 from community.actions.invitations import do_create_invitation, do_revoke_invitation
 from community.actions.membership import (
@@ -125,7 +126,10 @@ class RegisterView(APIView):
 
 
 class TokenView(APIView):
-    """Exchange a username and password for the user's API token.
+    """Exchange a username and password for a new API token, one per sign-in (device).
+
+    The token is named after the device (`name`, else the User-Agent) on the account
+    page, and stops working after 30 days without use or when revoked (auth/logout/).
 
     No authentication classes: a stale `Authorization` header must not stop a
     client from signing in again. A wrong password is still a 401 (with the
@@ -147,7 +151,9 @@ class TokenView(APIView):
             from rest_framework.exceptions import AuthenticationFailed
 
             raise AuthenticationFailed("Wrong username or password.")
-        return Response({"token": accounts.do_issue_token(user).key})
+        name = device_name(data.get("name"), request.headers.get("User-Agent"))
+        token, key = do_issue_token(user, name)
+        return Response({"token": key, "id": token.pk, "expiry": token.expiry})
 
 
 # --- networks ---------------------------------------------------------------------------

@@ -225,7 +225,15 @@ class RegisteredSerializer(serializers.Serializer):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
+    name = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="The device, as the account page shows it.",
+    )
 
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
+    id = serializers.IntegerField(help_text="The token in GET /api/v1/auth/tokens/.")
+    expiry = serializers.DateTimeField(help_text="Moves on with use: 30 days after the last.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -68,7 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "channels",
     "guardian",
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "directory",
     "chat",
     "search",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -237,7 +239,7 @@ LOGIN_URL = "/signin/"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header turns "no credentials" into 401, not 403.
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -264,6 +266,18 @@ if TESTING:
         "user": "100000/min",
         "auth": "100000/min",
     }
+
+# API tokens (django-rest-knox, accounts.models): one per sign-in, stored as a digest,
+# expiring after 30 days without use; use slides the expiry, written at most hourly.
+KNOX_TOKEN_MODEL = "accounts.AuthToken"  # noqa: S105 - a model name
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=30),
+    "AUTO_REFRESH": True,
+    "MIN_REFRESH_INTERVAL": 3600,
+    "AUTH_HEADER_PREFIX": "Token",
+}
+# knox's own token table is swapped out for accounts.AuthToken: none of its migrations.
+MIGRATION_MODULES = {"knox": None}
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Shabaka API",

@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("chat.urls")),
     path("", include("directory.urls")),
     path("", include("search.urls")),
+    path("", include("accounts.urls")),
 ]
 
 urlpatterns = [

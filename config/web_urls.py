@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("community.forums.web_urls")),
     path("", include("chat.web_urls")),
     path("", include("directory.web_urls")),
+    path("", include("accounts.web_urls")),
 ]

@@ -19,16 +19,16 @@ from channels.testing import WebsocketCommunicator
 from channels_redis.core import RedisChannelLayer
 from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.db import connections
-from rest_framework.authtoken.models import Token
 
 from chat.models import Room
 from config.asgi import application
+from tests.factories.users import token_for
 
 ORIGIN = (b"origin", b"http://testserver")
 
 
 def _token(user: Any) -> str:
-    return Token.objects.get_or_create(user=user)[0].key
+    return token_for(user)
 
 
 class Client:

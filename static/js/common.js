@@ -57,10 +57,17 @@ window.shabakaSocket = function (handlers) {
       }
       handlers.frame(frame);
     };
-    socket.onclose = function () {
+    socket.onclose = function (event) {
       clearInterval(pingTimer);
       if (stopped) return;
       handlers.closed();
+      if (event.code === 4401 || event.code === 4403) {
+        // Not or no longer signed in (signed out here or elsewhere, password changed):
+        // another try cannot succeed; reloading the page leads to the sign-in.
+        stopped = true;
+        location.reload();
+        return;
+      }
       var wait = Math.min(30000, 500 * Math.pow(2, retry)) * (0.75 + Math.random() / 2);
       retry += 1;
       setTimeout(open, wait);

@@ -12,14 +12,15 @@ from typing import Any
 import pytest
 import websockets
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import issue_keys
 from chat.models import Message, Room
 from community.models import Network
 from tests._live import worker_env
 from tests._process import DaphneWorker, start_all
 from tests.chat.conftest import _close_db_connections, db
 from tests.chat.redis_probe import group_size, kill_redis_connections, redis_ports_of
+from tests.factories.users import token_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -52,7 +53,7 @@ def servers(
 
 
 def token(user: Any) -> str:
-    return Token.objects.get_or_create(user=user)[0].key
+    return token_for(user)
 
 
 class Socket:
@@ -201,8 +202,7 @@ async def test_a_connection_storm_of_500_sockets_leaks_nothing(
         users = User.objects.bulk_create(
             [User(username=f"storm{i}", email=f"storm{i}@example.org") for i in range(STORM)]
         )
-        tokens = Token.objects.bulk_create([Token(user=u, key=Token.generate_key()) for u in users])
-        return [(t.user.pk, t.key) for t in tokens]
+        return [(u.pk, key) for u, key in zip(users, issue_keys(users), strict=True)]
 
     users = await db(make_users)()
     log_start = len(a.log())  # earlier tests (Redis killed on purpose) logged too

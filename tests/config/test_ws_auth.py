@@ -11,10 +11,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connections
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from config.asgi import application
 from tests.factories.users import make_user
+from tests.factories.users import token_for as new_token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,7 +24,7 @@ UNAUTHENTICATED = 4401
 
 @sync_to_async
 def token_for(username: str) -> str:
-    return Token.objects.create(user=make_user(username)).key
+    return new_token(make_user(username))
 
 
 @sync_to_async
@@ -153,7 +153,8 @@ async def test_a_session_key_under_another_cookie_name_is_refused() -> None:
 
 
 async def test_the_app_gets_the_user_and_no_session_or_cookies() -> None:
-    """Nothing but the user is kept per socket: no session store, no parsed cookies."""
+    """Nothing but the user and which credential opened the socket (a short string) is kept
+    per socket: no session store, no parsed cookies, not the session key."""
     from config.ws_auth import ShabakaAuthMiddlewareStack
 
     cookie = await session_cookie_for("salma")
@@ -167,5 +168,8 @@ async def test_the_app_gets_the_user_and_no_session_or_cookies() -> None:
     await sync_to_async(connections.close_all)()
 
     assert seen[0]["user"].username == "salma"
-    assert set(seen[0]) == {"type", "path", "headers", "user"}
+    assert set(seen[0]) == {"type", "path", "headers", "user", "credential"}
+    credential = seen[0]["credential"]
+    assert isinstance(credential, str) and len(credential) < 40
+    assert cookie.partition("=")[2] not in credential
     assert "user" not in scope  # the caller's scope is not changed

@@ -6,9 +6,9 @@ import itertools
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.tokens import issue_keys
 from directory.models import Profile
 
 _counter = itertools.count(1)
@@ -28,10 +28,14 @@ def make_user(username: str | None = None, *, staff: bool = False, **fields: Any
     return user
 
 
+def token_for(user: Any) -> str:
+    """A new API token of the user (as a sign-in on one more device issues), its key."""
+    return issue_keys([user])[0]
+
+
 def client_for(user: Any | None) -> APIClient:
-    """An API client authenticated by the user's real token (None: anonymous)."""
+    """An API client authenticated by a real token of the user (None: anonymous)."""
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
     return client

@@ -14,8 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from rest_framework.authtoken.models import Token
-
+from accounts.tokens import issue_keys
 from chat.models import Message, Room
 from community.models import Membership
 from tests._live import ChatClient
@@ -38,7 +37,7 @@ def cast(people: int) -> Cast:
     for user in users:
         add_member(network, user, Membership.Role.MEMBER)
     room = make_room(network, name="Fault line")
-    return Cast(room, [Token.objects.create(user=u).key for u in users])
+    return Cast(room, issue_keys(users))
 
 
 async def converse(

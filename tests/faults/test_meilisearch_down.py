@@ -16,10 +16,10 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from search.models import OutboxEntry
 from tests._live import ManageCommand, worker_env
+from tests.factories.users import token_for
 
 pytestmark = pytest.mark.services
 
@@ -36,7 +36,7 @@ def wait_for(condition: Any, timeout: float, what: str) -> None:
 def test_writes_succeed_while_meilisearch_is_down_and_the_outbox_drains_after(
     daphne_workers: Any, meili_server: Any, member: Any, public_network: Any
 ) -> None:
-    token = Token.objects.create(user=member).key
+    token = token_for(member)
     search_env = {
         "MEILISEARCH_URL": meili_server.url,
         "MEILISEARCH_API_KEY": meili_server.key,

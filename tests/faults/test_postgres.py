@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 import websockets
 from django.db import connection
-from rest_framework.authtoken.models import Token
+
+from tests.factories.users import token_for
 
 pytestmark = pytest.mark.services
 
@@ -70,7 +71,7 @@ def assert_served(worker: Any, token: str) -> None:
 def test_requests_succeed_after_the_workers_database_connections_are_terminated(
     daphne_workers: Any, member: Any, public_network: Any
 ) -> None:
-    token = Token.objects.create(user=member).key
+    token = token_for(member)
     worker = daphne_workers()
     ours = backend_pid()
 

@@ -19,10 +19,11 @@ from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
+from accounts.models import AuthToken
 from community.models import Membership
 from config.asgi import application
+from tests.factories.users import token_for
 
 SAME_SITE = b"http://127.0.0.1"
 FOREIGN = b"https://evil.example"
@@ -61,7 +62,7 @@ def session_cookie(user: Any, *, expired: bool = False) -> tuple[bytes, bytes]:
 @pytest.mark.django_db(transaction=True)
 async def test_the_sites_origin_with_a_token_or_a_session_cookie_is_let_in(member: Any) -> None:
     """The control for the refusals below: the same upgrade with good credentials works."""
-    key = (await Token.objects.acreate(user=member)).key
+    key = await sync_to_async(token_for)(member)
     cookie = await sync_to_async(session_cookie)(member)
     assert (await upgrade([(b"origin", SAME_SITE), token_header(key)]))[0]
     assert (await upgrade([(b"origin", SAME_SITE), cookie]))[0]
@@ -71,8 +72,7 @@ async def test_the_sites_origin_with_a_token_or_a_session_cookie_is_let_in(membe
 @pytest.mark.django_db(transaction=True)
 async def test_upgrades_without_a_valid_origin_and_credentials_are_refused(member: Any) -> None:
     """One database setup, every refusal: each case is an upgrade that must not open."""
-    token = await Token.objects.acreate(user=member)
-    key = token.key
+    key = await sync_to_async(token_for)(member)
     cookie = await sync_to_async(session_cookie)(member)
     expired = await sync_to_async(session_cookie)(member, expired=True)
     origin = (b"origin", SAME_SITE)
@@ -96,13 +96,13 @@ async def test_upgrades_without_a_valid_origin_and_credentials_are_refused(membe
         if connected:
             let_in.append((name, code))
 
-    await token.adelete()  # revoked
+    await AuthToken.objects.filter(user=member).adelete()  # revoked
     if (await upgrade([origin, token_header(key)]))[0]:
         let_in.append(("revoked token", None))
-    token = await Token.objects.acreate(user=member)
+    key = await sync_to_async(token_for)(member)
     member.is_active = False
     await member.asave(update_fields=["is_active"])
-    if (await upgrade([origin, token_header(token.key)]))[0]:
+    if (await upgrade([origin, token_header(key)]))[0]:
         let_in.append(("token of a deactivated user", None))
     member.is_active = True
     member.set_password("a brand new passphrase")

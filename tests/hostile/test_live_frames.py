@@ -15,10 +15,9 @@ from typing import Any
 
 import pytest
 import websockets
-from rest_framework.authtoken.models import Token
 
 from tests._live import daphne_workers  # noqa: F401 - fixture
-from tests.factories.users import make_user
+from tests.factories.users import make_user, token_for
 
 pytestmark = pytest.mark.services
 
@@ -28,7 +27,7 @@ MIB = 1024 * 1024
 def test_one_mib_frames_are_refused_and_the_worker_keeps_serving_others(
     daphne_workers: Any,  # noqa: F811 - the fixture imported above
 ) -> None:
-    attacker, bystander = (Token.objects.create(user=make_user()).key for _ in range(2))
+    attacker, bystander = (token_for(make_user()) for _ in range(2))
     worker = daphne_workers()
 
     def connect(token: str) -> Any:

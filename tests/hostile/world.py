@@ -26,12 +26,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.test import TestCase
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from community.models import Membership, Network
 from tests.factories.networks import add_member, make_network
-from tests.factories.users import make_user
+from tests.factories.users import make_user, token_for
 
 _unique = itertools.count(1)
 
@@ -191,7 +190,7 @@ def exists(world: World | None) -> bool:
 def build_world() -> World:
     n = next(_unique)
     users = {name: make_user(f"w{n}{name}") for name in PERSONAS}
-    tokens = {name: Token.objects.create(user=user).key for name, user in users.items()}
+    tokens = {name: token_for(user) for name, user in users.items()}
     V, J, R, S = Network.Visibility, Network.JoinPolicy, Membership.Role, Membership.Status
     specs = {
         "germany": (V.PUBLIC, J.OPEN, [("member", S.ACTIVE)]),
