@@ -333,8 +333,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
+# Our own proxies (addresses or CIDRs): only a request whose peer is one of them has its
+# X-Forwarded-For read, from the right (core/client_address.py). Empty: the peer is the client.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+
 # --- Shabaka ----------------------------------------------------------------------
 SHABAKA = {
+    # Budgets per person or address, shared by every process (core/budgets.py), in the
+    # `limits` notation: "N per <period>; M per <period>" (every rate must hold).
+    "BUDGETS": {},
     # Websocket send rate per user: a token bucket.
     "CHAT_RATE_BURST": int(os.environ.get("CHAT_RATE_BURST", "10")),
     "CHAT_RATE_PER_SECOND": float(os.environ.get("CHAT_RATE_PER_SECOND", "1")),
