@@ -176,6 +176,7 @@ class MessageListView(APIView):
     def post(self, request: Request, room_id: int) -> Response:
         room = access.access_room(request.user, room_id)
         data = parse(MessageCreateSerializer, request)
+        message_actions.check_send_budget(me(request).pk)
         result = message_actions.do_send_message(
             me(request), room, data["body"], data.get("client_id"), data.get("reply_to")
         )
@@ -219,6 +220,7 @@ class MessageDetailView(APIView):
     def patch(self, request: Request, message_id: int) -> Response:
         message = message_actions.access_message(request.user, message_id)
         data = parse(MessageEditSerializer, request)
+        message_actions.check_send_budget(me(request).pk)
         message = message_actions.do_edit_message(me(request), message, data["body"])
         return Response(MessageSerializer(message).data)
 
@@ -230,6 +232,7 @@ class MessageDetailView(APIView):
     )
     def delete(self, request: Request, message_id: int) -> Response:
         message = message_actions.access_message(request.user, message_id)
+        message_actions.check_send_budget(me(request).pk)
         message = message_actions.do_delete_message(me(request), message)
         return Response(MessageSerializer(message).data)
 
@@ -243,6 +246,7 @@ class ReactionView(APIView):
     def post(self, request: Request, message_id: int) -> Response:
         message = message_actions.access_message(request.user, message_id)
         data = parse(ReactionSerializer, request)
+        message_actions.check_send_budget(me(request).pk)
         message_actions.do_add_reaction(me(request), message, data["emoji"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -252,6 +256,7 @@ class ReactionView(APIView):
     def delete(self, request: Request, message_id: int) -> Response:
         message = message_actions.access_message(request.user, message_id)
         data = parse(ReactionSerializer, request)
+        message_actions.check_send_budget(me(request).pk)
         message_actions.do_remove_reaction(me(request), message, data["emoji"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 

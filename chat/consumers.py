@@ -27,11 +27,13 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from chat import access, consumer_db, events, presence, queries
+from chat.actions.messages import SEND_BUDGET
 from chat.events import encode
 from chat.frames import FrameError, check_capacity, field, parse
 from chat.hub import Hub, Subscription, TopicSubscription, get_hub
-from config.errors import ActionError, NotFound
+from config.errors import ActionError, NotFound, RateLimited
 from config.events import room_group, user_group
+from core import budgets
 
 logger = logging.getLogger(__name__)
 
@@ -145,10 +147,14 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         """Write an already serialized frame (the hub serializes once for many sockets)."""
         await self.base_send({"type": "websocket.send", "text": text})
 
-    async def send_error(self, code: str, message: str, ref: Any = None) -> None:
+    async def send_error(
+        self, code: str, message: str, ref: Any = None, retry_after: int | None = None
+    ) -> None:
         frame: dict[str, Any] = {"type": "error", "code": code, "message": message}
         if ref is not None:
             frame["ref"] = ref
+        if retry_after is not None:
+            frame["retry_after"] = retry_after
         await self.send_json(frame)
         now = time.monotonic()
         self.strikes = [*(t for t in self.strikes if now - t < ABUSE_WINDOW), now]
@@ -171,23 +177,22 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         ref = frame.get("client_id") if isinstance(frame.get("client_id"), str) else kind
         try:
             if kind in WRITES:
-                self._spend_token()
+                await self._spend_send_budget()
             await handler(self, frame)
         except (FrameError, ActionError) as exc:
-            await self.send_error(exc.code, exc.message, ref=ref)
+            retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
+            await self.send_error(exc.code, exc.message, ref=ref, retry_after=retry_after)
         except Exception:
             # One failed frame (a database or layer hiccup) must not drop the socket:
             # whatever was committed reaches the client through the room log.
             logger.exception("frame %s failed for user %s", kind, self.user_id)
             await self.send_error("server_error", "Something went wrong; try again.", ref=ref)
 
-    def _spend_token(self) -> None:
-        rate = settings.SHABAKA
-        wait = self.hub.buckets.take(
-            self.user_id, int(rate["CHAT_RATE_BURST"]), float(rate["CHAT_RATE_PER_SECOND"])
-        )
-        if wait:
-            raise FrameError("rate_limited", f"Too many messages; retry in {wait:.1f} s.")
+    async def _spend_send_budget(self) -> None:
+        """The person's one send budget, shared with REST and every process."""
+        spent = await budgets.aspend(SEND_BUDGET, self.user_id)
+        if not spent:
+            raise RateLimited(spent.retry_after)
 
     async def on_ping(self, frame: dict[str, Any]) -> None:
         await self.send_json({"type": "pong"})

@@ -9,6 +9,7 @@ through `JsonErrorMiddleware`, so no client ever receives an HTML stack trace.
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from django.conf import settings
@@ -72,6 +73,21 @@ class TooLarge(ActionError):
     status = 413
 
 
+class RateLimited(ActionError):
+    """A budget is spent (core.budgets): 429 with `Retry-After`, or a `rate_limited` frame
+    with `retry_after`."""
+
+    status = 429
+
+    def __init__(self, retry_after: float, message: str = "") -> None:
+        self.retry_after = max(1, math.ceil(retry_after))
+        super().__init__(
+            "rate_limited",
+            message or f"Too many requests; retry in {self.retry_after} s.",
+            {},
+        )
+
+
 def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
@@ -99,6 +115,12 @@ _CODE_BY_CLASS: dict[type[Exception], str] = {
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, RateLimited):
+        return Response(
+            error_body(exc.code, exc.message),
+            status=exc.status,
+            headers={"Retry-After": str(exc.retry_after)},
+        )
     if isinstance(exc, ActionError):
         return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status)
     if isinstance(exc, RequestDataTooBig):

@@ -11,6 +11,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -338,13 +339,20 @@ LOGGING = {
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 
 # --- Shabaka ----------------------------------------------------------------------
-SHABAKA = {
+# A person's room writes (sends, edits, deletions, reactions; REST and websocket alike):
+# a burst of CHAT_RATE_BURST, refilled at CHAT_RATE_PER_SECOND, as a sliding window.
+_SEND_BURST = int(os.environ.get("CHAT_RATE_BURST", "10"))
+_SEND_WINDOW = max(1, round(_SEND_BURST / float(os.environ.get("CHAT_RATE_PER_SECOND", "1"))))
+
+SHABAKA: dict[str, Any] = {
     # Budgets per person or address, shared by every process (core/budgets.py), in the
     # `limits` notation: "N per <period>; M per <period>" (every rate must hold).
-    "BUDGETS": {},
-    # Websocket send rate per user: a token bucket.
-    "CHAT_RATE_BURST": int(os.environ.get("CHAT_RATE_BURST", "10")),
-    "CHAT_RATE_PER_SECOND": float(os.environ.get("CHAT_RATE_PER_SECOND", "1")),
+    "BUDGETS": {
+        "send": os.environ.get("CHAT_SEND_BUDGET", f"{_SEND_BURST} per {_SEND_WINDOW} second"),
+    },
     "MAX_FRAME_BYTES": 16 * 1024,
     "MAX_BODY_CHARS": 64 * 1024,
 }
+if TESTING and not {"CHAT_SEND_BUDGET", "CHAT_RATE_BURST"} & set(os.environ):
+    # As with DRF's rates above: tests that exercise a budget set it themselves.
+    SHABAKA["BUDGETS"]["send"] = "100000 per 1 second"

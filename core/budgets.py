@@ -91,7 +91,7 @@ def limiter() -> SlidingWindowCounterRateLimiter:
 
 
 def rates(budget: str) -> Sequence[RateLimitItem]:
-    configured: dict[str, str] = settings.SHABAKA["BUDGETS"]  # type: ignore[assignment]
+    configured: dict[str, str] = settings.SHABAKA["BUDGETS"]
     try:
         spec = configured[budget]
     except KeyError:

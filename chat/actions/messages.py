@@ -22,8 +22,28 @@ from chat.models import Message, Reaction, Room, RoomEvent
 from community.actions.common import audit
 from community.emoji import check_emoji
 from community.rendering import render_markdown
-from config.errors import InvalidInput, NotAllowed, NotFound, StateConflict, TooLarge
+from config.errors import (
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    RateLimited,
+    StateConflict,
+    TooLarge,
+)
+from core import budgets
 from search import outbox as search_outbox
+
+# Every write to a room (send, edit, delete, reaction) by a person spends from this one
+# budget, whichever door (REST or websocket) and process it comes through.
+SEND_BUDGET = "send"
+
+
+def check_send_budget(user_id: int) -> None:
+    """Spend one write of the user's send budget, or raise RateLimited."""
+    spent = budgets.spend(SEND_BUDGET, user_id)
+    if not spent:
+        raise RateLimited(spent.retry_after)
+
 
 MAX_CLIENT_ID = 64
 Type = RoomEvent.Type

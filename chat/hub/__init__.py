@@ -31,7 +31,8 @@ This package's modules, each a part the hub owns:
 - `topics`: forum topic subscriptions;
 - `groups`: the table both build on (a group joined once per process);
 - `networks`: the networks sockets read (presence, unread activity, visibility);
-- `unread`: batched unread pushes; `ratelimit`: the per-user write token buckets.
+- `unread`: batched unread pushes. (Write budgets are not the hub's: they are shared by
+  every process, in core.budgets.)
 """
 
 from __future__ import annotations
@@ -48,7 +49,6 @@ from channels.layers import get_channel_layer
 
 from chat import events, presence
 from chat.hub.networks import Networks
-from chat.hub.ratelimit import TokenBuckets
 from chat.hub.rooms import Rooms, Subscription
 from chat.hub.topics import Topics, TopicSubscription
 from chat.hub.unread import UnreadBatches
@@ -75,9 +75,8 @@ class Hub:
     """The process's listener: its layer channel, its sockets, and what they watch.
 
     Sockets reach the parts directly: `rooms` and `topics` (subscriptions),
-    `networks` (what each socket reads), `unread` (batched pushes) and `buckets`
-    (the write rate limit). The hub's lock serializes attaching and detaching sockets
-    and joining and leaving groups.
+    `networks` (what each socket reads) and `unread` (batched pushes). The hub's lock
+    serializes attaching and detaching sockets and joining and leaving groups.
     """
 
     def __init__(self) -> None:
@@ -89,7 +88,6 @@ class Hub:
         self.topics = Topics(self)
         self.networks = Networks(self)
         self.unread = UnreadBatches(self)
-        self.buckets = TokenBuckets()
         self.tasks: set[asyncio.Task[Any]] = set()
         self.lock = asyncio.Lock()
         self.receiver: asyncio.Task[None] | None = None
@@ -125,7 +123,6 @@ class Hub:
             self.users[consumer.user_id] -= 1
             if self.users[consumer.user_id] <= 0:
                 del self.users[consumer.user_id]
-                self.buckets.forget(consumer.user_id)
             if not self.consumers:
                 await self._stop()
 

@@ -357,7 +357,10 @@ def comparable(reply: list[tuple[str, str]]) -> list[tuple[str, str]]:
 @pytest.fixture
 def fast_sends(settings: Any) -> Iterator[None]:
     """The per-user send rate would answer `rate_limited` before any access check."""
-    settings.SHABAKA = {**settings.SHABAKA, "CHAT_RATE_BURST": 100000, "CHAT_RATE_PER_SECOND": 1e6}
+    settings.SHABAKA = {
+        **settings.SHABAKA,
+        "BUDGETS": {**settings.SHABAKA["BUDGETS"], "send": "100000 per 1 second"},
+    }
     yield
 
 
