@@ -17,7 +17,12 @@ from django.utils import timezone
 
 from chat import access, events
 from chat.access import AnyUser
-from chat.actions.log import announce_activity, lock_next_seq, record_event
+from chat.actions.log import (
+    announce_activity,
+    lock_next_seq,
+    record_event,
+    rewrite_message_frames,
+)
 from chat.models import Message, Reaction, Room, RoomEvent
 from community.actions.common import audit
 from community.emoji import check_emoji
@@ -133,7 +138,7 @@ def do_send_message(
                 reply_to_id=cleaned["reply_to_id"],
                 seq=seq,
             )
-            record_event(room, seq, events.message_frame(Type.MESSAGE_NEW, seq, message))
+            record_event(room, seq, events.message_frame(Type.MESSAGE_NEW, seq, message), message)
             announce_activity(room, seq, user.pk)
             search_outbox.enqueue("messages", [message.pk])
     except IntegrityError:
@@ -183,7 +188,10 @@ def do_edit_message(user: User, message: Message, body: Any) -> Message:
         return message
     message.body, message.body_html, message.edited_at = body, html, timezone.now()
     message.save(update_fields=["body", "body_html", "edited_at"])
-    record_event(message.room, seq, events.message_frame(Type.MESSAGE_EDITED, seq, message))
+    # The earlier frames show the new text too: the old one is nowhere in the log.
+    rewrite_message_frames(message)
+    frame = events.message_frame(Type.MESSAGE_EDITED, seq, message)
+    record_event(message.room, seq, frame, message)
     search_outbox.enqueue("messages", [message.pk])
     return message
 
@@ -200,7 +208,11 @@ def do_delete_message(user: User, message: Message) -> Message:
         raise StateConflict("deleted", "This message was already deleted.")
     message.deleted = True
     message.save(update_fields=["deleted"])
-    record_event(message.room, seq, events.message_frame(Type.MESSAGE_DELETED, seq, message))
+    # Its words and reactions leave the log and the history: every frame shows it deleted.
+    Reaction.objects.filter(message=message).delete()
+    rewrite_message_frames(message)
+    frame = events.message_frame(Type.MESSAGE_DELETED, seq, message)
+    record_event(message.room, seq, frame, message)
     if not is_author and message.room.network is not None:
         audit(
             message.room.network,
@@ -230,9 +242,8 @@ def do_add_reaction(user: User, message: Message, emoji: Any) -> bool:
         transaction.set_rollback(True)
         return False
     Reaction.objects.create(message=message, user=user, emoji=emoji)
-    record_event(
-        message.room, seq, events.reaction_frame(Type.REACTION_ADDED, seq, message, emoji, user)
-    )
+    frame = events.reaction_frame(Type.REACTION_ADDED, seq, message, emoji, user)
+    record_event(message.room, seq, frame, message)
     return True
 
 
@@ -253,7 +264,6 @@ def do_remove_reaction(user: User, message: Message, emoji: Any) -> bool:
     if not deleted:
         transaction.set_rollback(True)
         return False
-    record_event(
-        message.room, seq, events.reaction_frame(Type.REACTION_REMOVED, seq, message, emoji, user)
-    )
+    frame = events.reaction_frame(Type.REACTION_REMOVED, seq, message, emoji, user)
+    record_event(message.room, seq, frame, message)
     return True
