@@ -85,6 +85,7 @@ MIDDLEWARE = [
     # First, so that even failures answered by other middleware are JSON under /api/.
     "config.errors.JsonErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "core.headers.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -95,6 +96,9 @@ MIDDLEWARE = [
     # Web pages: friendly 404/403/500 pages, never a traceback, even with DEBUG on.
     "config.web.WebErrorMiddleware",
 ]
+
+# Links to other sites carry only our origin, never a page's path or query string.
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 
 ROOT_URLCONF = "config.urls"
 ASGI_APPLICATION = "config.asgi.application"
