@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-
 PATHS = ["/", "/signin/", "/api/v1/networks/", "/no-such-page/", "/healthz"]
 
 
