@@ -342,9 +342,21 @@ SHABAKA = {
     # Budgets per person or address, shared by every process (core/budgets.py), in the
     # `limits` notation: "N per <period>; M per <period>" (every rate must hold).
     "BUDGETS": {},
-    # Websocket send rate per user: a token bucket.
-    "CHAT_RATE_BURST": int(os.environ.get("CHAT_RATE_BURST", "10")),
-    "CHAT_RATE_PER_SECOND": float(os.environ.get("CHAT_RATE_PER_SECOND", "1")),
     "MAX_FRAME_BYTES": 16 * 1024,
     "MAX_BODY_CHARS": 64 * 1024,
 }
+
+# Chat budgets per user (chat/limits.py), REST and websocket alike. "send": every write
+# (send, edit, delete, react): a burst of CHAT_RATE_BURST, then CHAT_RATE_PER_SECOND
+# (CHAT_SEND_BUDGET overrides both, in the notation above). "replay": room events
+# replayed by subscribes with after_seq and by pages of the REST event log.
+_chat_burst = int(os.environ.get("CHAT_RATE_BURST", "10"))
+# The burst refills in this many seconds (rounded up, at least one).
+_chat_window = max(1, int(-(-_chat_burst // float(os.environ.get("CHAT_RATE_PER_SECOND", "1")))))
+SHABAKA["BUDGETS"] |= {  # type: ignore[operator]
+    "send": os.environ.get("CHAT_SEND_BUDGET") or f"{_chat_burst} per {_chat_window} seconds",
+    "replay": os.environ.get("CHAT_REPLAY_BUDGET", "3000 per minute"),
+}
+# Open websockets per user, counted across processes (chat/sockets.py); one more is
+# closed with 4429.
+SHABAKA["MAX_SOCKETS_PER_USER"] = int(os.environ.get("MAX_SOCKETS_PER_USER", "20"))

@@ -15,7 +15,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from chat import access, events
+from chat import access, events, limits
 from chat.access import AnyUser
 from chat.actions.log import announce_activity, lock_next_seq, record_event
 from chat.models import Message, Reaction, Room, RoomEvent
@@ -88,13 +88,25 @@ def check_send_message(user: User, room: Room, body: Any, client_id: Any, reply_
 
 
 def do_send_message(
-    user: User, room: Room, body: Any, client_id: Any = None, reply_to: Any = None
+    user: User,
+    room: Room,
+    body: Any,
+    client_id: Any = None,
+    reply_to: Any = None,
+    *,
+    spend: bool = False,
 ) -> SendResult:
-    """Store a message and its `message.new` event; a repeated client_id returns the first one."""
+    """Store a message and its `message.new` event; a repeated client_id returns the first one.
+
+    `spend`: a door's send (REST, websocket) takes one from the user's write budget —
+    after the idempotency check, so a retry is never refused or charged twice.
+    """
     existing = _existing(room.pk, user.pk, client_id) if isinstance(client_id, str) else None
     if existing is not None:
         return SendResult(existing, created=False)
     cleaned = check_send_message(user, room, body, client_id, reply_to)
+    if spend:
+        limits.spend_write(user)
     html = render_markdown(cleaned["body"])
     try:
         with transaction.atomic():
