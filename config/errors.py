@@ -9,7 +9,6 @@ through `JsonErrorMiddleware`, so no client ever receives an HTML stack trace.
 from __future__ import annotations
 
 import logging
-import math
 from typing import Any
 
 from django.conf import settings
@@ -74,18 +73,14 @@ class TooLarge(ActionError):
 
 
 class RateLimited(ActionError):
-    """A budget is spent (core.budgets): 429 with `Retry-After`, or a `rate_limited` frame
-    with `retry_after`."""
+    """A budget (core.budgets) is spent: 429 with `Retry-After` over REST, an `error` frame
+    with `retry_after` (seconds) over the websocket."""
 
     status = 429
 
-    def __init__(self, retry_after: float, message: str = "") -> None:
-        self.retry_after = max(1, math.ceil(retry_after))
-        super().__init__(
-            "rate_limited",
-            message or f"Too many requests; retry in {self.retry_after} s.",
-            {},
-        )
+    def __init__(self, message: str, retry_after: int, code: str = "rate_limited") -> None:
+        super().__init__(code, message)
+        self.retry_after = retry_after
 
 
 def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -115,14 +110,11 @@ _CODE_BY_CLASS: dict[type[Exception], str] = {
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, RateLimited):
-        return Response(
-            error_body(exc.code, exc.message),
-            status=exc.status,
-            headers={"Retry-After": str(exc.retry_after)},
-        )
     if isinstance(exc, ActionError):
-        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status)
+        answer = Response(error_body(exc.code, exc.message, exc.fields), status=exc.status)
+        if isinstance(exc, RateLimited):
+            answer["Retry-After"] = str(exc.retry_after)
+        return answer
     if isinstance(exc, RequestDataTooBig):
         return Response(
             error_body("too_large", "The request body is too large."),

@@ -343,20 +343,28 @@ LOGGING = {
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 
 # --- Shabaka ----------------------------------------------------------------------
-# A person's room writes (sends, edits, deletions, reactions; REST and websocket alike):
-# a burst of CHAT_RATE_BURST, refilled at CHAT_RATE_PER_SECOND, as a sliding window.
-_SEND_BURST = int(os.environ.get("CHAT_RATE_BURST", "10"))
-_SEND_WINDOW = max(1, round(_SEND_BURST / float(os.environ.get("CHAT_RATE_PER_SECOND", "1"))))
-
 SHABAKA: dict[str, Any] = {
     # Budgets per person or address, shared by every process (core/budgets.py), in the
     # `limits` notation: "N per <period>; M per <period>" (every rate must hold).
-    "BUDGETS": {
-        "send": os.environ.get("CHAT_SEND_BUDGET", f"{_SEND_BURST} per {_SEND_WINDOW} second"),
-    },
+    "BUDGETS": {},
     "MAX_FRAME_BYTES": 16 * 1024,
     "MAX_BODY_CHARS": 64 * 1024,
 }
+
+# Chat budgets per user (chat/limits.py), REST and websocket alike. "send": every write
+# (send, edit, delete, react): a burst of CHAT_RATE_BURST, then CHAT_RATE_PER_SECOND
+# (CHAT_SEND_BUDGET overrides both, in the notation above). "replay": room events
+# replayed by subscribes with after_seq and by pages of the REST event log.
+_chat_burst = int(os.environ.get("CHAT_RATE_BURST", "10"))
+# The burst refills in this many seconds (rounded up, at least one).
+_chat_window = max(1, int(-(-_chat_burst // float(os.environ.get("CHAT_RATE_PER_SECOND", "1")))))
+SHABAKA["BUDGETS"] |= {
+    "send": os.environ.get("CHAT_SEND_BUDGET") or f"{_chat_burst} per {_chat_window} seconds",
+    "replay": os.environ.get("CHAT_REPLAY_BUDGET", "3000 per minute"),
+}
+# Open websockets per user, counted across processes (chat/sockets.py); one more is
+# closed with 4429.
+SHABAKA["MAX_SOCKETS_PER_USER"] = int(os.environ.get("MAX_SOCKETS_PER_USER", "20"))
 if TESTING and not {"CHAT_SEND_BUDGET", "CHAT_RATE_BURST"} & set(os.environ):
     # As with DRF's rates above: tests that exercise a budget set it themselves.
     SHABAKA["BUDGETS"]["send"] = "100000 per 1 second"

@@ -15,7 +15,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from chat import access, events
+from chat import access, events, limits
 from chat.access import AnyUser
 from chat.actions.log import (
     announce_activity,
@@ -31,24 +31,10 @@ from config.errors import (
     InvalidInput,
     NotAllowed,
     NotFound,
-    RateLimited,
     StateConflict,
     TooLarge,
 )
-from core import budgets
 from search import outbox as search_outbox
-
-# Every write to a room (send, edit, delete, reaction) by a person spends from this one
-# budget, whichever door (REST or websocket) and process it comes through.
-SEND_BUDGET = "send"
-
-
-def check_send_budget(user_id: int) -> None:
-    """Spend one write of the user's send budget, or raise RateLimited."""
-    spent = budgets.spend(SEND_BUDGET, user_id)
-    if not spent:
-        raise RateLimited(spent.retry_after)
-
 
 MAX_CLIENT_ID = 64
 Type = RoomEvent.Type
@@ -67,7 +53,7 @@ def clean_body(body: Any) -> str:
         raise InvalidInput("invalid", "body must be a string.", {"body": ["Not a string."]})
     if not body.strip():
         raise InvalidInput("invalid", "The message is empty.", {"body": ["Empty."]})
-    limit = settings.SHABAKA["MAX_BODY_CHARS"]
+    limit = int(settings.SHABAKA["MAX_BODY_CHARS"])
     if len(body) > limit:
         raise TooLarge("too_large", f"Messages are limited to {limit} characters.")
     return body
@@ -113,13 +99,25 @@ def check_send_message(user: User, room: Room, body: Any, client_id: Any, reply_
 
 
 def do_send_message(
-    user: User, room: Room, body: Any, client_id: Any = None, reply_to: Any = None
+    user: User,
+    room: Room,
+    body: Any,
+    client_id: Any = None,
+    reply_to: Any = None,
+    *,
+    spend: bool = False,
 ) -> SendResult:
-    """Store a message and its `message.new` event; a repeated client_id returns the first one."""
+    """Store a message and its `message.new` event; a repeated client_id returns the first one.
+
+    `spend`: a door's send (REST, websocket) takes one from the user's write budget —
+    after the idempotency check, so a retry is never refused or charged twice.
+    """
     existing = _existing(room.pk, user.pk, client_id) if isinstance(client_id, str) else None
     if existing is not None:
         return SendResult(existing, created=False)
     cleaned = check_send_message(user, room, body, client_id, reply_to)
+    if spend:
+        limits.spend_write(user)
     html = render_markdown(cleaned["body"])
     try:
         with transaction.atomic():

@@ -31,8 +31,11 @@ This package's modules, each a part the hub owns:
 - `topics`: forum topic subscriptions;
 - `groups`: the table both build on (a group joined once per process);
 - `networks`: the networks sockets read (presence, unread activity, visibility);
-- `unread`: batched unread pushes. (Write budgets are not the hub's: they are shared by
-  every process, in core.budgets.)
+- `unread`: batched unread pushes.
+
+The per-user budgets of writes and replays are not the hub's: they are shared by every
+process (chat.limits), as are the users' socket slots (chat.sockets), whose heartbeat
+the hub beats for its sockets.
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ from typing import TYPE_CHECKING, Any
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
-from chat import events, presence
+from chat import events, presence, sockets
 from chat.hub.networks import Networks
 from chat.hub.rooms import Rooms, Subscription
 from chat.hub.topics import Topics, TopicSubscription
@@ -239,11 +242,17 @@ class Hub:
         await self.rooms.check_tails()
 
     async def _maintain(self) -> None:
-        since_refresh = 0.0
+        since_refresh = since_heartbeat = 0.0
         while True:
             await asyncio.sleep(TAIL_CHECK_SECONDS)
             since_refresh += TAIL_CHECK_SECONDS
+            since_heartbeat += TAIL_CHECK_SECONDS
             try:
+                if since_heartbeat >= sockets.HEARTBEAT:
+                    since_heartbeat = 0.0
+                    await sockets.refresh(
+                        (c.user_id, c.channel_name) for c in self.consumers if c.slot
+                    )
                 await self.check_tails()
                 if since_refresh >= REFRESH_SECONDS:
                     since_refresh = 0.0

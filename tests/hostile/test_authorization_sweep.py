@@ -356,11 +356,14 @@ def comparable(reply: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 @pytest.fixture
 def fast_sends(settings: Any) -> Iterator[None]:
-    """The per-user send rate would answer `rate_limited` before any access check."""
-    settings.SHABAKA = {
-        **settings.SHABAKA,
-        "BUDGETS": {**settings.SHABAKA["BUDGETS"], "send": "100000 per 1 second"},
+    """The per-user write and replay budgets would answer `rate_limited` to the sweep's
+    many frames, which must each get the answer of their access check."""
+    budgets = {
+        **settings.SHABAKA["BUDGETS"],
+        "send": "1000000 per second",
+        "replay": "1000000 per second",
     }
+    settings.SHABAKA = {**settings.SHABAKA, "BUDGETS": budgets}
     yield
 
 
