@@ -61,9 +61,9 @@ window.shabakaSocket = function (handlers) {
       clearInterval(pingTimer);
       if (stopped) return;
       handlers.closed();
-      if (event.code === 4401 || event.code === 4403) {
-        // Not or no longer signed in (signed out here or elsewhere, password changed):
-        // another try cannot succeed; reloading the page leads to the sign-in.
+      if (event.code === 4403) {
+        // Signed out (here or elsewhere, or the password changed): the same credential
+        // cannot reconnect; reloading shows the page as it now is (or the sign-in).
         stopped = true;
         location.reload();
         return;

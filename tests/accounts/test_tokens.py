@@ -18,7 +18,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import AuthToken
-from tests.factories.users import client_for
+from tests.factories.users import client_for, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -192,3 +192,21 @@ def test_the_token_endpoints_are_in_the_openapi_schema(db: Any) -> None:
     token_response = schema["paths"]["/api/v1/auth/token/"]["post"]["responses"]["200"]
     assert token_response["content"]["application/json"]["schema"]["$ref"].endswith("/Token")
     assert {"token", "expiry"} <= set(schema["components"]["schemas"]["Token"]["properties"])
+
+
+def test_staff_revoke_a_token_in_the_admin_and_never_see_its_key(member: Any) -> None:
+    key = sign_in(member).json()["token"]
+    staff = Client()
+    staff.force_login(make_user("root", staff=True, is_superuser=True))
+    listing = staff.get("/admin/accounts/authtoken/")
+    token = AuthToken.objects.get(user=member)
+
+    revoked = staff.post(
+        "/admin/accounts/authtoken/",
+        {"action": "delete_selected", "_selected_action": [str(token.pk)], "post": "yes"},
+    )
+
+    assert listing.status_code == 200 and "Pixel 8" in listing.content.decode()
+    assert key not in listing.content.decode() and token.digest not in listing.content.decode()
+    assert revoked.status_code == 302
+    assert with_token(key).get(ME).status_code == 401
