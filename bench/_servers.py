@@ -128,7 +128,8 @@ async def open_client(url: str, token: str | None, *, cookie: str | None = None)
         headers["Cookie"] = cookie
     return await websockets.connect(
         url,
-        origin=websockets.Origin(f"http://{LOOPBACK}"),
+        # The page's origin is the server's own, port included (config/ws_origin.py).
+        origin=websockets.Origin(url.replace("ws://", "http://", 1).split("/ws/", 1)[0]),
         additional_headers=headers,
         max_queue=None,
         open_timeout=60,

@@ -59,6 +59,12 @@ ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"] if DEBUG else []
 )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# The site's public origin: the links in mail, and an origin the websocket accepts
+# (config.ws_origin); behind a TLS proxy, its https:// address.
+# Under tests the default is the Django test client's own address, as its requests say.
+SITE_URL = os.environ.get(
+    "SITE_URL", "http://testserver" if TESTING else "http://127.0.0.1:8000"
+).rstrip("/")
 
 INSTALLED_APPS = [
     "daphne",
