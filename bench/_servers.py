@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import secrets
 import signal
 import sys
 from pathlib import Path
@@ -106,7 +107,12 @@ class Server(ChildProcess):
 
 
 # Servers run as in production: DEBUG off (no SQL query log growing per socket).
-PRODUCTION = {"DEBUG": "false", "SECRET_KEY": "bench-only-secret", "ALLOWED_HOSTS": "127.0.0.1"}
+# A fresh key per run: a fixed one would be published here, and refused (config/secret_key.py).
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "127.0.0.1",
+}
 
 
 def daphne(app: str, **env: str) -> Server:

@@ -16,6 +16,8 @@ from typing import Any
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config.secret_key import check_secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SHABAKA_VAR_DIR") or BASE_DIR / "var")
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -42,6 +44,8 @@ TESTING = env_bool("SHABAKA_TESTING", "pytest" in sys.modules)
 def _secret_key() -> str:
     key = os.environ.get("SECRET_KEY")
     if key:
+        if not DEBUG:
+            check_secret_key(key, BASE_DIR)  # too short, too plain or published: refused
         return key
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off.")
