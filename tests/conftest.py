@@ -14,7 +14,9 @@ import pytest
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 
+from chat import sockets
 from community.models import Membership, Network
+from core import budgets
 from tests.factories.networks import add_member, make_network
 from tests.factories.users import client_for, make_user
 
@@ -42,8 +44,12 @@ def clear_cache() -> None:
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Any:
     clear_cache()
+    budgets.reset_all()
+    sockets.reset_all()
     yield
     clear_cache()
+    budgets.reset_all()
+    sockets.reset_all()
 
 
 @pytest.fixture
