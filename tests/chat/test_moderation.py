@@ -19,8 +19,6 @@ from config.errors import NotAllowed
 from tests.chat.conftest import db
 from tests.community.helpers import assert_error
 from tests.factories.chat import send
-from tests.factories.networks import add_member
-from tests.factories.users import make_user
 
 Role = Membership.Role
 
@@ -68,20 +66,6 @@ async def test_a_socket_kept_open_across_leaving_and_rejoining_stays_muted(
 
 
 # --- who may take down whose messages ------------------------------------------------------
-
-
-@pytest.fixture
-def co_owner(public_network: Network) -> Any:
-    user = make_user("coowner")
-    add_member(public_network, user, Role.OWNER)
-    return user
-
-
-@pytest.fixture
-def second_moderator(public_network: Network) -> Any:
-    user = make_user("secondmod")
-    add_member(public_network, user, Role.MODERATOR)
-    return user
 
 
 @pytest.mark.django_db

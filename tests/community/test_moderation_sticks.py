@@ -17,7 +17,7 @@ from django.utils import timezone
 from community.actions import invitations
 from community.actions import membership as members
 from community.models import Membership, Network
-from config.errors import NotAllowed, StateConflict
+from config.errors import InvalidInput, NotAllowed, StateConflict
 from directory.actions import ImportRow, do_import_members
 from permissions import checks
 from tests.community.helpers import assert_error, nothing_written
@@ -176,6 +176,13 @@ def test_a_banned_member_cannot_come_back_by_any_door(
         invitations.do_create_invitation(owner, _fresh(public_network), email=banned.email)
     with nothing_written(), pytest.raises(StateConflict):
         members.do_approve_member(owner, _fresh(public_network), banned.pk)
+    with nothing_written(), pytest.raises(InvalidInput):
+        do_import_members(
+            owner,
+            _fresh(public_network),
+            [ImportRow(line=1, email=banned.email, username="", existing_id=banned.pk)],
+            update_existing=False,
+        )
 
     assert _membership(banned, public_network).status == "banned"
     assert not checks.may_read(banned, _fresh(public_network))

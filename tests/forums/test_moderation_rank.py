@@ -38,20 +38,6 @@ ALLOWED = [
 ]
 
 
-@pytest.fixture
-def co_owner(public_network: Network) -> Any:
-    user = make_user("coowner")
-    add_member(public_network, user, Role.OWNER)
-    return user
-
-
-@pytest.fixture
-def second_moderator(public_network: Network) -> Any:
-    user = make_user("secondmod")
-    add_member(public_network, user, Role.MODERATOR)
-    return user
-
-
 def _post_by(forum: Any, author: Any, body: str = "Words of their own") -> Post:
     return make_post(forum.topic, author, body)
 
