@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.models import AbstractBaseUser, User
+from django.contrib.auth.models import User
 from django.db.models.signals import post_save, pre_save
 
 from community.models import AccountKey
@@ -53,7 +53,7 @@ def _remember_identity(sender: Any, instance: User, raw: bool = False, **kwargs:
         instance._identity_changed = False  # type: ignore[attr-defined]
         return
     if instance.pk is None:
-        instance._identity_changed = True  # type: ignore[attr-defined]
+        instance._identity_changed = True
         return
     before = sender.objects.filter(pk=instance.pk).values_list("username", "email").first()
     instance._identity_changed = before != (instance.username, instance.email)  # type: ignore[attr-defined]
@@ -78,12 +78,10 @@ class UsernameKeyBackend(ModelBackend):
     in AUTHENTICATION_BACKENDS, handles the exact name (and the timing of unknown ones).
     """
 
-    def authenticate(
-        self, request: Any, username: str | None = None, password: str | None = None, **kw: Any
-    ) -> AbstractBaseUser | None:
+    def authenticate(self, request: Any, **kw: Any) -> User | None:  # type: ignore[override]
         model = get_user_model()
-        if username is None:
-            username = kw.get(model.USERNAME_FIELD)
+        username = kw.get("username", kw.get(model.USERNAME_FIELD))
+        password = kw.get("password")
         if not isinstance(username, str) or password is None or not username:
             return None
         if model.objects.filter(username=username).exists():
