@@ -255,6 +255,8 @@ SEARCH_INLINE_WORKER = env_bool("SEARCH_INLINE_WORKER", not TESTING)
 
 # --- auth and permissions -------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
+    # A username typed in another case than registered (community.identity).
+    "community.identity.UsernameKeyBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
