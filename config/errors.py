@@ -72,6 +72,16 @@ class TooLarge(ActionError):
     status = 413
 
 
+class RateLimited(ActionError):
+    """A budget (core.budgets) is spent: 429, with the seconds to wait in `Retry-After`."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__("rate_limited", message)
+        self.retry_after = retry_after
+
+
 def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
@@ -100,7 +110,12 @@ _CODE_BY_CLASS: dict[type[Exception], str] = {
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ActionError):
-        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status)
+        retry_after = getattr(exc, "retry_after", None)
+        return Response(
+            error_body(exc.code, exc.message, exc.fields),
+            status=exc.status,
+            headers={"Retry-After": str(retry_after)} if retry_after else None,
+        )
     if isinstance(exc, RequestDataTooBig):
         return Response(
             error_body("too_large", "The request body is too large."),
