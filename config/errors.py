@@ -73,12 +73,13 @@ class TooLarge(ActionError):
 
 
 class RateLimited(ActionError):
-    """A budget (core.budgets) is spent: 429, with the seconds to wait in `Retry-After`."""
+    """A budget (core.budgets) is spent: 429 with `Retry-After` over REST, an `error` frame
+    with `retry_after` (seconds) over the websocket."""
 
     status = 429
 
-    def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__("rate_limited", message)
+    def __init__(self, message: str, retry_after: int, code: str = "rate_limited") -> None:
+        super().__init__(code, message)
         self.retry_after = retry_after
 
 
@@ -110,12 +111,10 @@ _CODE_BY_CLASS: dict[type[Exception], str] = {
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ActionError):
-        retry_after = getattr(exc, "retry_after", None)
-        return Response(
-            error_body(exc.code, exc.message, exc.fields),
-            status=exc.status,
-            headers={"Retry-After": str(retry_after)} if retry_after else None,
-        )
+        answer = Response(error_body(exc.code, exc.message, exc.fields), status=exc.status)
+        if isinstance(exc, RateLimited):
+            answer["Retry-After"] = str(exc.retry_after)
+        return answer
     if isinstance(exc, RequestDataTooBig):
         return Response(
             error_body("too_large", "The request body is too large."),

@@ -352,8 +352,8 @@ class WebErrorMiddleware:
                 request, "403.html", {"message": error_message(exc)}, status=exc.status
             )
             response.shabaka_page = True  # type: ignore[attr-defined]
-            if getattr(exc, "retry_after", None):
-                response["Retry-After"] = str(exc.retry_after)  # type: ignore[attr-defined]
+            if isinstance(exc, RateLimited):
+                response["Retry-After"] = str(exc.retry_after)
             return response
         logger.exception("Unhandled error on %s", request.path)
         return server_error(request)

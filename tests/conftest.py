@@ -14,6 +14,7 @@ import pytest
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 
+from chat import sockets
 from community.models import Membership, Network
 from core import budgets
 from tests.factories.networks import add_member, make_network
@@ -44,9 +45,11 @@ def clear_cache() -> None:
 def _clear_cache() -> Any:
     clear_cache()
     budgets.reset_all()
+    sockets.reset_all()
     yield
     clear_cache()
     budgets.reset_all()
+    sockets.reset_all()
 
 
 @pytest.fixture

@@ -482,7 +482,8 @@ async def test_bad_frames_get_errors_and_the_socket_stays_open(
 async def test_send_rate_is_limited_per_user(
     connect: Any, member: Any, public_room: Room, settings: Any
 ) -> None:
-    settings.SHABAKA = {**settings.SHABAKA, "CHAT_RATE_BURST": 3, "CHAT_RATE_PER_SECOND": 0.5}
+    budgets = {**settings.SHABAKA["BUDGETS"], "send": "3 per 6 seconds"}
+    settings.SHABAKA = {**settings.SHABAKA, "BUDGETS": budgets}
     tab1, tab2 = await connect(member), await connect(member)
     for i in range(3):
         await (tab1 if i % 2 else tab2).send(
