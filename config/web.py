@@ -115,6 +115,14 @@ def fail(request: HttpRequest, exc: ActionError, to: str) -> HttpResponseRedirec
     return redirect(to)
 
 
+def rate_limited(response: HttpResponse, exc: ActionError | None) -> HttpResponse:
+    """A form page refused by a budget is a 429 with Retry-After (the form says why)."""
+    if isinstance(exc, RateLimited):
+        response.status_code = 429
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 def signed_in(view: View) -> View:
     """Like login_required, but a GET keeps where it was going and a POST goes home first."""
 
@@ -270,10 +278,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     response = render(
         request, "accounts/signup.html", {"form": form, "next": safe_next(request, "")}
     )
-    if isinstance(refused, RateLimited):
-        response.status_code = 429
-        response["Retry-After"] = str(refused.retry_after)
-    return response
+    return rate_limited(response, refused)
 
 
 def signin(request: HttpRequest) -> HttpResponse:
