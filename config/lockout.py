@@ -18,6 +18,7 @@ from a header the client sets.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import unicodedata
 from datetime import timedelta
@@ -33,6 +34,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from config.errors import error_body
+from core.client_address import request_client_address
 
 _AXES_ATTRIBUTES = (
     "axes_locked_out",
@@ -56,7 +58,19 @@ def lockout_username(request: Any, credentials: dict[str, Any] | None = None) ->
         name = data.get("username") if hasattr(data, "get") else None
     if not isinstance(name, str):
         return None
-    return unicodedata.normalize("NFKC", name).casefold()
+    # NFKC may lengthen a name many times over (U+FDFA is 18 letters): axes keeps 255.
+    return unicodedata.normalize("NFKC", name).casefold()[:255]
+
+
+def lockout_address(request: Any) -> str | None:
+    """The client address (core.client_address), or None when it is no IP address at all
+    (a unix socket's peer): axes stores it in an address column."""
+    address = request_client_address(request)
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return address
 
 
 @receiver(user_locked_out)

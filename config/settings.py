@@ -259,7 +259,7 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # A success does not clear failures: it would clear every failure from that address too,
 # so an attacker could sign in to an account of their own between guesses.
 AXES_RESET_ON_SUCCESS = False
-AXES_CLIENT_IP_CALLABLE = "core.client_address.request_client_address"
+AXES_CLIENT_IP_CALLABLE = "config.lockout.lockout_address"  # core.client_address
 AXES_USERNAME_CALLABLE = "config.lockout.lockout_username"
 AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True  # no log of every successful sign-in kept forever

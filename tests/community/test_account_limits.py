@@ -173,6 +173,28 @@ def test_a_lock_from_one_door_holds_at_the_others(member: Any) -> None:
     assert_error(api, 429, "rate_limited")
 
 
+@pytest.mark.usefixtures("contract_limits")
+def test_a_name_that_normalization_lengthens_is_a_wrong_password_not_a_crash(db: Any) -> None:
+    response = APIClient().post(
+        TOKEN, {"username": "\ufdfa" * 150, "password": "guess"}, format="json"
+    )
+
+    assert_error(response, 401)
+    assert len(AccessAttempt.objects.get().username) == 255
+
+
+@pytest.mark.usefixtures("contract_limits")
+def test_a_peer_that_is_no_ip_address_is_locked_by_username_alone(member: Any) -> None:
+    client = APIClient(REMOTE_ADDR="unix-socket")
+    for _ in range(5):
+        client.post(TOKEN, {"username": "member", "password": "guess"}, format="json")
+
+    response = client.post(TOKEN, {"username": "member", "password": PASSWORD}, format="json")
+
+    assert_error(response, 429, "rate_limited")
+    assert AccessAttempt.objects.get().ip_address is None
+
+
 # --- sign-up budget ----------------------------------------------------------------------
 
 
