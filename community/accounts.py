@@ -5,10 +5,15 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
+from community.identity import email_taken, username_taken
 from config.errors import InvalidInput, StateConflict
+from core.names import clean_name, normalize_username
 from directory.models import Profile
+
+USERNAME_TAKEN = ("username_taken", "This username is taken.", {"username": ["Taken."]})
+EMAIL_TAKEN = ("email_taken", "An account with this email exists.", {"email": ["Taken."]})
 
 
 def display_name(user: User) -> str:
@@ -21,14 +26,18 @@ def display_name(user: User) -> str:
 
 @transaction.atomic
 def do_register_user(username: str, email: str, password: str, display: str = "") -> User:
-    """Create an account with a profile; usernames and emails are unique, case-insensitively."""
+    """Create an account with a profile; a username (or a look-alike, core.names) and an
+    email (whatever its case) belong to one account, which the database enforces."""
     User = get_user_model()
-    if User.objects.filter(username__iexact=username).exists():
-        raise StateConflict("username_taken", "This username is taken.", {"username": ["Taken."]})
-    if email and User.objects.filter(email__iexact=email).exists():
-        raise StateConflict(
-            "email_taken", "An account with this email exists.", {"email": ["Taken."]}
+    username = normalize_username(username)
+    if len(username) > 150:
+        raise InvalidInput(
+            "invalid", "The username is too long.", {"username": ["At most 150 characters."]}
         )
+    if username_taken(username):
+        raise StateConflict(*USERNAME_TAKEN)
+    if email_taken(email):
+        raise StateConflict(*EMAIL_TAKEN)
     user = User(username=username, email=email)
     try:
         password_validation.validate_password(password, user)
@@ -37,6 +46,14 @@ def do_register_user(username: str, email: str, password: str, display: str = ""
             "invalid", "The password is too weak.", {"password": list(exc.messages)}
         ) from None
     user.set_password(password)
-    user.save()
-    Profile.objects.create(user=user, display_name=display)
+    try:
+        # A concurrent registration of the same name or email commits first: the unique
+        # indexes (auth_user.username, AccountKey) refuse this one, a 409 and no row.
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        if email_taken(email) and not username_taken(username):
+            raise StateConflict(*EMAIL_TAKEN) from None
+        raise StateConflict(*USERNAME_TAKEN) from None
+    Profile.objects.create(user=user, display_name=clean_name(display))
     return user

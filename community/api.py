@@ -52,6 +52,7 @@ from community.serializers import (
     TokenRequestSerializer,
     TokenSerializer,
 )
+from community.signup import signup_budget
 from config.errors import InvalidInput, NotAllowed, NotFound
 from config.pagination import paginate
 from permissions import checks
@@ -117,9 +118,10 @@ class RegisterView(APIView):
     @extend_schema(request=RegisterSerializer, responses={201: RegisteredSerializer}, tags=["auth"])
     def post(self, request: Request) -> Response:
         data = parse(RegisterSerializer, request)
-        user = accounts.do_register_user(
-            data["username"], data["email"], data["password"], data.get("display_name", "")
-        )
+        with signup_budget(request):
+            user = accounts.do_register_user(
+                data["username"], data["email"], data["password"], data.get("display_name", "")
+            )
         return Response(
             {"id": user.pk, "username": user.get_username()}, status=status.HTTP_201_CREATED
         )

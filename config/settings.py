@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "csp",
     "channels",
     "guardian",
+    "axes",
     "permissions",
     "community",
     "community.forums",
@@ -111,6 +112,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Sign-in lockout (config/lockout.py): a locked-out sign-in becomes a 429.
+    "config.lockout.LockoutMiddleware",
     # Web pages: friendly 404/403/500 pages, never a traceback, even with DEBUG on.
     "config.web.WebErrorMiddleware",
 ]
@@ -257,6 +260,10 @@ SEARCH_INLINE_WORKER = env_bool("SEARCH_INLINE_WORKER", not TESTING)
 
 # --- auth and permissions -------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    # A username typed in another case than registered (community.identity).
+    "community.identity.UsernameKeyBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -276,6 +283,28 @@ if TESTING:
 
 LOGIN_URL = "/signin/"
 
+# Sign-in lockout (CONTRACT.md "Accounts"), by django-axes on every authenticate() with a
+# request (auth/token/, the web sign-in, /admin/login/): after 5 failures within 15 minutes
+# for a username (case-insensitive) or from an address, 429 with Retry-After until then.
+# The database handler: its counts are shared by every process on every configuration
+# (SQLite too), survive a restart or a Redis eviction, give Retry-After from the failures'
+# times, and can be seen and cleared in the admin (or `manage.py axes_reset`).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = int(os.environ.get("SIGNIN_FAILURE_LIMIT", "1000" if TESTING else "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SIGNIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]  # a username OR an address
+# Failing again while locked out does not push the end of the lock further away.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A success does not clear failures: it would clear every failure from that address too,
+# so an attacker could sign in to an account of their own between guesses.
+AXES_RESET_ON_SUCCESS = False
+AXES_CLIENT_IP_CALLABLE = "config.lockout.lockout_address"  # core.client_address
+AXES_USERNAME_CALLABLE = "config.lockout.lockout_username"
+AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # no log of every successful sign-in kept forever
+# axes looks for its own middleware by name; config.lockout.LockoutMiddleware is it.
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
+
 # --- REST API -------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -288,10 +317,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
+    # DRF's throttles keyed by core.client_address, not by a client-set X-Forwarded-For.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.ScopedRateThrottle",
+        "config.throttles.AnonRateThrottle",
+        "config.throttles.UserRateThrottle",
+        "config.throttles.ScopedRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("THROTTLE_ANON", "600/min"),
@@ -423,3 +453,23 @@ SHABAKA["MAX_SOCKETS_PER_USER"] = int(os.environ.get("MAX_SOCKETS_PER_USER", "20
 if TESTING and not {"CHAT_SEND_BUDGET", "CHAT_RATE_BURST"} & set(os.environ):
     # As with DRF's rates above: tests that exercise a budget set it themselves.
     SHABAKA["BUDGETS"]["send"] = "100000 per 1 second"
+
+# Budgets of the account and posting doors (core/budgets.py), shared by every process.
+# Production defaults: sign-up 5 accounts per address per hour (CONTRACT.md "Accounts");
+# forum topics and replies per person, after Discourse's defaults (a topic at most every
+# 15 s and 20 a day, a post at most every 5 s) with a small burst for replies. Moderators
+# of the network are exempt from the posting budgets (community/forums/actions/budgets.py).
+# Tests run with them wide open; those that exercise them lower them.
+_OPEN = "100000 per minute"
+SHABAKA["BUDGETS"].update(
+    {
+        "signup": os.environ.get("BUDGET_SIGNUP", _OPEN if TESTING else "5 per hour"),
+        "forum_topic": os.environ.get(
+            "BUDGET_FORUM_TOPIC", _OPEN if TESTING else "1 per 15 seconds; 20 per day"
+        ),
+        "forum_reply": os.environ.get(
+            "BUDGET_FORUM_REPLY",
+            _OPEN if TESTING else "3 per 15 seconds; 30 per 10 minutes; 300 per day",
+        ),
+    }
+)

@@ -35,7 +35,7 @@ from django.utils.translation import check_for_language, get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from config.errors import ActionError, InvalidInput, NotFound
+from config.errors import ActionError, InvalidInput, NotFound, RateLimited
 from config.pagination import paginate
 
 logger = logging.getLogger(__name__)
@@ -113,6 +113,14 @@ def fail(request: HttpRequest, exc: ActionError, to: str) -> HttpResponseRedirec
     not_found_on(exc)
     messages.error(request, error_message(exc))
     return redirect(to)
+
+
+def rate_limited(response: HttpResponse, exc: ActionError | None) -> HttpResponse:
+    """A form page refused by a budget is a 429 with Retry-After (the form says why)."""
+    if isinstance(exc, RateLimited):
+        response.status_code = 429
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def signed_in(view: View) -> View:
@@ -244,18 +252,22 @@ class SignUpForm(forms.Form):
 
 def signup(request: HttpRequest) -> HttpResponse:
     from community.accounts import do_register_user
+    from community.signup import signup_budget
 
     if request.user.is_authenticated:
         return redirect(safe_next(request))
     form = SignUpForm(request.POST if request.method == "POST" else None)
+    refused: ActionError | None = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = do_register_user(
-                data["username"], data["email"], data["password"], data["display_name"]
-            )
+            with signup_budget(request):
+                user = do_register_user(
+                    data["username"], data["email"], data["password"], data["display_name"]
+                )
         except ActionError as exc:
             apply_action_error(form, exc)
+            refused = exc
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             from directory.actions import do_set_ui_language
@@ -263,7 +275,10 @@ def signup(request: HttpRequest) -> HttpResponse:
             do_set_ui_language(user, get_language() or settings.LANGUAGE_CODE)
             messages.success(request, _("Welcome to Shabaka! Find a network to join."))
             return redirect(safe_next(request, reverse("web:networks")))
-    return render(request, "accounts/signup.html", {"form": form, "next": safe_next(request, "")})
+    response = render(
+        request, "accounts/signup.html", {"form": form, "next": safe_next(request, "")}
+    )
+    return rate_limited(response, refused)
 
 
 def signin(request: HttpRequest) -> HttpResponse:
@@ -342,6 +357,8 @@ class WebErrorMiddleware:
                 request, "403.html", {"message": error_message(exc)}, status=exc.status
             )
             response.shabaka_page = True  # type: ignore[attr-defined]
+            if isinstance(exc, RateLimited):
+                response["Retry-After"] = str(exc.retry_after)
             return response
         logger.exception("Unhandled error on %s", request.path)
         return server_error(request)

@@ -132,6 +132,24 @@ def spend(budget: str, key: str | int, cost: int = 1) -> Spent:
     return Spent(True)
 
 
+def give_back(budget: str, key: str | int, cost: int = 1) -> None:
+    """Return `cost` to `key`'s `budget` on every rate: what was spent on an action that
+    then failed (spend first, so that concurrent attempts cannot all pass; give back on
+    failure, so that only successes count)."""
+    ident = f"{budget}:{key}"
+    rl = limiter()
+    try:
+        for rate in rates(budget):
+            amount = min(cost, rate.amount)
+            # A negative entry takes back from the current window (storage-level: the
+            # limiter has no such call).
+            rl.storage.acquire_sliding_window_entry(  # type: ignore[attr-defined]
+                rate.key_for(ident), rate.amount, rate.get_expiry(), amount=-amount
+            )
+    except StorageError:
+        logger.warning("budget %s: counter unreachable, not given back", budget, exc_info=True)
+
+
 def remaining(budget: str, key: str | int) -> int:
     """What `key` may still spend now (the tightest of the budget's rates)."""
     rl = limiter()

@@ -20,6 +20,7 @@ from community.actions.common import audit
 from community.models import Membership, Network
 from config.errors import InvalidInput, NotAllowed
 from config.events import send_event_on_commit, user_group
+from core.names import clean_name
 from directory import validation as v
 from directory.models import Profile
 from directory.vocabulary import Engagement, Region, Sector
@@ -30,7 +31,7 @@ from search import outbox
 # PATCH /profile/ keys → their cleaner (value, profile) → model field changes.
 Cleaner = Callable[[Any, Profile], dict[str, Any]]
 CLEANERS: dict[str, Cleaner] = {
-    "display_name": lambda x, p: {"display_name": v.clean_text("display_name", x, 120)},
+    "display_name": lambda x, p: {"display_name": clean_name(v.clean_text("display_name", x, 120))},
     "headline": lambda x, p: {"headline": v.clean_text("headline", x, 200)},
     "bio": lambda x, p: {"bio": v.clean_text("bio", x, 5000)},
     "country": lambda x, p: {"country": v.clean_country(x)},

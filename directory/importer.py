@@ -16,8 +16,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from community.identity import username_taken
 from community.models import Membership, Network
 from config.errors import InvalidInput
+from core.names import normalize_username, username_key
 from directory import validation as v
 from directory.actions import ImportRow
 from directory.vocabulary import Engagement, ProjectStage, Region, Sector
@@ -159,7 +161,7 @@ def parse(data: bytes, network: Network) -> ParsedFile:
             result.errors.append(f"line {line}: " + "; ".join(problems))
             continue
         seen_emails[email] = line
-        usernames.add(username.lower())
+        usernames.add(username_key(username))
         result.rows.append(
             ImportRow(
                 line=line,
@@ -180,12 +182,8 @@ def _username(wanted: str, email: str, taken_in_file: set[str]) -> str:
     if wanted and not re.fullmatch(r"[\w.@+-]{1,150}", wanted):
         return ""
     base = re.sub(r"[^\w.@+-]", "", base)[:140] or "member"
-    UserModel = get_user_model()
-    candidate, n = base, 1
-    while (
-        candidate.lower() in taken_in_file
-        or UserModel.objects.filter(username__iexact=candidate).exists()
-    ):
+    candidate, n = normalize_username(base), 1
+    while username_key(candidate) in taken_in_file or username_taken(candidate):
         n += 1
-        candidate = f"{base}{n}"
+        candidate = normalize_username(f"{base}{n}")
     return candidate

@@ -16,6 +16,7 @@ from community.actions.common import audit
 from community.models import Network
 from config.errors import InvalidInput, NotFound
 from config.events import send_event_on_commit, user_group
+from core.names import clean_name
 from permissions import checks
 
 MAX_NAME = 80
@@ -27,7 +28,7 @@ def _clean_text(value: Any, field: str, limit: int, *, required: bool) -> str:
         return ""
     if not isinstance(value, str):
         raise InvalidInput("invalid", f"{field} must be a string.", {field: ["Not a string."]})
-    value = value.strip()
+    value = clean_name(value) if field == "name" else value.strip()
     if required and not value:
         raise InvalidInput("invalid", f"{field} cannot be blank.", {field: ["Blank."]})
     if len(value) > limit:

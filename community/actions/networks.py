@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from community.actions.common import audit
 from community.models import Membership, Network
-from config.errors import NotAllowed, StateConflict
+from config.errors import InvalidInput, NotAllowed, StateConflict
 from config.events import network_group, send_event_on_commit
+from core.names import clean_name
 from permissions import checks
 from permissions.actions import do_sync_grants, invalidate_all_access
 
@@ -25,9 +26,20 @@ def check_create_network(user: User) -> None:
         raise NotAllowed("permission_denied", "You may not create networks.")
 
 
+def _clean_names(fields: dict[str, Any]) -> dict[str, Any]:
+    """The name without bidi controls or stray zero-width characters (core.names)."""
+    if isinstance(fields.get("name"), str):
+        name = clean_name(fields["name"])
+        if not name:
+            raise InvalidInput("invalid", "The name cannot be empty.", {"name": ["Empty."]})
+        fields = {**fields, "name": name}
+    return fields
+
+
 @transaction.atomic
 def do_create_network(creator: User, **fields: Any) -> Network:
     """Create a network; the creator becomes its owner."""
+    fields = _clean_names(fields)
     if Network.objects.filter(slug=fields.get("slug")).exists():
         raise StateConflict(
             "slug_taken", "A network with this slug already exists.", {"slug": ["Taken."]}
@@ -57,6 +69,7 @@ def do_update_network(actor: User, network: Network, **changes: Any) -> Network:
     """Owners edit a network; the slug cannot change (clients address networks by it)."""
     checks.check_can_administer(actor, network)
     changes.pop("slug", None)
+    changes = _clean_names(changes)
     before = {field: getattr(network, field) for field in changes}
     for field, value in changes.items():
         setattr(network, field, value)

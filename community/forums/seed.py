@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from django.contrib.auth.models import User
 
 from community.forums import actions
+from community.forums.actions.budgets import budgets_waived
 from community.forums.models import Category
 from community.models import Network
 from community.queries import first_moderator
@@ -134,6 +135,7 @@ def _users_for(users_by_network: Mapping[Any, Sequence[User]], network: Network)
     return []
 
 
+@budgets_waived()  # a demo writes many posts at once on purpose
 def seed_network_forum(network: Network, users: Sequence[User]) -> tuple[int, int]:
     """Fill one network's forum; returns (topics, posts) created. Skips a seeded forum."""
     if Category.objects.filter(network=network).exists():

@@ -26,7 +26,15 @@ from community.forums.models import Category, Post, Topic
 from community.models import Network
 from community.web import content_network, network_context
 from config.errors import ActionError, InvalidInput
-from config.web import apply_action_error, fail, me, not_found_on, signed_in, web_page
+from config.web import (
+    apply_action_error,
+    fail,
+    me,
+    not_found_on,
+    rate_limited,
+    signed_in,
+    web_page,
+)
 from permissions import checks
 
 REACTION_CHOICES = ("👍", "❤️", "🎉", "😂", "🙏", "👏")
@@ -118,6 +126,7 @@ def category(request: HttpRequest, slug: str, category_id: int) -> HttpResponse:
     cat: Category = _access(access.access_category, request.user, network, category_id)
     may_open = _allowed(access.check_can_open_topic, request.user, cat)
     form = TopicForm(request.POST if request.method == "POST" else None)
+    refused: ActionError | None = None
     if request.method == "POST":
         if not request.user.is_authenticated:
             raise Http404
@@ -129,6 +138,7 @@ def category(request: HttpRequest, slug: str, category_id: int) -> HttpResponse:
             except ActionError as exc:
                 not_found_on(exc)
                 apply_action_error(form, exc)
+                refused = exc
             else:
                 return redirect("web:topic", topic_id=topic.pk)
     try:
@@ -147,7 +157,7 @@ def category(request: HttpRequest, slug: str, category_id: int) -> HttpResponse:
             "may_open": may_open,
         }
     )
-    return render(request, "forums/category.html", context)
+    return rate_limited(render(request, "forums/category.html", context), refused)
 
 
 def _live_strings() -> dict[str, str]:
@@ -218,16 +228,19 @@ def topic(request: HttpRequest, topic_id: int) -> HttpResponse:
 def reply(request: HttpRequest, topic_id: int) -> HttpResponse:
     t: Topic = _access(access.access_topic, request.user, topic_id)
     form = ReplyForm(request.POST)
+    refused: ActionError | None = None
     if form.is_valid():
         try:
             post = actions.do_reply(me(request), t, form.cleaned_data["body"])
         except ActionError as exc:
             not_found_on(exc)
             apply_action_error(form, exc)
+            refused = exc
         else:
             return redirect(f"{reverse('web:topic', args=[t.pk])}#post-{post.pk}")
     # The topic again, its reply box holding what was typed and why it was refused.
-    return render(request, "forums/topic.html", _topic_context(request, t, form), status=400)
+    page = render(request, "forums/topic.html", _topic_context(request, t, form), status=400)
+    return rate_limited(page, refused)
 
 
 class TopicModerationForm(forms.Form):

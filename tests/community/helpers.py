@@ -6,6 +6,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
+from django.conf import settings
+from django.test import override_settings
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+
 from community.models import AuditEntry, Invitation, Membership, Network
 from permissions.models import NetworkUserObjectPermission
 
@@ -79,3 +85,16 @@ def grants(user: Any, network: Network) -> set[str]:
 MEMBER_GRANTS = {"read_network", "participate_network"}
 MODERATOR_GRANTS = MEMBER_GRANTS | {"moderate_network"}
 OWNER_GRANTS = MODERATOR_GRANTS | {"administer_network"}
+
+
+@contextmanager
+def throttle_rate(monkeypatch: pytest.MonkeyPatch, scope: str, rate: str) -> Iterator[None]:
+    """Pin one DRF throttle rate (tests otherwise run with throttling wide open)."""
+    rest = dict(settings.REST_FRAMEWORK)
+    rest["DEFAULT_THROTTLE_RATES"] = dict(rest["DEFAULT_THROTTLE_RATES"], **{scope: rate})
+    with override_settings(REST_FRAMEWORK=rest):
+        # DRF copies the rates onto the throttle class when it is first imported.
+        monkeypatch.setattr(
+            SimpleRateThrottle, "THROTTLE_RATES", api_settings.DEFAULT_THROTTLE_RATES
+        )
+        yield

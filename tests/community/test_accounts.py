@@ -6,14 +6,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.test import override_settings
-from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
 
 from directory.models import Profile
-from tests.community.helpers import assert_error
+from tests.community.helpers import assert_error, throttle_rate
 from tests.factories.users import make_user
 
 pytestmark = pytest.mark.django_db
@@ -114,13 +110,7 @@ def test_a_stale_token_header_does_not_block_signing_in(
 @pytest.fixture
 def auth_rate_two_per_minute(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Pin the `auth` throttle to 2/min (tests otherwise run with throttling wide open)."""
-    rest = dict(settings.REST_FRAMEWORK)
-    rest["DEFAULT_THROTTLE_RATES"] = dict(rest["DEFAULT_THROTTLE_RATES"], auth="2/min")
-    with override_settings(REST_FRAMEWORK=rest):
-        # DRF copies the rates onto the throttle class when it is first imported.
-        monkeypatch.setattr(
-            SimpleRateThrottle, "THROTTLE_RATES", api_settings.DEFAULT_THROTTLE_RATES
-        )
+    with throttle_rate(monkeypatch, "auth", "2/min"):
         yield
 
 

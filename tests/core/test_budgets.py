@@ -61,6 +61,13 @@ def test_refund_forgets_what_was_spent(small):
     assert budgets.spend("try", "erin")
 
 
+def test_give_back_returns_what_a_failed_action_spent(small):
+    assert budgets.spend("try", "gus", cost=3)
+    budgets.give_back("try", "gus")
+    assert budgets.spend("try", "gus")
+    assert not budgets.spend("try", "gus")
+
+
 def test_an_unknown_budget_is_a_programming_error(small):
     with pytest.raises(budgets.UnknownBudget):
         budgets.spend("nope", 1)

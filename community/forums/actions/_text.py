@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from config.errors import InvalidInput, TooLarge
+from core.names import clean_name
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_TITLE_CHARS = 200
@@ -45,7 +46,7 @@ def check_title(title: Any) -> str:
     if not isinstance(title, str):
         raise InvalidInput("invalid", "The title must be text.", {"title": ["Not a string."]})
     _check_characters("title", title)
-    title = title.strip()
+    title = clean_name(title)
     if not title:
         raise InvalidInput("invalid", "The title cannot be empty.", {"title": ["Empty."]})
     if len(title) > MAX_TITLE_CHARS:

@@ -13,14 +13,15 @@ from community.forums import access
 from community.forums.models import Category
 from community.models import Network
 from config.errors import InvalidInput, StateConflict
+from core.names import clean_name
 
 EDITABLE = ("name", "description", "position", "moderators_only_post")
 
 
 def _clean_name(name: Any) -> str:
-    if not isinstance(name, str) or not name.strip():
+    if not isinstance(name, str) or not clean_name(name):
         raise InvalidInput("invalid", "The name cannot be empty.", {"name": ["Empty."]})
-    name = name.strip()
+    name = clean_name(name)
     if len(name) > 120 or "\x00" in name:
         raise InvalidInput("invalid", "Names are limited to 120 characters.", {"name": ["Long."]})
     return name

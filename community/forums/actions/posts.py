@@ -15,6 +15,7 @@ from django.utils import timezone
 from community.actions.common import audit
 from community.forums import access, events
 from community.forums.actions._text import check_body
+from community.forums.actions.budgets import REPLY, check_posting_budget
 from community.forums.mentions import render_post_body
 from community.forums.models import Mention, Post, PostRevision, Topic
 from config.errors import InvalidInput, NotFound, StateConflict
@@ -100,6 +101,7 @@ def do_reply(actor: User, topic: Topic, body: Any, reply_to_id: Any = None) -> P
     if topic.deleted:
         raise StateConflict("topic_deleted", "This topic has been deleted.")
     access.check_can_reply(actor, topic)  # the topic may have been locked meanwhile
+    check_posting_budget(actor, topic.network, REPLY)
     post = write_post(topic, actor, body, _reply_target(topic, reply_to_id))
     events.post_event("post", post)
     return post

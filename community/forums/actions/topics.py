@@ -11,6 +11,7 @@ from django.utils import timezone
 from community.actions.common import audit
 from community.forums import access, events
 from community.forums.actions._text import check_body, check_title
+from community.forums.actions.budgets import TOPIC, check_posting_budget
 from community.forums.actions.posts import lock_topic, write_post
 from community.forums.models import Category, Post, Topic
 from config.errors import InvalidInput, StateConflict
@@ -23,6 +24,7 @@ def do_create_topic(actor: User, category: Category, title: Any, body: Any) -> t
     access.check_can_open_topic(actor, category)
     title = check_title(title)
     body = check_body(body)
+    check_posting_budget(actor, category.network, TOPIC)
     now = timezone.now()
     topic = Topic.objects.create(
         network=category.network,
