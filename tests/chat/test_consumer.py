@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from chat import consumers, presence
+from chat import consumers, frames, presence
 from chat.actions import messages, rooms
 from chat.models import Message, Room, RoomEvent
 from community.actions import membership, networks
@@ -601,3 +601,8 @@ async def test_too_many_subscriptions(
     await client.send(type="subscribe", room=other.pk)
     assert (await client.expect("error"))["code"] == "too_many_subscriptions"
     await client.subscribe(public_room)  # resubscribing to a watched room is fine
+
+
+def test_every_frame_the_consumer_handles_is_declared_with_its_fields() -> None:
+    """The frame table is what the hostile suite poisons: it must be the whole vocabulary."""
+    assert set(frames.CLIENT_FRAMES) == set(consumers.ChatConsumer.HANDLERS)
