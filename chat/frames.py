@@ -7,9 +7,10 @@ frame of that code (the socket stays open).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
+
+from core.jsonsafety import MAX_DEPTH, BadText, TooDeep, loads
 
 
 class FrameError(Exception):
@@ -55,14 +56,20 @@ CLIENT_FRAMES: dict[str, dict[str, Field]] = {
 
 
 def parse(text_data: str | None, max_bytes: int) -> dict[str, Any]:
-    """A JSON text frame: an object with a string `type`, at most `max_bytes` long."""
+    """A JSON text frame: an object with a string `type`, at most `max_bytes` long, at most
+    MAX_DEPTH deep, and no NUL or lone surrogate in any string or key (core.jsonsafety)."""
     if text_data is None:
         raise FrameError("binary_frame", "Send JSON text frames.")
-    if len(text_data) > max_bytes or len(text_data.encode()) > max_bytes:
+    if len(text_data) > max_bytes or len(text_data.encode("utf-8", "surrogatepass")) > max_bytes:
         raise FrameError("frame_too_large", "Frames are limited to 16 KiB.")
     try:
-        frame = json.loads(text_data)
-    except (ValueError, RecursionError):  # RecursionError: nesting deeper than ~1,000
+        frame = loads(text_data)
+    except TooDeep:
+        raise FrameError("too_deep", f"Frames may nest at most {MAX_DEPTH} levels.") from None
+    except BadText as exc:
+        # Never echoed: the frame's own type or client_id may be what is bad.
+        raise FrameError("invalid_text", str(exc)) from None
+    except ValueError:
         raise FrameError("malformed_json", "The frame is not valid JSON.") from None
     if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
         raise FrameError("invalid_frame", "A frame is a JSON object with a string type.")
