@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from chat import access, queries
+from chat import access, limits, queries
 from chat.actions import messages as message_actions
 from chat.actions import rooms as room_actions
 from chat.models import Room
@@ -177,7 +177,7 @@ class MessageListView(APIView):
         room = access.access_room(request.user, room_id)
         data = parse(MessageCreateSerializer, request)
         result = message_actions.do_send_message(
-            me(request), room, data["body"], data.get("client_id"), data.get("reply_to")
+            me(request), room, data["body"], data.get("client_id"), data.get("reply_to"), spend=True
         )
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return Response(MessageSerializer(result.message).data, status=code)
@@ -199,8 +199,14 @@ class EventListView(APIView):
         room = access.access_room(request.user, room_id)
         after_seq = _int_param(request, "after_seq") or 0
         limit = parse_limit(request, default=200, maximum=EVENTS_MAX_LIMIT)
-        frames = queries.events_after(room.pk, after_seq, limit)
+        # What the page would carry is known before it is read: the replay budget pays it.
         seq = queries.room_seqs([room.pk])[room.pk]
+        spent = limits.spend_replay(me(request), limits.replay_cost(seq, after_seq, limit))
+        if not spent:
+            raise limits.refused(spent, "replayed events")
+        frames = queries.events_after(room.pk, after_seq, limit)
+        if frames:
+            seq = max(seq, frames[-1]["seq"])  # committed since the seq was read
         more = bool(frames) and frames[-1]["seq"] < seq and len(frames) == limit
         return Response(
             {"seq": seq, "results": frames, "next": str(frames[-1]["seq"]) if more else None}
@@ -219,6 +225,7 @@ class MessageDetailView(APIView):
     def patch(self, request: Request, message_id: int) -> Response:
         message = message_actions.access_message(request.user, message_id)
         data = parse(MessageEditSerializer, request)
+        limits.spend_write(me(request))
         message = message_actions.do_edit_message(me(request), message, data["body"])
         return Response(MessageSerializer(message).data)
 
@@ -230,6 +237,7 @@ class MessageDetailView(APIView):
     )
     def delete(self, request: Request, message_id: int) -> Response:
         message = message_actions.access_message(request.user, message_id)
+        limits.spend_write(me(request))
         message = message_actions.do_delete_message(me(request), message)
         return Response(MessageSerializer(message).data)
 
@@ -243,6 +251,7 @@ class ReactionView(APIView):
     def post(self, request: Request, message_id: int) -> Response:
         message = message_actions.access_message(request.user, message_id)
         data = parse(ReactionSerializer, request)
+        limits.spend_write(me(request))
         message_actions.do_add_reaction(me(request), message, data["emoji"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -252,6 +261,7 @@ class ReactionView(APIView):
     def delete(self, request: Request, message_id: int) -> Response:
         message = message_actions.access_message(request.user, message_id)
         data = parse(ReactionSerializer, request)
+        limits.spend_write(me(request))
         message_actions.do_remove_reaction(me(request), message, data["emoji"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from chat import access, events, queries
+from chat import access, events, limits, queries
 from chat.actions import messages as message_actions
 from chat.actions import rooms as room_actions
 from community.forums import access as forum_access
+from core.budgets import Spent
 from permissions import checks
 
 
@@ -24,28 +25,40 @@ def connect_state(user: Any) -> tuple[dict[str, Any] | None, frozenset[int], fro
 
 def subscribe_state(
     user: Any, room_id: int, after_seq: int | None, limit: int
-) -> tuple[queries.Replay, int]:
+) -> tuple[queries.Replay, int, Spent]:
     """The replay and unread count of `subscribed`: the room's seq and the user's unread
-    count come from one query, the events (if any are missed) from a second."""
+    count come from one query, the events (if any are missed) from a second.
+
+    The replay spends the user's replay budget first; refused, it carries no events and
+    says `has_more` (the client pages the rest later), and the refusal is returned."""
     seq, unread = queries.read_state(room_id, user.pk)
-    return queries.replay(room_id, after_seq, limit, seq=seq), unread
+    spent = limits.spend_replay(user, limits.replay_cost(seq, after_seq, limit))
+    if not spent:
+        return queries.Replay(seq, [], True), unread, spent
+    return queries.replay(room_id, after_seq, limit, seq=seq), unread, spent
 
 
 def send_message(user: Any, room_id: int, body: str, client_id: str, reply_to: int | None) -> int:
     room = access.access_room(user, room_id)
-    return message_actions.do_send_message(user, room, body, client_id, reply_to).message.pk
+    sent = message_actions.do_send_message(user, room, body, client_id, reply_to, spend=True)
+    return sent.message.pk
 
 
 def edit_message(user: Any, message_id: int, body: str) -> None:
-    message_actions.do_edit_message(user, message_actions.access_message(user, message_id), body)
+    message = message_actions.access_message(user, message_id)
+    limits.spend_write(user)
+    message_actions.do_edit_message(user, message, body)
 
 
 def delete_message(user: Any, message_id: int) -> None:
-    message_actions.do_delete_message(user, message_actions.access_message(user, message_id))
+    message = message_actions.access_message(user, message_id)
+    limits.spend_write(user)
+    message_actions.do_delete_message(user, message)
 
 
 def react(user: Any, message_id: int, emoji: str, add: bool) -> None:
     message = message_actions.access_message(user, message_id)
+    limits.spend_write(user)
     if add:
         message_actions.do_add_reaction(user, message, emoji)
     else:

@@ -26,7 +26,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from chat import access, consumer_db, events, presence, queries
+from chat import access, consumer_db, events, limits, presence, queries, sockets
 from chat.events import encode
 from chat.frames import FrameError, check_capacity, field, parse
 from chat.hub import Hub, Subscription, TopicSubscription, get_hub
@@ -37,6 +37,8 @@ logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_ABUSE = 4008
+# The user already holds SHABAKA["MAX_SOCKETS_PER_USER"] open sockets (chat.sockets).
+CLOSE_TOO_MANY_SOCKETS = 4429
 # Errors within ABUSE_WINDOW seconds after which the socket is closed.
 ABUSE_STRIKES = 20
 ABUSE_WINDOW = 10.0
@@ -47,8 +49,6 @@ MAX_SUBSCRIPTIONS = 200
 MAX_TOPIC_SUBSCRIPTIONS = 200
 # A user's typing notice in a room is forwarded at most this often per socket.
 TYPING_INTERVAL = 3.0
-
-WRITES = {"message.send", "message.edit", "message.delete", "reaction.add", "reaction.remove"}
 
 _interned: dict[frozenset[int], frozenset[int]] = {}
 
@@ -66,6 +66,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     readable: frozenset[int] = frozenset()
     member_networks: frozenset[int] = frozenset()
     attached = False
+    slot = False  # holds one of the user's socket slots (chat.sockets)
     rooms: dict[int, Subscription] = NO_ROOMS
     topics: dict[int, TopicSubscription] = NO_TOPICS
     typing_at: dict[int, float] = NO_TYPING
@@ -84,6 +85,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         # connect() returns, and with no subscription yet there is nothing to revoke;
         # in a reconnect storm this keeps handshakes well inside daphne's timeout.
         await self.accept()
+        if not await sockets.claim(user.pk, self.channel_name):
+            await self.close(code=CLOSE_TOO_MANY_SOCKETS)
+            return
+        self.slot = True
         summary, readable, self.member_networks = await database_sync_to_async(
             consumer_db.connect_state
         )(user)
@@ -99,6 +104,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self._announce("online")
 
     async def disconnect(self, code: int) -> None:
+        if self.slot:
+            self.slot = False
+            await sockets.release(self.user_id, self.channel_name)
         if self.attached:
             self.attached = False
             await self.hub.detach(self)
@@ -145,10 +153,14 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         """Write an already serialized frame (the hub serializes once for many sockets)."""
         await self.base_send({"type": "websocket.send", "text": text})
 
-    async def send_error(self, code: str, message: str, ref: Any = None) -> None:
+    async def send_error(
+        self, code: str, message: str, ref: Any = None, retry_after: int | None = None
+    ) -> None:
         frame: dict[str, Any] = {"type": "error", "code": code, "message": message}
         if ref is not None:
             frame["ref"] = ref
+        if retry_after is not None:
+            frame["retry_after"] = retry_after
         await self.send_json(frame)
         now = time.monotonic()
         self.strikes = [*(t for t in self.strikes if now - t < ABUSE_WINDOW), now]
@@ -158,8 +170,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     # --- frames from the client ---------------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if not self.slot:
+            return  # refused at connect (too many sockets), closing
         try:
-            frame = parse(text_data, int(settings.SHABAKA["MAX_FRAME_BYTES"]))
+            frame = parse(text_data, int(str(settings.SHABAKA["MAX_FRAME_BYTES"])))
         except FrameError as exc:
             await self.send_error(exc.code, exc.message)
             return
@@ -170,24 +184,15 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         ref = frame.get("client_id") if isinstance(frame.get("client_id"), str) else kind
         try:
-            if kind in WRITES:
-                self._spend_token()
             await handler(self, frame)
         except (FrameError, ActionError) as exc:
-            await self.send_error(exc.code, exc.message, ref=ref)
+            wait = getattr(exc, "retry_after", None)
+            await self.send_error(exc.code, exc.message, ref=ref, retry_after=wait)
         except Exception:
             # One failed frame (a database or layer hiccup) must not drop the socket:
             # whatever was committed reaches the client through the room log.
             logger.exception("frame %s failed for user %s", kind, self.user_id)
             await self.send_error("server_error", "Something went wrong; try again.", ref=ref)
-
-    def _spend_token(self) -> None:
-        rate = settings.SHABAKA
-        wait = self.hub.buckets.take(
-            self.user_id, int(rate["CHAT_RATE_BURST"]), float(rate["CHAT_RATE_PER_SECOND"])
-        )
-        if wait:
-            raise FrameError("rate_limited", f"Too many messages; retry in {wait:.1f} s.")
 
     async def on_ping(self, frame: dict[str, Any]) -> None:
         await self.send_json({"type": "pong"})
@@ -205,11 +210,17 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self.hub.rooms.unsubscribe(self, room_id)
         sub = await self.hub.rooms.subscribe(self, room.pk, room.network_id)
         self.rooms[room.pk] = sub
-        replay, unread = await database_sync_to_async(consumer_db.subscribe_state)(
+        replay, unread, spent = await database_sync_to_async(consumer_db.subscribe_state)(
             self.user, room.pk, after_seq, REPLAY_LIMIT
         )
         if self.rooms.get(room.pk) is not sub:
             return  # access was revoked meanwhile
+        if not spent:
+            # Subscribed all the same, without the replay: `has_more` says to page it later.
+            refusal = limits.refused(spent, "replayed events")
+            await self.send_error(
+                refusal.code, refusal.message, ref="subscribe", retry_after=refusal.retry_after
+            )
         await self.send_json(
             {
                 "type": "subscribed",

@@ -72,6 +72,17 @@ class TooLarge(ActionError):
     status = 413
 
 
+class RateLimited(ActionError):
+    """A budget (core.budgets) is spent: 429 with `Retry-After` over REST, an `error` frame
+    with `retry_after` (seconds) over the websocket."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after: int, code: str = "rate_limited") -> None:
+        super().__init__(code, message)
+        self.retry_after = retry_after
+
+
 def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
@@ -100,7 +111,10 @@ _CODE_BY_CLASS: dict[type[Exception], str] = {
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ActionError):
-        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status)
+        answer = Response(error_body(exc.code, exc.message, exc.fields), status=exc.status)
+        if isinstance(exc, RateLimited):
+            answer["Retry-After"] = str(exc.retry_after)
+        return answer
     if isinstance(exc, RequestDataTooBig):
         return Response(
             error_body("too_large", "The request body is too large."),
@@ -185,9 +199,11 @@ class JsonErrorMiddleware:
                 ("server_error", "Something went wrong on our side; it has been logged."),
             )
             converted = JsonResponse(error_body(code, message), status=response.status_code)
-            for header in ("Allow", "Retry-After", "WWW-Authenticate"):
-                if header in response:
-                    converted[header] = response[header]
+            # Every header but the body's own (Allow, Retry-After, WWW-Authenticate and the
+            # security headers: CSP, Permissions-Policy, Referrer-Policy, nosniff).
+            for header, value in response.items():
+                if header.lower() not in {"content-type", "content-length"}:
+                    converted[header] = value
             return converted
         return response
 

@@ -11,9 +11,15 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+from csp.constants import NONCE as CSP_NONCE
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from config.secret_key import check_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SHABAKA_VAR_DIR") or BASE_DIR / "var")
@@ -41,6 +47,8 @@ TESTING = env_bool("SHABAKA_TESTING", "pytest" in sys.modules)
 def _secret_key() -> str:
     key = os.environ.get("SECRET_KEY")
     if key:
+        if not DEBUG:
+            check_secret_key(key, BASE_DIR)  # too short, too plain or published: refused
         return key
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off.")
@@ -58,6 +66,12 @@ ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"] if DEBUG else []
 )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# The site's public origin: the links in mail, and an origin the websocket accepts
+# (config.ws_origin); behind a TLS proxy, its https:// address.
+# Under tests the default is the Django test client's own address, as its requests say.
+SITE_URL = os.environ.get(
+    "SITE_URL", "http://testserver" if TESTING else "http://127.0.0.1:8000"
+).rstrip("/")
 
 INSTALLED_APPS = [
     "daphne",
@@ -70,6 +84,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "csp",
     "channels",
     "guardian",
     "permissions",
@@ -84,6 +100,8 @@ MIDDLEWARE = [
     # First, so that even failures answered by other middleware are JSON under /api/.
     "config.errors.JsonErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "core.headers.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # No NUL or lone surrogate in an address, a query string or a web form (a 400).
@@ -96,6 +114,29 @@ MIDDLEWARE = [
     # Web pages: friendly 404/403/500 pages, never a traceback, even with DEBUG on.
     "config.web.WebErrorMiddleware",
 ]
+
+# Links to other sites carry only our origin, never a page's path or query string.
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+
+# Content-Security-Policy (django-csp) on every answer: the pages run only the site's own
+# script files (or an inline one carrying the request's nonce, `request.csp_nonce`),
+# load only its own styles (no `style=` attribute: the templates use classes), are
+# framed by nobody, and post forms only to the site. `connect-src 'self'` covers the
+# websocket to the same host and port (ws:/wss:, CSP level 3, checked in Chromium).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF, CSP_NONCE],
+        "style-src": [CSP_SELF],
+        "img-src": [CSP_SELF, "data:"],  # the favicon and Swagger UI's icons are data: URLs
+        "font-src": [CSP_SELF],
+        "connect-src": [CSP_SELF],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_NONE],
+        "form-action": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+    },
+}
 
 ROOT_URLCONF = "config.urls"
 ASGI_APPLICATION = "config.asgi.application"
@@ -276,6 +317,11 @@ SPECTACULAR_SETTINGS = {
         '`{"results", "next"}`.'
     ),
     "VERSION": "1.0.0",
+    # Swagger UI from drf-spectacular-sidecar's static files, not a CDN (the CSP allows
+    # only the site's own scripts); its initialising script is a file too (config/urls.py).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
@@ -335,11 +381,33 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
+# Our own proxies (addresses or CIDRs): only a request whose peer is one of them has its
+# X-Forwarded-For read, from the right (core/client_address.py). Empty: the peer is the client.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+
 # --- Shabaka ----------------------------------------------------------------------
-SHABAKA = {
-    # Websocket send rate per user: a token bucket.
-    "CHAT_RATE_BURST": int(os.environ.get("CHAT_RATE_BURST", "10")),
-    "CHAT_RATE_PER_SECOND": float(os.environ.get("CHAT_RATE_PER_SECOND", "1")),
+SHABAKA: dict[str, Any] = {
+    # Budgets per person or address, shared by every process (core/budgets.py), in the
+    # `limits` notation: "N per <period>; M per <period>" (every rate must hold).
+    "BUDGETS": {},
     "MAX_FRAME_BYTES": 16 * 1024,
     "MAX_BODY_CHARS": 64 * 1024,
 }
+
+# Chat budgets per user (chat/limits.py), REST and websocket alike. "send": every write
+# (send, edit, delete, react): a burst of CHAT_RATE_BURST, then CHAT_RATE_PER_SECOND
+# (CHAT_SEND_BUDGET overrides both, in the notation above). "replay": room events
+# replayed by subscribes with after_seq and by pages of the REST event log.
+_chat_burst = int(os.environ.get("CHAT_RATE_BURST", "10"))
+# The burst refills in this many seconds (rounded up, at least one).
+_chat_window = max(1, int(-(-_chat_burst // float(os.environ.get("CHAT_RATE_PER_SECOND", "1")))))
+SHABAKA["BUDGETS"] |= {
+    "send": os.environ.get("CHAT_SEND_BUDGET") or f"{_chat_burst} per {_chat_window} seconds",
+    "replay": os.environ.get("CHAT_REPLAY_BUDGET", "3000 per minute"),
+}
+# Open websockets per user, counted across processes (chat/sockets.py); one more is
+# closed with 4429.
+SHABAKA["MAX_SOCKETS_PER_USER"] = int(os.environ.get("MAX_SOCKETS_PER_USER", "20"))
+if TESTING and not {"CHAT_SEND_BUDGET", "CHAT_RATE_BURST"} & set(os.environ):
+    # As with DRF's rates above: tests that exercise a budget set it themselves.
+    SHABAKA["BUDGETS"]["send"] = "100000 per 1 second"

@@ -14,7 +14,9 @@ import pytest
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 
+from chat import sockets
 from community.models import Membership, Network
+from core import budgets
 from tests.factories.networks import add_member, make_network
 from tests.factories.users import client_for, make_user
 
@@ -42,8 +44,12 @@ def clear_cache() -> None:
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Any:
     clear_cache()
+    budgets.reset_all()
+    sockets.reset_all()
     yield
     clear_cache()
+    budgets.reset_all()
+    sockets.reset_all()
 
 
 @pytest.fixture
@@ -131,6 +137,22 @@ def hidden_network(make_populated_network: Callable[..., Network]) -> Network:
         visibility=Network.Visibility.HIDDEN,
         join_policy=Network.JoinPolicy.INVITE,
     )
+
+
+@pytest.fixture
+def co_owner(public_network: Network) -> Any:
+    """A second owner of `public_network` (owners may not act on each other's words)."""
+    user = make_user("coowner")
+    add_member(public_network, user, Role.OWNER)
+    return user
+
+
+@pytest.fixture
+def second_moderator(public_network: Network) -> Any:
+    """A second moderator of `public_network`."""
+    user = make_user("secondmod")
+    add_member(public_network, user, Role.MODERATOR)
+    return user
 
 
 PERSONAS = ["owner", "moderator", "member", "pending", "banned", "outsider", "staff", "anonymous"]

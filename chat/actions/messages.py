@@ -15,14 +15,25 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from chat import access, events
+from chat import access, events, limits
 from chat.access import AnyUser
-from chat.actions.log import announce_activity, lock_next_seq, record_event
+from chat.actions.log import (
+    announce_activity,
+    lock_next_seq,
+    record_event,
+    rewrite_message_frames,
+)
 from chat.models import Message, Reaction, Room, RoomEvent
 from community.actions.common import audit
 from community.emoji import check_emoji
 from community.rendering import render_markdown
-from config.errors import InvalidInput, NotAllowed, NotFound, StateConflict, TooLarge
+from config.errors import (
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    StateConflict,
+    TooLarge,
+)
 from search import outbox as search_outbox
 
 MAX_CLIENT_ID = 64
@@ -42,7 +53,7 @@ def clean_body(body: Any) -> str:
         raise InvalidInput("invalid", "body must be a string.", {"body": ["Not a string."]})
     if not body.strip():
         raise InvalidInput("invalid", "The message is empty.", {"body": ["Empty."]})
-    limit = settings.SHABAKA["MAX_BODY_CHARS"]
+    limit = int(settings.SHABAKA["MAX_BODY_CHARS"])
     if len(body) > limit:
         raise TooLarge("too_large", f"Messages are limited to {limit} characters.")
     return body
@@ -88,13 +99,25 @@ def check_send_message(user: User, room: Room, body: Any, client_id: Any, reply_
 
 
 def do_send_message(
-    user: User, room: Room, body: Any, client_id: Any = None, reply_to: Any = None
+    user: User,
+    room: Room,
+    body: Any,
+    client_id: Any = None,
+    reply_to: Any = None,
+    *,
+    spend: bool = False,
 ) -> SendResult:
-    """Store a message and its `message.new` event; a repeated client_id returns the first one."""
+    """Store a message and its `message.new` event; a repeated client_id returns the first one.
+
+    `spend`: a door's send (REST, websocket) takes one from the user's write budget —
+    after the idempotency check, so a retry is never refused or charged twice.
+    """
     existing = _existing(room.pk, user.pk, client_id) if isinstance(client_id, str) else None
     if existing is not None:
         return SendResult(existing, created=False)
     cleaned = check_send_message(user, room, body, client_id, reply_to)
+    if spend:
+        limits.spend_write(user)
     html = render_markdown(cleaned["body"])
     try:
         with transaction.atomic():
@@ -113,7 +136,7 @@ def do_send_message(
                 reply_to_id=cleaned["reply_to_id"],
                 seq=seq,
             )
-            record_event(room, seq, events.message_frame(Type.MESSAGE_NEW, seq, message))
+            record_event(room, seq, events.message_frame(Type.MESSAGE_NEW, seq, message), message)
             announce_activity(room, seq, user.pk)
             search_outbox.enqueue("messages", [message.pk])
     except IntegrityError:
@@ -163,24 +186,30 @@ def do_edit_message(user: User, message: Message, body: Any) -> Message:
         return message
     message.body, message.body_html, message.edited_at = body, html, timezone.now()
     message.save(update_fields=["body", "body_html", "edited_at"])
-    record_event(message.room, seq, events.message_frame(Type.MESSAGE_EDITED, seq, message))
+    # The earlier frames show the new text too: the old one is nowhere in the log.
+    rewrite_message_frames(message)
+    frame = events.message_frame(Type.MESSAGE_EDITED, seq, message)
+    record_event(message.room, seq, frame, message)
     search_outbox.enqueue("messages", [message.pk])
     return message
 
 
 @transaction.atomic
 def do_delete_message(user: User, message: Message) -> Message:
-    """Authors delete their messages; moderators of the network delete anyone's (audited)."""
+    """Authors delete their messages; moderators those of members below them (audited)."""
     is_author = message.author_id == user.pk
-    if not is_author and not access.may_moderate_room(user, message.room):
-        raise NotAllowed("not_author", "Only the author or a moderator may delete a message.")
+    access.check_can_delete_message(user, message.room, message.author_id)
     seq, message = _lock_message(message)
     if message.deleted:
         transaction.set_rollback(True)
         raise StateConflict("deleted", "This message was already deleted.")
     message.deleted = True
     message.save(update_fields=["deleted"])
-    record_event(message.room, seq, events.message_frame(Type.MESSAGE_DELETED, seq, message))
+    # Its words and reactions leave the log and the history: every frame shows it deleted.
+    Reaction.objects.filter(message=message).delete()
+    rewrite_message_frames(message)
+    frame = events.message_frame(Type.MESSAGE_DELETED, seq, message)
+    record_event(message.room, seq, frame, message)
     if not is_author and message.room.network is not None:
         audit(
             message.room.network,
@@ -210,9 +239,8 @@ def do_add_reaction(user: User, message: Message, emoji: Any) -> bool:
         transaction.set_rollback(True)
         return False
     Reaction.objects.create(message=message, user=user, emoji=emoji)
-    record_event(
-        message.room, seq, events.reaction_frame(Type.REACTION_ADDED, seq, message, emoji, user)
-    )
+    frame = events.reaction_frame(Type.REACTION_ADDED, seq, message, emoji, user)
+    record_event(message.room, seq, frame, message)
     return True
 
 
@@ -233,7 +261,6 @@ def do_remove_reaction(user: User, message: Message, emoji: Any) -> bool:
     if not deleted:
         transaction.set_rollback(True)
         return False
-    record_event(
-        message.room, seq, events.reaction_frame(Type.REACTION_REMOVED, seq, message, emoji, user)
-    )
+    frame = events.reaction_frame(Type.REACTION_REMOVED, seq, message, emoji, user)
+    record_event(message.room, seq, frame, message)
     return True

@@ -31,7 +31,11 @@ This package's modules, each a part the hub owns:
 - `topics`: forum topic subscriptions;
 - `groups`: the table both build on (a group joined once per process);
 - `networks`: the networks sockets read (presence, unread activity, visibility);
-- `unread`: batched unread pushes; `ratelimit`: the per-user write token buckets.
+- `unread`: batched unread pushes.
+
+The per-user budgets of writes and replays are not the hub's: they are shared by every
+process (chat.limits), as are the users' socket slots (chat.sockets), whose heartbeat
+the hub beats for its sockets.
 """
 
 from __future__ import annotations
@@ -46,9 +50,8 @@ from typing import TYPE_CHECKING, Any
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
-from chat import events, presence
+from chat import events, presence, sockets
 from chat.hub.networks import Networks
-from chat.hub.ratelimit import TokenBuckets
 from chat.hub.rooms import Rooms, Subscription
 from chat.hub.topics import Topics, TopicSubscription
 from chat.hub.unread import UnreadBatches
@@ -75,9 +78,8 @@ class Hub:
     """The process's listener: its layer channel, its sockets, and what they watch.
 
     Sockets reach the parts directly: `rooms` and `topics` (subscriptions),
-    `networks` (what each socket reads), `unread` (batched pushes) and `buckets`
-    (the write rate limit). The hub's lock serializes attaching and detaching sockets
-    and joining and leaving groups.
+    `networks` (what each socket reads) and `unread` (batched pushes). The hub's lock
+    serializes attaching and detaching sockets and joining and leaving groups.
     """
 
     def __init__(self) -> None:
@@ -89,7 +91,6 @@ class Hub:
         self.topics = Topics(self)
         self.networks = Networks(self)
         self.unread = UnreadBatches(self)
-        self.buckets = TokenBuckets()
         self.tasks: set[asyncio.Task[Any]] = set()
         self.lock = asyncio.Lock()
         self.receiver: asyncio.Task[None] | None = None
@@ -125,7 +126,6 @@ class Hub:
             self.users[consumer.user_id] -= 1
             if self.users[consumer.user_id] <= 0:
                 del self.users[consumer.user_id]
-                self.buckets.forget(consumer.user_id)
             if not self.consumers:
                 await self._stop()
 
@@ -242,11 +242,17 @@ class Hub:
         await self.rooms.check_tails()
 
     async def _maintain(self) -> None:
-        since_refresh = 0.0
+        since_refresh = since_heartbeat = 0.0
         while True:
             await asyncio.sleep(TAIL_CHECK_SECONDS)
             since_refresh += TAIL_CHECK_SECONDS
+            since_heartbeat += TAIL_CHECK_SECONDS
             try:
+                if since_heartbeat >= sockets.HEARTBEAT:
+                    since_heartbeat = 0.0
+                    await sockets.refresh(
+                        (c.user_id, c.channel_name) for c in self.consumers if c.slot
+                    )
                 await self.check_tails()
                 if since_refresh >= REFRESH_SECONDS:
                     since_refresh = 0.0

@@ -356,8 +356,14 @@ def comparable(reply: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 @pytest.fixture
 def fast_sends(settings: Any) -> Iterator[None]:
-    """The per-user send rate would answer `rate_limited` before any access check."""
-    settings.SHABAKA = {**settings.SHABAKA, "CHAT_RATE_BURST": 100000, "CHAT_RATE_PER_SECOND": 1e6}
+    """The per-user write and replay budgets would answer `rate_limited` to the sweep's
+    many frames, which must each get the answer of their access check."""
+    budgets = {
+        **settings.SHABAKA["BUDGETS"],
+        "send": "1000000 per second",
+        "replay": "1000000 per second",
+    }
+    settings.SHABAKA = {**settings.SHABAKA, "BUDGETS": budgets}
     yield
 
 
