@@ -83,7 +83,7 @@ def build_room(total: int) -> tuple[int, str]:
         )
         cursor.execute(
             """
-            INSERT INTO chat_roomevent (room_id, seq, type, payload, created_at)
+            INSERT INTO chat_roomevent (room_id, seq, type, payload, message_id, created_at)
             SELECT %(room)s, m.seq, 'message.new', jsonb_build_object(
                 'type', 'message.new', 'room', %(room)s::int, 'seq', m.seq,
                 'message', jsonb_build_object(
@@ -91,7 +91,7 @@ def build_room(total: int) -> tuple[int, str]:
                     'body', m.body, 'body_html', m.body_html, 'created_at', %(created_iso)s::text,
                     'edited_at', NULL, 'deleted', false, 'client_id', NULL, 'reply_to', NULL
                 )
-            ), m.created_at
+            ), m.id, m.created_at
             FROM chat_message AS m WHERE m.room_id = %(room)s
             """,
             params,

@@ -173,7 +173,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if not self.slot:
             return  # refused at connect (too many sockets), closing
         try:
-            frame = parse(text_data, int(settings.SHABAKA["MAX_FRAME_BYTES"]))
+            frame = parse(text_data, int(str(settings.SHABAKA["MAX_FRAME_BYTES"])))
         except FrameError as exc:
             await self.send_error(exc.code, exc.message)
             return

@@ -127,7 +127,11 @@ class Message(models.Model):
 
 
 class RoomEvent(models.Model):
-    """One change to a room: the frame clients receive, stored for replay."""
+    """One change to a room: the frame clients receive, stored for replay.
+
+    A frame shows its message as it is now, not as it was when sent: editing or
+    deleting a message rewrites every frame of it (`chat.actions.log`).
+    """
 
     class Type(models.TextChoices):
         MESSAGE_NEW = "message.new"
@@ -140,6 +144,11 @@ class RoomEvent(models.Model):
     seq = models.BigIntegerField()
     type = models.CharField(max_length=32, choices=Type.choices)
     payload = models.JSONField()
+    # The message the event is about (indexed): an edit or a deletion rewrites the
+    # message's earlier frames through it, so the log holds only its current state.
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -53,7 +53,7 @@ _local: dict[int, dict[str, float]] = {}
 def _redis() -> tuple[Any, RedisCache] | None:
     backend = caches["default"]
     if isinstance(backend, RedisCache):
-        return backend._cache.get_client(None, write=True), backend
+        return backend._cache.get_client(None, write=True), backend  # type: ignore[attr-defined]
     return None
 
 
@@ -62,7 +62,7 @@ def _key(backend: RedisCache, user_id: int) -> str:
 
 
 def cap() -> int:
-    return int(settings.SHABAKA["MAX_SOCKETS_PER_USER"])  # type: ignore[call-overload]
+    return int(settings.SHABAKA["MAX_SOCKETS_PER_USER"])
 
 
 def _claim_redis(client: Any, backend: RedisCache, user_id: int, socket_id: str) -> bool:

@@ -23,11 +23,16 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from chat.routing import websocket_urlpatterns  # noqa: E402
+from config.body_limit import BodySizeLimit, limit_daphne_request_bodies  # noqa: E402
 from config.ws_auth import ShabakaAuthMiddlewareStack  # noqa: E402
+
+# A body past DATA_UPLOAD_MAX_MEMORY_SIZE is refused as it arrives, chunked or not:
+# in daphne's request (before it would buffer the whole body) and again here.
+limit_daphne_request_bodies()
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": BodySizeLimit(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(
             ShabakaAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

@@ -11,6 +11,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -84,6 +85,7 @@ MIDDLEWARE = [
     # First, so that even failures answered by other middleware are JSON under /api/.
     "config.errors.JsonErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "core.headers.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -94,6 +96,9 @@ MIDDLEWARE = [
     # Web pages: friendly 404/403/500 pages, never a traceback, even with DEBUG on.
     "config.web.WebErrorMiddleware",
 ]
+
+# Links to other sites carry only our origin, never a page's path or query string.
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 
 ROOT_URLCONF = "config.urls"
 ASGI_APPLICATION = "config.asgi.application"
@@ -338,7 +343,7 @@ LOGGING = {
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 
 # --- Shabaka ----------------------------------------------------------------------
-SHABAKA = {
+SHABAKA: dict[str, Any] = {
     # Budgets per person or address, shared by every process (core/budgets.py), in the
     # `limits` notation: "N per <period>; M per <period>" (every rate must hold).
     "BUDGETS": {},
@@ -353,10 +358,13 @@ SHABAKA = {
 _chat_burst = int(os.environ.get("CHAT_RATE_BURST", "10"))
 # The burst refills in this many seconds (rounded up, at least one).
 _chat_window = max(1, int(-(-_chat_burst // float(os.environ.get("CHAT_RATE_PER_SECOND", "1")))))
-SHABAKA["BUDGETS"] |= {  # type: ignore[operator]
+SHABAKA["BUDGETS"] |= {
     "send": os.environ.get("CHAT_SEND_BUDGET") or f"{_chat_burst} per {_chat_window} seconds",
     "replay": os.environ.get("CHAT_REPLAY_BUDGET", "3000 per minute"),
 }
 # Open websockets per user, counted across processes (chat/sockets.py); one more is
 # closed with 4429.
 SHABAKA["MAX_SOCKETS_PER_USER"] = int(os.environ.get("MAX_SOCKETS_PER_USER", "20"))
+if TESTING and not {"CHAT_SEND_BUDGET", "CHAT_RATE_BURST"} & set(os.environ):
+    # As with DRF's rates above: tests that exercise a budget set it themselves.
+    SHABAKA["BUDGETS"]["send"] = "100000 per 1 second"

@@ -25,6 +25,7 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -91,7 +92,7 @@ def limiter() -> SlidingWindowCounterRateLimiter:
 
 
 def rates(budget: str) -> Sequence[RateLimitItem]:
-    configured: dict[str, str] = settings.SHABAKA["BUDGETS"]  # type: ignore[assignment]
+    configured = cast(dict[str, str], settings.SHABAKA["BUDGETS"])
     try:
         spec = configured[budget]
     except KeyError:

@@ -14,6 +14,7 @@ from directory import validation as v
 from directory.models import Profile, Relation
 from directory.vocabulary import Engagement, Sector
 from permissions.checks import AnyUser
+from search import registry
 from search.backends import run_search
 from search.normalize import facet_key
 from search.query import MAX_DEPTH, SearchQuery, Viewer, clean_offset, clean_q
@@ -120,12 +121,11 @@ def search_directory(
         with_facets=True,
     )
     result = run_search(query, viewer, backend)
-    profiles = {
-        p.user_id: p
-        for p in Profile.objects.filter(user_id__in=[h.object_id for h in result.hits])
-        .select_related("user")
-        .order_by()
-    }
+    # Only profiles still shown (the index may lag behind a deactivated account).
+    rows = registry.get("members").visible(
+        Profile.objects.filter(user_id__in=[h.object_id for h in result.hits])
+    )
+    profiles = {p.user_id: p for p in rows.select_related("user").order_by()}
     results = [
         profile_json(profiles[hit.object_id], hit.relation)
         for hit in result.hits

@@ -76,7 +76,19 @@ class DocumentType(abc.ABC):
     def present(
         self, hits: Sequence[Hit], network_slug: str | None, words: list[str]
     ) -> list[dict[str, Any]]:
-        """API results `{type, id, network, title?, snippet, url}` for hits, in order."""
+        """API results `{type, id, network, title?, snippet, url}` for hits, in order,
+        built from the rows `visible` keeps (a hit without one is left out)."""
+
+    def visible(self, rows: QuerySet[Any]) -> QuerySet[Any]:
+        """Of these source rows, those a result may still be built from.
+
+        The index lags behind the database (Meilisearch is updated by the outbox worker,
+        after the change), so `present` reads its rows through this, at query time: a
+        deleted row stops showing at once, and snippets come from the current text, not
+        from what the index still holds. Types whose rows can be deleted or hidden
+        without leaving the table override it.
+        """
+        return rows
 
     def access_keys(self, viewer: Any) -> frozenset[int]:
         """Keys besides network ids that let this viewer see documents (direct messages)."""

@@ -17,12 +17,23 @@ from django.utils import timezone
 
 from chat import access, events, limits
 from chat.access import AnyUser
-from chat.actions.log import announce_activity, lock_next_seq, record_event
+from chat.actions.log import (
+    announce_activity,
+    lock_next_seq,
+    record_event,
+    rewrite_message_frames,
+)
 from chat.models import Message, Reaction, Room, RoomEvent
 from community.actions.common import audit
 from community.emoji import check_emoji
 from community.rendering import render_markdown
-from config.errors import InvalidInput, NotAllowed, NotFound, StateConflict, TooLarge
+from config.errors import (
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    StateConflict,
+    TooLarge,
+)
 from search import outbox as search_outbox
 
 MAX_CLIENT_ID = 64
@@ -42,7 +53,7 @@ def clean_body(body: Any) -> str:
         raise InvalidInput("invalid", "body must be a string.", {"body": ["Not a string."]})
     if not body.strip():
         raise InvalidInput("invalid", "The message is empty.", {"body": ["Empty."]})
-    limit = settings.SHABAKA["MAX_BODY_CHARS"]
+    limit = int(settings.SHABAKA["MAX_BODY_CHARS"])
     if len(body) > limit:
         raise TooLarge("too_large", f"Messages are limited to {limit} characters.")
     return body
@@ -125,7 +136,7 @@ def do_send_message(
                 reply_to_id=cleaned["reply_to_id"],
                 seq=seq,
             )
-            record_event(room, seq, events.message_frame(Type.MESSAGE_NEW, seq, message))
+            record_event(room, seq, events.message_frame(Type.MESSAGE_NEW, seq, message), message)
             announce_activity(room, seq, user.pk)
             search_outbox.enqueue("messages", [message.pk])
     except IntegrityError:
@@ -175,7 +186,10 @@ def do_edit_message(user: User, message: Message, body: Any) -> Message:
         return message
     message.body, message.body_html, message.edited_at = body, html, timezone.now()
     message.save(update_fields=["body", "body_html", "edited_at"])
-    record_event(message.room, seq, events.message_frame(Type.MESSAGE_EDITED, seq, message))
+    # The earlier frames show the new text too: the old one is nowhere in the log.
+    rewrite_message_frames(message)
+    frame = events.message_frame(Type.MESSAGE_EDITED, seq, message)
+    record_event(message.room, seq, frame, message)
     search_outbox.enqueue("messages", [message.pk])
     return message
 
@@ -192,7 +206,11 @@ def do_delete_message(user: User, message: Message) -> Message:
         raise StateConflict("deleted", "This message was already deleted.")
     message.deleted = True
     message.save(update_fields=["deleted"])
-    record_event(message.room, seq, events.message_frame(Type.MESSAGE_DELETED, seq, message))
+    # Its words and reactions leave the log and the history: every frame shows it deleted.
+    Reaction.objects.filter(message=message).delete()
+    rewrite_message_frames(message)
+    frame = events.message_frame(Type.MESSAGE_DELETED, seq, message)
+    record_event(message.room, seq, frame, message)
     if not is_author and message.room.network is not None:
         audit(
             message.room.network,
@@ -222,9 +240,8 @@ def do_add_reaction(user: User, message: Message, emoji: Any) -> bool:
         transaction.set_rollback(True)
         return False
     Reaction.objects.create(message=message, user=user, emoji=emoji)
-    record_event(
-        message.room, seq, events.reaction_frame(Type.REACTION_ADDED, seq, message, emoji, user)
-    )
+    frame = events.reaction_frame(Type.REACTION_ADDED, seq, message, emoji, user)
+    record_event(message.room, seq, frame, message)
     return True
 
 
@@ -245,7 +262,6 @@ def do_remove_reaction(user: User, message: Message, emoji: Any) -> bool:
     if not deleted:
         transaction.set_rollback(True)
         return False
-    record_event(
-        message.room, seq, events.reaction_frame(Type.REACTION_REMOVED, seq, message, emoji, user)
-    )
+    frame = events.reaction_frame(Type.REACTION_REMOVED, seq, message, emoji, user)
+    record_event(message.room, seq, frame, message)
     return True

@@ -20,9 +20,13 @@ class MessageDocuments(DocumentType):
     model = Message
     placeholder_sort = "created_at"
 
+    def visible(self, rows: QuerySet[Any]) -> QuerySet[Any]:
+        return rows.filter(deleted=False)
+
     def build(self, ids: Sequence[int]) -> dict[int, IndexedDoc | None]:
         docs: dict[int, IndexedDoc | None] = dict.fromkeys(ids)
-        for message in Message.objects.filter(pk__in=ids, deleted=False).select_related("room"):
+        messages = self.visible(Message.objects.filter(pk__in=ids))
+        for message in messages.select_related("room"):
             room = message.room
             if room.is_direct:
                 keys = [-int(room.user_low_id or 0), -int(room.user_high_id or 0)]
@@ -47,7 +51,8 @@ class MessageDocuments(DocumentType):
     def present(
         self, hits: Sequence[Hit], network_slug: str | None, words: list[str]
     ) -> list[dict[str, Any]]:
-        found = Message.objects.select_related("room__network").in_bulk([h.object_id for h in hits])
+        rows = self.visible(Message.objects.select_related("room__network"))
+        found = rows.in_bulk([h.object_id for h in hits])
         results = []
         for hit in hits:
             message = found.get(hit.object_id)

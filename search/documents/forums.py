@@ -18,9 +18,12 @@ class TopicDocuments(DocumentType):
     model = Topic
     placeholder_sort = "created_at"
 
+    def visible(self, rows: QuerySet[Any]) -> QuerySet[Any]:
+        return rows.filter(deleted=False)
+
     def build(self, ids: Sequence[int]) -> dict[int, IndexedDoc | None]:
         docs: dict[int, IndexedDoc | None] = dict.fromkeys(ids)
-        for topic in Topic.objects.filter(pk__in=ids, deleted=False):
+        for topic in self.visible(Topic.objects.filter(pk__in=ids)):
             docs[topic.pk] = IndexedDoc(
                 object_id=topic.pk,
                 network_ids=[topic.network_id],
@@ -36,7 +39,8 @@ class TopicDocuments(DocumentType):
     def present(
         self, hits: Sequence[Hit], network_slug: str | None, words: list[str]
     ) -> list[dict[str, Any]]:
-        topics = Topic.objects.select_related("network").in_bulk([h.object_id for h in hits])
+        rows = self.visible(Topic.objects.select_related("network"))
+        topics = rows.in_bulk([h.object_id for h in hits])
         return [
             {
                 "type": self.name,
@@ -56,10 +60,12 @@ class PostDocuments(DocumentType):
     model = Post
     placeholder_sort = "created_at"
 
+    def visible(self, rows: QuerySet[Any]) -> QuerySet[Any]:
+        return rows.filter(deleted=False, topic__deleted=False)
+
     def build(self, ids: Sequence[int]) -> dict[int, IndexedDoc | None]:
         docs: dict[int, IndexedDoc | None] = dict.fromkeys(ids)
-        posts = Post.objects.filter(pk__in=ids, deleted=False, topic__deleted=False)
-        for post in posts.select_related("topic"):
+        for post in self.visible(Post.objects.filter(pk__in=ids)).select_related("topic"):
             docs[post.pk] = IndexedDoc(
                 object_id=post.pk,
                 network_ids=[post.topic.network_id],
@@ -75,7 +81,8 @@ class PostDocuments(DocumentType):
     def present(
         self, hits: Sequence[Hit], network_slug: str | None, words: list[str]
     ) -> list[dict[str, Any]]:
-        posts = Post.objects.select_related("topic__network").in_bulk([h.object_id for h in hits])
+        rows = self.visible(Post.objects.select_related("topic__network"))
+        posts = rows.in_bulk([h.object_id for h in hits])
         return [
             {
                 "type": self.name,

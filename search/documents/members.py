@@ -92,6 +92,9 @@ class MemberDocuments(DocumentType):
     filters = (*facets, "skill")
     placeholder_sort = "name"
 
+    def visible(self, rows: QuerySet[Any]) -> QuerySet[Any]:
+        return rows.filter(user__is_active=True)
+
     def build(self, ids: Sequence[int]) -> dict[int, IndexedDoc | None]:
         """Documents by user id; a user in no network (or inactive) is in no directory."""
         networks: dict[int, list[int]] = defaultdict(list)
@@ -100,9 +103,7 @@ class MemberDocuments(DocumentType):
         ).values_list("user_id", "network_id"):
             networks[user_id].append(network_id)
         docs: dict[int, IndexedDoc | None] = dict.fromkeys(ids)
-        for profile in Profile.objects.filter(user_id__in=ids, user__is_active=True).select_related(
-            "user"
-        ):
+        for profile in self.visible(Profile.objects.filter(user_id__in=ids)).select_related("user"):
             if networks.get(profile.user_id):
                 docs[profile.user_id] = profile_doc(profile, networks[profile.user_id])
         return docs
@@ -120,12 +121,8 @@ class MemberDocuments(DocumentType):
     def present(
         self, hits: Sequence[Hit], network_slug: str | None, words: list[str]
     ) -> list[dict[str, Any]]:
-        profiles = {
-            p.user_id: p
-            for p in Profile.objects.filter(user_id__in=[h.object_id for h in hits]).select_related(
-                "user"
-            )
-        }
+        rows = self.visible(Profile.objects.filter(user_id__in=[h.object_id for h in hits]))
+        profiles = {p.user_id: p for p in rows.select_related("user")}
         results = []
         for hit in hits:
             profile = profiles.get(hit.object_id)

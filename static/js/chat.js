@@ -222,6 +222,11 @@
     var existing = document.getElementById("m-" + message.id);
     if (existing) {
       fillBody(existing, message);
+      if (message.deleted) {
+        // A deleted message's reactions are gone too (the log no longer names them).
+        existing._reactions = {};
+        drawReactions(existing);
+      }
       return existing;
     }
     if (message.client_id && pending[message.client_id]) {
@@ -337,7 +342,8 @@
       }
     } else if (frame.type === "reaction.added" || frame.type === "reaction.removed") {
       var node = document.getElementById("m-" + frame.message);
-      if (node) {
+      // A reaction to a message deleted since: the log keeps its seq, not the emoji.
+      if (node && frame.emoji) {
         var r = node._reactions[frame.emoji] || { count: 0, me: false };
         var added = frame.type === "reaction.added";
         r.count += added ? 1 : -1;

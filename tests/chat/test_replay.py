@@ -19,12 +19,21 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def reduce(frames: list[dict[str, Any]]) -> dict[str, Any]:
-    """The room as a client builds it from frames: messages by id, reactions as a set."""
+    """The room as a client builds it from frames: messages by id, reactions as a set.
+
+    A deleted message has no reactions, and the log's reaction frames of a deleted
+    message name no emoji: a client drops the one and skips the other.
+    """
     state: dict[str, Any] = {"messages": {}, "reactions": set()}
     for frame in frames:
         kind = frame["type"]
         if kind.startswith("message."):
-            state["messages"][frame["message"]["id"]] = frame["message"]
+            message = frame["message"]
+            state["messages"][message["id"]] = message
+            if message["deleted"]:
+                state["reactions"] = {r for r in state["reactions"] if r[0] != message["id"]}
+        elif frame["emoji"] is None:
+            continue
         elif kind == "reaction.added":
             state["reactions"].add((frame["message"], frame["emoji"], frame["user"]["id"]))
         elif kind == "reaction.removed":
