@@ -30,7 +30,10 @@ def pair(
     """Two workers with the production send budget, a small replay budget and socket cap."""
     with django_db_blocker.unblock():
         env = worker_env(
-            CHAT_REPLAY_BUDGET="15 per hour", MAX_SOCKETS_PER_USER=str(SOCKETS), LOG_LEVEL="WARNING"
+            CHAT_RATE_BURST="10",  # the production send budget: 10 per 10 s
+            CHAT_REPLAY_BUDGET="15 per hour",
+            MAX_SOCKETS_PER_USER=str(SOCKETS),
+            LOG_LEVEL="WARNING",
         )
     workers = (
         DaphneWorker(env, "-v", "0", name="limits-a"),
