@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import secrets
 import signal
 import sys
 from pathlib import Path
@@ -106,7 +107,12 @@ class Server(ChildProcess):
 
 
 # Servers run as in production: DEBUG off (no SQL query log growing per socket).
-PRODUCTION = {"DEBUG": "false", "SECRET_KEY": "bench-only-secret", "ALLOWED_HOSTS": "127.0.0.1"}
+# A fresh key per run: a fixed one would be published here, and refused (config/secret_key.py).
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "127.0.0.1",
+}
 
 
 def daphne(app: str, **env: str) -> Server:
@@ -128,7 +134,8 @@ async def open_client(url: str, token: str | None, *, cookie: str | None = None)
         headers["Cookie"] = cookie
     return await websockets.connect(
         url,
-        origin=websockets.Origin(f"http://{LOOPBACK}"),
+        # The page's origin is the server's own, port included (config/ws_origin.py).
+        origin=websockets.Origin(url.replace("ws://", "http://", 1).split("/ws/", 1)[0]),
         additional_headers=headers,
         max_queue=None,
         open_timeout=60,

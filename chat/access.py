@@ -92,3 +92,14 @@ def may_moderate_room(user: AnyUser, room: Room) -> bool:
     if room.is_direct or room.network is None:
         return False
     return checks.may_moderate(user, room.network)
+
+
+def check_can_delete_message(user: AnyUser, room: Room, author_id: int) -> None:
+    """Authors take down their own messages; a channel room's moderators those of members
+    below them (never an owner's or another moderator's; an owner never another owner's)."""
+    if author_id == user.pk:
+        return
+    if not may_moderate_room(user, room):
+        raise NotAllowed("not_author", "Only the author or a moderator may delete a message.")
+    assert room.network is not None
+    checks.check_can_moderate_words_of(user, room.network, author_id)

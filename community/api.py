@@ -220,7 +220,7 @@ class JoinView(APIView):
         membership = do_join_network(
             me(request), network, message=data.get("message", ""), invitation_token=token
         )
-        return Response(MembershipSerializer(membership).data)
+        return Response(MembershipSerializer(membership, context=_viewer(request)).data)
 
 
 class LeaveView(APIView):
@@ -231,7 +231,12 @@ class LeaveView(APIView):
         parse_empty(request)
         network = checks.access_network(request.user, slug)
         membership = do_leave_network(me(request), network)
-        return Response(MembershipSerializer(membership).data)
+        return Response(MembershipSerializer(membership, context=_viewer(request)).data)
+
+
+def _viewer(request: Request) -> dict[str, Any]:
+    """Serializer context naming who asks: a member sees only their own `muted_until`."""
+    return {"viewer_id": request.user.pk}
 
 
 class MemberListView(APIView):
@@ -251,6 +256,10 @@ class MemberListView(APIView):
         ],
         responses={200: page(ModeratedMembershipSerializer, "MembershipPage")},
         tags=["membership"],
+        description=(
+            "Members see the active members, and `muted_until` on their own row only; "
+            "moderators also see pending, invited and banned people, and every mute."
+        ),
     )
     def get(self, request: Request, slug: str) -> Response:
         network = checks.access_network_content(request.user, slug)
@@ -280,7 +289,8 @@ class MemberListView(APIView):
             queries.list_members(network, statuses=statuses, role=role), request, ("id",)
         )
         serializer_cls = ModeratedMembershipSerializer if moderator else MembershipSerializer
-        return Response({"results": serializer_cls(members, many=True).data, "next": next_cursor})
+        rows = serializer_cls(members, many=True, context=_viewer(request)).data
+        return Response({"results": rows, "next": next_cursor})
 
 
 MEMBER_ACTIONS: dict[str, tuple[type[serializers.Serializer] | None, Any]] = {

@@ -115,16 +115,39 @@ class JoinSerializer(serializers.Serializer):
     invitation = serializers.CharField(required=False, max_length=64)
 
 
+MUTE_AUDIENCE = (
+    "Until when the member is muted (null: not muted). Only the member themself and the "
+    "network's moderators see it: the key is absent from other members' rows."
+)
+
+
 class MembershipSerializer(serializers.ModelSerializer):
+    """A membership as members see it: `muted_until` only on the asker's own row."""
+
     user = UserSummarySerializer()
+    # Output only; not read_only, so the schema may say it is not always there.
+    muted_until = serializers.DateTimeField(
+        allow_null=True, required=False, help_text=MUTE_AUDIENCE
+    )
 
     class Meta:
         model = Membership
         fields = ["id", "user", "role", "status", "joined_at", "muted_until"]
 
+    def sees_mute(self, membership: Membership) -> bool:
+        """The asker's own row (`context["viewer_id"]`); without a viewer, no row."""
+        viewer = self.context.get("viewer_id")
+        return viewer is not None and membership.user_id == viewer
+
+    def to_representation(self, instance: Membership) -> dict[str, Any]:
+        data: dict[str, Any] = super().to_representation(instance)
+        if not self.sees_mute(instance):
+            data.pop("muted_until", None)
+        return data
+
 
 class ModeratedMembershipSerializer(MembershipSerializer):
-    """What moderators see: the join request's message, the ban reason, who acted.
+    """What moderators see: the join request's message, the ban reason, who acted, every mute.
 
     The members list documents this shape for everyone but gives non-moderators only
     MembershipSerializer's fields, so the extras are optional in the schema.
@@ -140,6 +163,9 @@ class ModeratedMembershipSerializer(MembershipSerializer):
             "acted_by",
             "acted_at",
         ]
+
+    def sees_mute(self, membership: Membership) -> bool:
+        return True  # moderators see every member's mute
 
 
 class ReasonSerializer(serializers.Serializer):

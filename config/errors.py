@@ -199,9 +199,11 @@ class JsonErrorMiddleware:
                 ("server_error", "Something went wrong on our side; it has been logged."),
             )
             converted = JsonResponse(error_body(code, message), status=response.status_code)
-            for header in ("Allow", "Retry-After", "WWW-Authenticate"):
-                if header in response:
-                    converted[header] = response[header]
+            # Every header but the body's own (Allow, Retry-After, WWW-Authenticate and the
+            # security headers: CSP, Permissions-Policy, Referrer-Policy, nosniff).
+            for header, value in response.items():
+                if header.lower() not in {"content-type", "content-length"}:
+                    converted[header] = value
             return converted
         return response
 

@@ -14,7 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from csp.constants import NONCE as CSP_NONCE
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from config.secret_key import check_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SHABAKA_VAR_DIR") or BASE_DIR / "var")
@@ -42,6 +47,8 @@ TESTING = env_bool("SHABAKA_TESTING", "pytest" in sys.modules)
 def _secret_key() -> str:
     key = os.environ.get("SECRET_KEY")
     if key:
+        if not DEBUG:
+            check_secret_key(key, BASE_DIR)  # too short, too plain or published: refused
         return key
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off.")
@@ -59,6 +66,12 @@ ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"] if DEBUG else []
 )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# The site's public origin: the links in mail, and an origin the websocket accepts
+# (config.ws_origin); behind a TLS proxy, its https:// address.
+# Under tests the default is the Django test client's own address, as its requests say.
+SITE_URL = os.environ.get(
+    "SITE_URL", "http://testserver" if TESTING else "http://127.0.0.1:8000"
+).rstrip("/")
 
 INSTALLED_APPS = [
     "daphne",
@@ -71,6 +84,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "csp",
     "channels",
     "guardian",
     "permissions",
@@ -86,6 +101,7 @@ MIDDLEWARE = [
     "config.errors.JsonErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.headers.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -99,6 +115,26 @@ MIDDLEWARE = [
 
 # Links to other sites carry only our origin, never a page's path or query string.
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+
+# Content-Security-Policy (django-csp) on every answer: the pages run only the site's own
+# script files (or an inline one carrying the request's nonce, `request.csp_nonce`),
+# load only its own styles (no `style=` attribute: the templates use classes), are
+# framed by nobody, and post forms only to the site. `connect-src 'self'` covers the
+# websocket to the same host and port (ws:/wss:, CSP level 3, checked in Chromium).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF, CSP_NONCE],
+        "style-src": [CSP_SELF],
+        "img-src": [CSP_SELF, "data:"],  # the favicon and Swagger UI's icons are data: URLs
+        "font-src": [CSP_SELF],
+        "connect-src": [CSP_SELF],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_NONE],
+        "form-action": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+    },
+}
 
 ROOT_URLCONF = "config.urls"
 ASGI_APPLICATION = "config.asgi.application"
@@ -279,6 +315,11 @@ SPECTACULAR_SETTINGS = {
         '`{"results", "next"}`.'
     ),
     "VERSION": "1.0.0",
+    # Swagger UI from drf-spectacular-sidecar's static files, not a CDN (the CSP allows
+    # only the site's own scripts); its initialising script is a file too (config/urls.py).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [

@@ -90,10 +90,32 @@ def get_membership(user: AnyUser, network: Network) -> Membership | None:
     """The user's membership row (any status), memoized on the network object."""
     if not user.is_authenticated:
         return None
+    return membership_of(network, int(user.pk))
+
+
+def _membership_memo(network: Network) -> dict[int, Membership | None]:
     memo: dict[int, Membership | None] = network.__dict__.setdefault("_membership_memo", {})
-    if user.pk not in memo:
-        memo[user.pk] = Membership.objects.filter(user_id=user.pk, network=network).first()
-    return memo[user.pk]
+    return memo
+
+
+def membership_of(network: Network, user_id: int) -> Membership | None:
+    """Anyone's membership row in the network (any status), memoized on the network object."""
+    memo = _membership_memo(network)
+    if user_id not in memo:
+        memo[user_id] = Membership.objects.filter(user_id=user_id, network=network).first()
+    return memo[user_id]
+
+
+def remember_memberships(network: Network, user_ids: Iterable[int | None]) -> None:
+    """Load the memberships of many people in one query (a page of posts by many authors),
+    so `may_moderate_words_of` asks nothing more for them."""
+    memo = _membership_memo(network)
+    missing = {uid for uid in user_ids if uid is not None and uid not in memo}
+    if not missing:
+        return
+    found = {m.user_id: m for m in Membership.objects.filter(network=network, user_id__in=missing)}
+    for uid in missing:
+        memo[uid] = found.get(uid)
 
 
 def network_perms(user: AnyUser, network: Network) -> frozenset[Perm]:
@@ -191,6 +213,45 @@ def may_act_on(actor: AnyUser, network: Network, target: Membership) -> bool:
     if mine.role == Membership.Role.OWNER:
         return True
     return ROLE_RANK[mine.role] > ROLE_RANK[target.role]
+
+
+def _content_rank(network: Network, user_id: int | None) -> int:
+    """The rank that guards what a person wrote: their role while an active member; a
+    former member, an invitee or a deleted account stands with members."""
+    membership = membership_of(network, user_id) if user_id is not None else None
+    if membership is None or not membership.is_active:
+        return ROLE_RANK[Membership.Role.MEMBER]
+    return ROLE_RANK[membership.role]
+
+
+def may_moderate_words_of(actor: AnyUser, network: Network, author_id: int | None) -> bool:
+    """May the actor edit or take down words someone else wrote in this network?
+
+    Moderators act on members' words, owners also on moderators'; nobody on the words
+    of an equal or a higher rank: not a moderator on another moderator's, nor an owner
+    on another owner's. Platform staff act on anyone's. (The author's own words are
+    the author's rules, not this one.)
+    """
+    if not may_moderate(actor, network):
+        return False
+    if _is_staff(actor):
+        return True
+    mine = get_membership(actor, network)
+    role_rank = ROLE_RANK[mine.role] if mine is not None and mine.is_active else 0
+    # Holding the moderation grant ranks one as a moderator at least.
+    rank = max(role_rank, ROLE_RANK[Membership.Role.MODERATOR])
+    return rank > _content_rank(network, author_id)
+
+
+def check_can_moderate_words_of(actor: AnyUser, network: Network, author_id: int | None) -> None:
+    """Raise NotAllowed (403) unless `may_moderate_words_of`."""
+    check_can_moderate(actor, network)
+    if not may_moderate_words_of(actor, network, author_id):
+        raise NotAllowed(
+            "rank",
+            "Moderators may change only the words of members below them: "
+            "not an owner's, nor another moderator's.",
+        )
 
 
 def _load_network(user: AnyUser, slug: str) -> Network | None:

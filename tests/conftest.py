@@ -139,6 +139,22 @@ def hidden_network(make_populated_network: Callable[..., Network]) -> Network:
     )
 
 
+@pytest.fixture
+def co_owner(public_network: Network) -> Any:
+    """A second owner of `public_network` (owners may not act on each other's words)."""
+    user = make_user("coowner")
+    add_member(public_network, user, Role.OWNER)
+    return user
+
+
+@pytest.fixture
+def second_moderator(public_network: Network) -> Any:
+    """A second moderator of `public_network`."""
+    user = make_user("secondmod")
+    add_member(public_network, user, Role.MODERATOR)
+    return user
+
+
 PERSONAS = ["owner", "moderator", "member", "pending", "banned", "outsider", "staff", "anonymous"]
 
 

@@ -196,10 +196,9 @@ def do_edit_message(user: User, message: Message, body: Any) -> Message:
 
 @transaction.atomic
 def do_delete_message(user: User, message: Message) -> Message:
-    """Authors delete their messages; moderators of the network delete anyone's (audited)."""
+    """Authors delete their messages; moderators those of members below them (audited)."""
     is_author = message.author_id == user.pk
-    if not is_author and not access.may_moderate_room(user, message.room):
-        raise NotAllowed("not_author", "Only the author or a moderator may delete a message.")
+    access.check_can_delete_message(user, message.room, message.author_id)
     seq, message = _lock_message(message)
     if message.deleted:
         transaction.set_rollback(True)

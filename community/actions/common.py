@@ -52,7 +52,12 @@ def notify_membership(membership: Membership, *, revoked: bool = False) -> None:
         "muted_until": membership.muted_until.isoformat() if membership.muted_until else None,
     }
     send_event_on_commit(user_group(membership.user_id), event)
-    send_event_on_commit(network_group(membership.network_id), event)
+    # The rest of the network learns of the change, not of a mute (the member's own business
+    # and the moderators').
+    send_event_on_commit(
+        network_group(membership.network_id),
+        {k: v for k, v in event.items() if k != "muted_until"},
+    )
     if revoked:
         # Every socket of this user, on every worker, drops the network's subscriptions.
         send_event_on_commit(

@@ -3,7 +3,8 @@
 Members join by the network's policy (or an invitation) and leave; moderators
 approve, reject, ban, unban, mute, unmute and remove; owners set roles. Every
 action locks the membership row, audits and notifies; none takes a network's
-last owner away.
+last owner away. A mute or a ban belongs to the person in the network: leaving,
+rejoining, an invitation or an approved request never lifts it, only a moderator.
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ def do_join_network(
 ) -> Membership:
     """Join by policy: open → member, approval → pending, invite → needs an invitation.
 
-    A valid invitation skips approval, also for someone whose request is pending.
+    A valid invitation skips approval, also for someone whose request is pending. A
+    running mute is kept: leaving and coming back does not lift it.
     """
     membership = locked_membership(network, user.pk)
     if membership is not None:
@@ -101,7 +103,6 @@ def do_join_network(
         status=status,
         join_message=message,
         joined_at=timezone.now() if status == Status.ACTIVE else None,
-        muted_until=None,
     )
     if invitation is not None:
         invitation.uses += 1
@@ -131,7 +132,8 @@ def do_leave_network(user: User, network: Network) -> Membership:
     ):
         raise StateConflict("not_member", "You are not a member of this network.")
     _ensure_owner_remains(network, membership)
-    save_membership(membership, user, status=Status.LEFT, role=Role.MEMBER, muted_until=None)
+    # The mute stays: it belongs to the person in the network, not to this stay in it.
+    save_membership(membership, user, status=Status.LEFT, role=Role.MEMBER)
     audit(network, user, "member.leave", target_user_id=user.pk)
     notify_membership(membership, revoked=True)
     return membership
@@ -239,9 +241,8 @@ def do_mute_member(
 
 @transaction.atomic
 def do_unmute_member(actor: User, network: Network, user_id: int) -> Membership:
-    """Moderators end a mute early."""
+    """Moderators end a mute early, also of someone who left (a mute outlives leaving)."""
     membership = _target(actor, network, user_id)
-    _require(membership, Status.ACTIVE)
     if not membership.is_muted():
         raise StateConflict("not_muted", "This member is not muted.")
     save_membership(membership, actor, muted_until=None)
@@ -252,11 +253,12 @@ def do_unmute_member(actor: User, network: Network, user_id: int) -> Membership:
 
 @transaction.atomic
 def do_remove_member(actor: User, network: Network, user_id: int, reason: str = "") -> Membership:
-    """Moderators remove a member (or withdraw an invitation); they may join again later."""
+    """Moderators remove a member (or withdraw an invitation); they may join again later,
+    under the same mute if one is running."""
     membership = _target(actor, network, user_id)
     _require(membership, Status.ACTIVE, Status.INVITED, Status.PENDING)
     _ensure_owner_remains(network, membership)
-    save_membership(membership, actor, status=Status.LEFT, role=Role.MEMBER, muted_until=None)
+    save_membership(membership, actor, status=Status.LEFT, role=Role.MEMBER)
     audit(network, actor, "member.remove", target_user_id=user_id, reason=reason)
     notify_membership(membership, revoked=True)
     return membership

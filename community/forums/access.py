@@ -5,7 +5,8 @@ read looks exactly like a missing one (a banned member of a public network gets
 the network's 403 "banned" instead). `check_can_*` raise NotAllowed (403) for
 things you can see but not do. The roles and statuses themselves are decided in
 `permissions.checks`; this module only adds the forum's own rules: locked topics,
-moderators-only categories, authorship.
+moderators-only categories, authorship. Whose words a moderator may change (those of
+a lower rank) is `checks.may_moderate_words_of`, asked by every edit, delete and restore.
 """
 
 from __future__ import annotations
@@ -108,15 +109,34 @@ def is_author(user: AnyUser, author_id: int | None) -> bool:
     return user.is_authenticated and author_id is not None and author_id == user.pk
 
 
+def _moderates_words(user: AnyUser, network: Network, author_id: int | None) -> bool:
+    """Does the user act on these words as a moderator? True for a moderator on their own
+    words or on those of a lower rank; a moderator facing an equal or a higher rank gets
+    NotAllowed("rank"); False for everyone else, who goes by the author's rules."""
+    if not checks.may_moderate(user, network):
+        return False
+    if not is_author(user, author_id):
+        checks.check_can_moderate_words_of(user, network, author_id)
+    return True
+
+
 def check_can_moderate_topic(user: AnyUser, topic: Topic) -> None:
-    """Pin, lock, move, delete and restore topics: moderators and staff."""
+    """Pin, lock and move topics: moderators and staff (deleting: check_can_take_down_topic)."""
     checks.check_can_moderate(user, topic.network)
 
 
+def check_can_take_down_topic(user: AnyUser, topic: Topic) -> None:
+    """Delete and restore a topic: moderators, but not one an equal or a higher rank opened
+    (its first post is that person's words)."""
+    checks.check_can_moderate(user, topic.network)
+    _moderates_words(user, topic.network, topic.author_id)
+
+
 def check_can_rename_topic(user: AnyUser, topic: Topic) -> None:
-    """The author (while they may post and the topic is open) or a moderator edits the title."""
+    """The author (while they may post and the topic is open) or a moderator of a lower
+    rank than the author edits the title."""
     network = topic.network
-    if checks.may_moderate(user, network):
+    if _moderates_words(user, network, topic.author_id):
         return
     if not is_author(user, topic.author_id):
         raise NotAllowed("not_author", "Only the author or a moderator may edit this title.")
@@ -126,10 +146,12 @@ def check_can_rename_topic(user: AnyUser, topic: Topic) -> None:
 
 
 def check_can_edit_post(user: AnyUser, post: Post) -> None:
-    """The author (while they may post and the topic is open) or a moderator edits a post."""
+    """The author (while they may post and the topic is open) or a moderator edits a post;
+    a moderator only the posts of members below them (never an owner's or another
+    moderator's; an owner never another owner's)."""
     topic = post.topic
     network = topic.network
-    if checks.may_moderate(user, network):
+    if _moderates_words(user, network, post.author_id):
         return
     if not is_author(user, post.author_id):
         raise NotAllowed("not_author", "Only the author or a moderator may edit this post.")
@@ -139,9 +161,10 @@ def check_can_edit_post(user: AnyUser, post: Post) -> None:
 
 
 def check_can_delete_post(user: AnyUser, post: Post) -> None:
-    """The author or a moderator deletes a post (a muted author may still take theirs down)."""
+    """The author or a moderator of a lower rank than the author deletes a post (a muted
+    author may still take theirs down)."""
     network = post.topic.network
-    if checks.may_moderate(user, network):
+    if _moderates_words(user, network, post.author_id):
         return
     if not is_author(user, post.author_id):
         raise NotAllowed("not_author", "Only the author or a moderator may delete this post.")
@@ -151,8 +174,10 @@ def check_can_delete_post(user: AnyUser, post: Post) -> None:
 
 
 def check_can_restore_post(user: AnyUser, post: Post) -> None:
-    """Moderators bring back deleted posts."""
-    checks.check_can_moderate(user, post.topic.network)
+    """Moderators bring back deleted posts, of members below them or their own."""
+    network = post.topic.network
+    checks.check_can_moderate(user, network)
+    _moderates_words(user, network, post.author_id)
 
 
 def check_can_react(user: AnyUser, post: Post) -> None:

@@ -101,6 +101,9 @@ class Post(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
     edit_count = models.PositiveIntegerField(default=0)
+    # Someone other than the author (a moderator, or staff) changed these words once:
+    # the post says so for good, also after the author edits it again.
+    edited_by_moderator = models.BooleanField(default=False)
     deleted = models.BooleanField(default=False)
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -124,6 +127,9 @@ class PostRevision(models.Model):
     edited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # That edit was not the author's own: recorded when it happens, so it stays true
+    # when the editor's account or role changes later.
+    by_moderator = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -122,9 +122,15 @@ class PostEventSerializer(serializers.ModelSerializer):
             "created_at",
             "edited_at",
             "edit_count",
+            "edited_by_moderator",
             "deleted",
             "deleted_at",
         ]
+        extra_kwargs = {
+            "edited_by_moderator": {
+                "help_text": "Someone other than the author (a moderator) edited this post."
+            },
+        }
 
     def _hidden(self, post: Post) -> bool:
         return post.deleted and not self.context.get("reveal_deleted", False)
@@ -177,8 +183,11 @@ class PostReactionSerializer(serializers.Serializer):
 
 
 class PostRevisionSerializer(serializers.ModelSerializer):
-    edited_by = UserSummarySerializer(allow_null=True)
+    edited_by = UserSummarySerializer(allow_null=True, help_text="Who made the edit.")
 
     class Meta:
         model = PostRevision
-        fields = ["number", "body", "edited_by", "created_at"]
+        fields = ["number", "body", "edited_by", "by_moderator", "created_at"]
+        extra_kwargs = {
+            "by_moderator": {"help_text": "The edit was not the author's own: a moderator's."},
+        }

@@ -158,6 +158,7 @@ def _live_strings() -> dict[str, str]:
         "reconnecting": str(_("reconnecting…")),
         "closed": str(_("disconnected")),
         "edited": str(_("edited")),
+        "editedByModerator": str(_("edited by a moderator")),
         "deleted": str(_("This post was deleted.")),
         "pinned": str(_("Pinned")),
         "locked": str(_("Locked")),
@@ -171,7 +172,11 @@ def _topic_context(request: HttpRequest, t: Topic, form: ReplyForm) -> dict[str,
     posts, next_cursor = web_page(queries.list_posts(t), request, ("id",), limit=50)
     reactions = queries.reaction_summaries(posts, request.user)
     moderator = checks.may_moderate(request.user, network)
+    if moderator:
+        # Whose posts a moderator may change depends on each author's rank: one query.
+        checks.remember_memberships(network, {post.author_id for post in posts})
     for post in posts:
+        post.topic = t  # the page's topic (and its network's memo), not one load per post
         post.reaction_list = reactions.get(post.pk, [])
         post.may_edit = not post.deleted and _allowed(
             access.check_can_edit_post, request.user, post
@@ -194,6 +199,7 @@ def _topic_context(request: HttpRequest, t: Topic, form: ReplyForm) -> dict[str,
             "may_reply": _allowed(access.check_can_reply, request.user, t),
             "may_react": _allowed(checks.check_can_participate, request.user, network),
             "may_rename": _allowed(access.check_can_rename_topic, request.user, t),
+            "may_take_down": _allowed(access.check_can_take_down_topic, request.user, t),
             "reaction_choices": REACTION_CHOICES,
             "categories": list(queries.list_categories(network)) if moderator else [],
         }

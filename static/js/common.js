@@ -20,6 +20,38 @@
   }
 })();
 
+// Behaviour the templates ask for with data- attributes (the Content-Security-Policy runs
+// no inline `onsubmit=`/`onclick=`); delegated, so markup inserted later works the same.
+(function () {
+  "use strict";
+  // <form data-confirm="question">: asks before submitting.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+    }
+  });
+  // <select data-autosubmit>: choosing an option submits its form (the language menu).
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (select.matches && select.matches("select[data-autosubmit]") && select.form) {
+      select.form.submit();
+    }
+  });
+  document.addEventListener("click", function (event) {
+    var node = event.target;
+    if (!node.closest) return;
+    // <input data-select-on-click>: a click selects the whole value (a link to copy).
+    if (node.matches("input[data-select-on-click]")) node.select();
+    // <button data-copy-previous>: copies the value of the field just before it.
+    var copy = node.closest("button[data-copy-previous]");
+    if (copy && copy.previousElementSibling && navigator.clipboard) {
+      navigator.clipboard.writeText(copy.previousElementSibling.value);
+      copy.textContent = "✓";
+    }
+  });
+})();
+
 // The one websocket at /ws/ of a live page (chat.js, topic.js): JSON frames both ways, a
 // ping every 25 s, and after a drop a reconnect with jittered exponential backoff until
 // stop(). `handlers`: connecting(isRetry), open(), frame(frame), closed().

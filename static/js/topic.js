@@ -116,7 +116,13 @@
     }
     var edited = node.querySelector(".edited");
     if (post.edited_at && !edited) {
-      node.querySelector(".post-head").appendChild(el("span", "muted small edited", "· " + T.edited));
+      edited = el("span", "muted small edited", "");
+      node.querySelector(".post-head").appendChild(edited);
+    }
+    if (edited && !edited.dataset.byModerator) {
+      // Once a moderator changed the words, the post says so (as the server renders it).
+      if (post.edited_by_moderator) edited.dataset.byModerator = "1";
+      edited.textContent = "· " + (post.edited_by_moderator ? T.editedByModerator : T.edited);
     }
     // The author's edit box holds the current text, unless they are typing in it.
     var editor = node.querySelector(".post-tools details");

@@ -92,7 +92,7 @@ class Socket:
 async def open_socket(server: DaphneWorker, key: str) -> Socket:
     connection = await websockets.connect(
         server.ws_url,
-        origin=websockets.Origin("http://127.0.0.1"),
+        origin=websockets.Origin(server.url),
         additional_headers={"Authorization": f"Token {key}"},
         max_queue=None,
         open_timeout=30,

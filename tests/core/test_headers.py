@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-PATHS = ["/", "/signin/", "/api/v1/networks/", "/no-such-page/", "/healthz"]
+PATHS = [
+    "/",
+    "/signin/",
+    "/api/v1/networks/",
+    "/no-such-page/",
+    "/api/v1/no-such-thing/",
+    "/healthz",
+]
 
 
 @pytest.mark.django_db

@@ -17,20 +17,25 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from community.models import Membership
 from config.asgi import application
 
-SAME_SITE = b"http://127.0.0.1"
+SAME_SITE = settings.SITE_URL.encode()  # under tests, the test client's http://testserver
 FOREIGN = b"https://evil.example"
 
 
-async def upgrade(headers: list[tuple[bytes, bytes]]) -> tuple[bool, Any]:
-    """Try to open /ws/; (accepted, close code or None). Accepted sockets answer a ping."""
+async def upgrade(headers: list[tuple[bytes, bytes]], scheme: str = "ws") -> tuple[bool, Any]:
+    """Try to open /ws/; (accepted, close code or None). Accepted sockets answer a ping.
+
+    `scheme` is the socket's own (daphne sets `wss` for TLS or a trusted proxy's
+    X-Forwarded-Proto); the Host header, when given, is the address it was opened on.
+    """
     communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
+    communicator.scope["scheme"] = scheme
     connected, code = await communicator.connect(timeout=5)
     if connected:
         await communicator.send_json_to({"type": "ping"})
@@ -58,6 +63,13 @@ def session_cookie(user: Any, *, expired: bool = False) -> tuple[bytes, bytes]:
     return (b"cookie", f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode())
 
 
+# The site as a deployment configures it: its public address and one more trusted origin.
+DEPLOYED = override_settings(
+    SITE_URL="http://127.0.0.1:8000",
+    CSRF_TRUSTED_ORIGINS=["https://shabaka.example", "https://*.ma.example"],
+)
+
+
 @pytest.mark.django_db(transaction=True)
 async def test_the_sites_origin_with_a_token_or_a_session_cookie_is_let_in(member: Any) -> None:
     """The control for the refusals below: the same upgrade with good credentials works."""
@@ -65,7 +77,61 @@ async def test_the_sites_origin_with_a_token_or_a_session_cookie_is_let_in(membe
     cookie = await sync_to_async(session_cookie)(member)
     assert (await upgrade([(b"origin", SAME_SITE), token_header(key)]))[0]
     assert (await upgrade([(b"origin", SAME_SITE), cookie]))[0]
-    assert (await upgrade([(b"origin", b"http://localhost:8000"), cookie]))[0]
+    with DEPLOYED:
+        assert (await upgrade([(b"origin", b"http://127.0.0.1:8000"), cookie]))[0]
+        assert (await upgrade([(b"origin", b"https://shabaka.example"), cookie]))[0]
+        assert (await upgrade([(b"origin", b"https://rabat.ma.example:443"), cookie]))[0]
+        # A page served by this very server at whatever address and port it is reached
+        # on: its Origin is the Host the socket was opened on (the browser tests' ports).
+        host = (b"host", b"localhost:41234")
+        assert (await upgrade([host, (b"origin", b"http://localhost:41234"), cookie]))[0]
+        tls = (b"host", b"localhost:8443")
+        assert (await upgrade([tls, (b"origin", b"https://localhost:8443"), cookie], "wss"))[0]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_an_origin_on_another_port_or_scheme_of_the_site_is_refused(member: Any) -> None:
+    """A page on another port of the same host (a local dev server, another app) gets the
+    site's cookies, which are not bound to a port: only the site's own origins, by
+    scheme, host and port, may open a socket with them (`http://localhost:9999` was let
+    in: channels' AllowedHostsOriginValidator compared the host alone)."""
+    cookie = await sync_to_async(session_cookie)(member)
+    site_host = (b"host", b"127.0.0.1:8000")
+    cases: dict[str, tuple[list[tuple[bytes, bytes]], str]] = {
+        "localhost, another port": ([(b"origin", b"http://localhost:9999")], "ws"),
+        "the site's host, another port": ([(b"origin", b"http://127.0.0.1:9999")], "ws"),
+        "another port, socket on the site's Host": (
+            [site_host, (b"origin", b"http://127.0.0.1:9999")],
+            "ws",
+        ),
+        "the site's host, default port": ([(b"origin", b"http://127.0.0.1")], "ws"),
+        "the site's host and port, https": ([(b"origin", b"https://127.0.0.1:8000")], "ws"),
+        "a trusted origin, another port": ([(b"origin", b"https://shabaka.example:8443")], "ws"),
+        "a trusted origin, http": ([(b"origin", b"http://shabaka.example")], "ws"),
+        "a trusted wildcard, another port": ([(b"origin", b"https://a.ma.example:8443")], "ws"),
+        "a plain http page, socket over TLS": (
+            [(b"host", b"localhost:8443"), (b"origin", b"http://localhost:8443")],
+            "wss",
+        ),
+        "a Host not among ALLOWED_HOSTS (DNS rebinding)": (
+            [
+                (b"host", b"rebind.evil.example:8000"),
+                (b"origin", b"http://rebind.evil.example:8000"),
+            ],
+            "ws",
+        ),
+        "port out of range": ([(b"origin", b"http://127.0.0.1:99999")], "ws"),
+        "port not a number": ([(b"origin", b"http://127.0.0.1:80a")], "ws"),
+        "origin with a path": ([(b"origin", b"http://127.0.0.1:8000/x")], "ws"),
+        "two origins": ([(b"origin", b"http://127.0.0.1:8000"), (b"origin", FOREIGN)], "ws"),
+        "undecodable origin": ([(b"origin", b"http://\xff\xfe")], "ws"),
+    }
+    let_in = []
+    with DEPLOYED:
+        for name, (headers, scheme) in cases.items():
+            if (await upgrade([*headers, cookie], scheme))[0]:
+                let_in.append(name)
+    assert let_in == []
 
 
 @pytest.mark.django_db(transaction=True)

@@ -58,11 +58,47 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
+# Every Content-Security-Policy violation of the pages a test opened (what Chromium
+# reports as a `securitypolicyviolation` event or says in the console): a test fails
+# on any, at its end (`no_csp_violations`), whatever it asserted itself.
+CSP_VIOLATIONS: list[str] = []
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__shabakaCspViolation(
+    `${e.effectiveDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber}`
+  );
+});
+"""
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations() -> Iterator[None]:
+    CSP_VIOLATIONS.clear()
+    yield
+    assert CSP_VIOLATIONS == [], "the pages broke their Content-Security-Policy"
+
+
+def watch_csp(context: Any) -> None:
+    """Record every CSP violation of the context's pages, from the event and the console."""
+    context.expose_binding(
+        "__shabakaCspViolation",
+        lambda source, text: CSP_VIOLATIONS.append(f"{source['page'].url}: {text}"),
+    )
+    context.add_init_script(REPORT_VIOLATIONS)
+
+    def console(message: Any) -> None:
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            CSP_VIOLATIONS.append(f"console: {message.text}")
+
+    context.on("console", console)
+
+
 def new_page(browser: Any, server: LiveServer, *, width: int = 1280, lang: str = "en") -> Any:
     context = browser.new_context(
         viewport={"width": width, "height": 800}, locale="en-US", base_url=server.url
     )
     context.set_default_timeout(LIVE_TIMEOUT)
+    watch_csp(context)
     # The device's language, chosen before signing in (it outranks the profile's).
     context.add_cookies([{"name": "django_language", "value": lang, "url": server.url}])
     page = context.new_page()
@@ -324,3 +360,59 @@ def test_a_banned_members_open_room_stops_receiving(browser, server):
     assert response is not None and response.status in (403, 404)
     karim.context.close()
     youssef.context.close()
+
+
+def test_the_policy_blocks_inline_script_and_the_tests_notice(browser, server):
+    """The control of `no_csp_violations`: an injected inline script and style attribute
+    are refused by Chromium, and reported; the pages themselves report nothing."""
+    page = new_page(browser, server)
+    page.goto("/signin/")
+    page.evaluate(
+        """() => {
+            const s = document.createElement("script");
+            s.textContent = "window.injected = true";
+            document.body.appendChild(s);
+            document.body.insertAdjacentHTML("beforeend", '<p style="color:red" id="x">x</p>');
+        }"""
+    )
+    page.wait_for_timeout(200)
+    assert page.evaluate("window.injected === undefined")
+    assert page.evaluate("getComputedStyle(document.getElementById('x')).color") != "rgb(255, 0, 0)"
+    reported = list(CSP_VIOLATIONS)
+    CSP_VIOLATIONS.clear()
+    assert any("script-src" in v for v in reported), reported
+    assert any("style-src" in v for v in reported), reported
+    page.context.close()
+
+
+def test_the_api_docs_and_the_admin_work_under_the_policy(browser, server):
+    """Swagger UI (drf-spectacular-sidecar's files) lists the API, and the admin's
+    pages open and save, with no CSP violation (checked at the end, as everywhere)."""
+    server.run(
+        "manage.py",
+        "shell",
+        "-c",
+        "from django.contrib.auth import get_user_model as users; "
+        "users().objects.filter(username='staff').update(is_superuser=True)",
+    )
+    page = new_page(browser, server)
+    page.goto("/api/docs/")
+    expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
+    expect(page.locator(".swagger-ui")).to_contain_text("/api/v1/networks/")
+    page.locator(".opblock-summary").first.click()  # an operation opens
+    expect(page.locator(".opblock-body").first).to_be_visible()
+
+    page.goto("/admin/login/?next=/admin/")
+    page.fill("#id_username", "staff")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    expect(page.locator("#site-name")).to_be_visible()
+    page.goto("/admin/community/network/")
+    page.click("#result_list tbody tr th a")
+    expect(page.locator("#network_form")).to_be_visible()
+    page.click("input[name=_continue]")
+    expect(page.locator(".messagelist")).to_contain_text("changed successfully")
+    page.goto("/admin/community/membership/?q=amina")
+    expect(page.locator("#result_list")).to_be_visible()
+    assert page.js_errors == []
+    page.context.close()

@@ -75,6 +75,7 @@ def test_the_live_strings_are_in_the_readers_language(browse: Any, forum: dict[s
         "reconnecting",
         "closed",
         "edited",
+        "editedByModerator",
         "deleted",
         "pinned",
         "locked",
@@ -83,3 +84,4 @@ def test_the_live_strings_are_in_the_readers_language(browse: Any, forum: dict[s
     }
     assert french["revoked"] == "Vous n'avez plus accès à ce sujet."
     assert french["deleted"] != "This post was deleted."
+    assert french["editedByModerator"] == "modifié par un modérateur"

@@ -107,7 +107,9 @@ def do_reply(actor: User, topic: Topic, body: Any, reply_to_id: Any = None) -> P
 
 @transaction.atomic
 def do_edit_post(actor: User, post: Post, body: Any) -> Post:
-    """The author (or a moderator) replaces the body; the previous one becomes a revision."""
+    """The author (or a moderator of a lower rank) replaces the body; the previous one
+    becomes a revision, and someone else's edit is audited and marks the post as edited
+    by a moderator."""
     access.check_can_edit_post(actor, post)
     body = check_body(body)
     topic = lock_topic(post.topic)
@@ -119,17 +121,24 @@ def do_edit_post(actor: User, post: Post, body: Any) -> Post:
     if body == post.body:
         return post
     now = timezone.now()
+    by_moderator = not access.is_author(actor, post.author_id)
     # Revision n holds the body as it was before the n-th edit, and who replaced it.
     PostRevision.objects.create(
-        post=post, number=post.edit_count + 1, body=post.body, edited_by=actor, created_at=now
+        post=post,
+        number=post.edit_count + 1,
+        body=post.body,
+        edited_by=actor,
+        by_moderator=by_moderator,
+        created_at=now,
     )
     rendered = render_post_body(post.topic.network, body)
     post.body = body
     post.body_html = rendered.html
     post.edit_count += 1
     post.edited_at = now
-    post.save(update_fields=["body", "body_html", "edit_count", "edited_at"])
-    if not access.is_author(actor, post.author_id):
+    post.edited_by_moderator = post.edited_by_moderator or by_moderator
+    post.save(update_fields=["body", "body_html", "edit_count", "edited_at", "edited_by_moderator"])
+    if by_moderator:
         audit(
             post.topic.network,
             actor,

@@ -136,8 +136,9 @@ _AUDIT_ACTIONS = {
 
 @transaction.atomic
 def do_delete_topic(actor: User, topic: Topic, reason: str = "") -> Topic:
-    """Moderators soft-delete a topic: it leaves every list; moderators can restore it."""
-    access.check_can_moderate_topic(actor, topic)
+    """Moderators soft-delete a topic (not one an equal or a higher rank opened): it leaves
+    every list; moderators can restore it."""
+    access.check_can_take_down_topic(actor, topic)
     topic = lock_topic(topic)
     if topic.deleted:
         raise StateConflict("topic_deleted", "This topic is already deleted.")
@@ -162,7 +163,7 @@ def do_delete_topic(actor: User, topic: Topic, reason: str = "") -> Topic:
 @transaction.atomic
 def do_restore_topic(actor: User, topic: Topic, reason: str = "") -> Topic:
     """Moderators bring a deleted topic back into its category."""
-    access.check_can_moderate_topic(actor, topic)
+    access.check_can_take_down_topic(actor, topic)
     topic = lock_topic(topic)
     if not topic.deleted:
         raise StateConflict("not_deleted", "This topic is not deleted.")
