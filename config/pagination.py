@@ -19,6 +19,7 @@ from django.db.models import Model, Q, QuerySet
 from rest_framework.request import Request
 
 from config.errors import InvalidInput
+from core.jsonsafety import bad_text, loads
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -67,7 +68,8 @@ def encode_cursor(values: Sequence[Any]) -> str:
 def decode_cursor(cursor: str, size: int) -> list[Any]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+        # core's loads: a cursor nested 100,000 deep or holding a surrogate is a ValueError.
+        values = loads(base64.urlsafe_b64decode(padded.encode()).decode())
         if not isinstance(values, list) or len(values) != size:
             raise ValueError("wrong size")
         decoded = [_decode_value(v) for v in values]
@@ -88,7 +90,7 @@ def _check_value(value: Any) -> None:
         if value not in _INT_RANGE:
             raise ValueError("int out of range")
     elif isinstance(value, str):
-        if "\x00" in value or len(value) > 1000:
+        if bad_text(value) is not None or len(value) > 1000:
             raise ValueError("bad string")
     elif isinstance(value, float):
         if not math.isfinite(value):

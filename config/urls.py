@@ -29,5 +29,6 @@ urlpatterns = [
     path("", include("config.web_urls")),
 ]
 
+handler400 = "config.web.bad_request"
 handler404 = "config.web.page_not_found"
 handler500 = "config.web.server_error"

@@ -315,6 +315,11 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return render(request, "404.html", status=404)
 
 
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # No request context: config.text_guard answers before authentication has run.
+    return HttpResponse(loader.get_template("400.html").render({}), status=400)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     # No request context: the failure may have come from a context processor or the session.
     return HttpResponse(loader.get_template("500.html").render({}), status=500)

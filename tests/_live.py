@@ -163,7 +163,8 @@ class ChatClient:
 
     It keeps, for one room, every event it has seen by `seq`; on a gap or a reconnect
     it resubscribes with the last seq it holds; it resends every message not yet
-    acknowledged with the same `client_id` (sends are idempotent). When its socket
+    acknowledged with the same `client_id` (sends are idempotent). A replay refused as
+    `rate_limited` is asked again only after its `retry_after`. When its socket
     dies it moves to the next worker URL, as a client behind a load balancer would.
     """
 
@@ -181,6 +182,8 @@ class ChatClient:
         self.errors: list[dict[str, Any]] = []
         self.ws: Any = None
         self.subscribed = asyncio.Event()
+        self.replay_after = 0.0  # monotonic time before which no replay is asked again
+        self.resubscribe_due: float | None = None
 
     @property
     def last_seq(self) -> int:
@@ -201,6 +204,10 @@ class ChatClient:
             self.conflicts.append((seq, known, frame))
 
     async def _subscribe(self) -> None:
+        if time.monotonic() < self.replay_after:
+            self.resubscribe_due = self.replay_after  # refused a moment ago: wait for it
+            return
+        self.resubscribe_due = None
         self.subscribed.clear()
         await self.ws.send(
             json.dumps({"type": "subscribe", "room": self.room, "after_seq": self.last_seq})
@@ -219,6 +226,8 @@ class ChatClient:
             self.acked[frame["client_id"]] = frame["id"]
         elif kind == "error":
             self.errors.append(frame)
+            if frame.get("code") == "rate_limited" and frame.get("ref") == "subscribe":
+                self.replay_after = time.monotonic() + float(frame["retry_after"])
         elif isinstance(frame.get("seq"), int) and frame.get("room") == self.room:
             self._record(frame)
             if frame["seq"] > self.last_seq + 1 and self.subscribed.is_set():
@@ -267,6 +276,8 @@ class ChatClient:
         resent_at = 0.0
         while not until() and time.monotonic() < deadline:
             now = time.monotonic()
+            if self.resubscribe_due is not None and now >= self.resubscribe_due:
+                await self._subscribe()
             if self.subscribed.is_set() and self.pending and now - resent_at > 1.0:
                 resent_at = now  # unacknowledged sends go again (same client_id)
                 for client_id, body in list(self.pending.items()):

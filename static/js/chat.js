@@ -6,6 +6,9 @@
 // - a dropped socket reconnects with backoff ("reconnecting…" is shown) and resubscribes
 //   from the last seq, which replays edits, deletions and reactions too;
 // - sends carry a client_id, so re-sending after a reconnect never duplicates a message;
+// - limits: a send refused as rate_limited goes again after its retry_after (seconds); a
+//   replay refused as rate_limited leaves us subscribed with has_more, and the missed
+//   events are paged from the log once retry_after (or the page's Retry-After) has passed;
 // - typing notices, presence dots, edit/delete of one's own messages, reactions.
 // Message bodies arrive rendered and sanitized by the server (body_html); every other
 // piece of user text goes in with textContent.
@@ -39,6 +42,9 @@
   var typingUsers = {}; // user id -> {name, until}
   var lastTypingSent = 0;
   var lastReadSent = 0;
+  var replayAfter = 0; // Date.now() before which no replay is asked (rate_limited)
+  var catchingUp = false; // paging missed events from the log
+  var catchUpTo = 0; // the highest seq seen live while paging
 
   // --- rendering -----------------------------------------------------------------------
 
@@ -240,7 +246,12 @@
   function api(path) {
     return fetch(path, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(
       function (response) {
-        if (!response.ok) throw new Error(String(response.status));
+        if (!response.ok) {
+          var error = new Error(String(response.status));
+          error.status = response.status;
+          error.retryAfter = parseInt(response.headers.get("Retry-After") || "0", 10) || 0;
+          throw error;
+        }
         return response.json();
       }
     );
@@ -317,7 +328,8 @@
     // Frames of this room carry seq: apply in order, resubscribe on a gap, skip old ones.
     if (frame.seq <= lastSeq) return;
     if (frame.seq > lastSeq + 1) {
-      resubscribe();
+      if (catchingUp) catchUpTo = Math.max(catchUpTo, frame.seq); // the log brings it
+      else resubscribe();
       return;
     }
     lastSeq = frame.seq;
@@ -345,11 +357,38 @@
   }
 
   function replayPages(seq) {
-    // After a long absence the socket replays the first part; the rest comes from the log.
-    api("/api/v1/rooms/" + ROOM + "/events/?limit=200&after_seq=" + lastSeq).then(function (page) {
-      (page.results || page.events || []).forEach(roomEvent);
-      if (lastSeq < seq) replayPages(seq);
-    });
+    // After a long absence the socket replays the first part; the rest comes from the log,
+    // at the pace the replay budget allows.
+    catchingUp = true;
+    var wait = replayAfter - Date.now();
+    if (wait > 0) {
+      setTimeout(function () {
+        replayPages(seq);
+      }, wait);
+      return;
+    }
+    api("/api/v1/rooms/" + ROOM + "/events/?limit=200&after_seq=" + lastSeq)
+      .then(function (page) {
+        catchingUp = false;
+        (page.results || page.events || []).forEach(roomEvent);
+        if (lastSeq < Math.max(seq, catchUpTo)) replayPages(seq);
+      })
+      .catch(function (error) {
+        if (error.status !== 429) {
+          catchingUp = false;
+          return;
+        }
+        replayAfter = Date.now() + Math.max(1, error.retryAfter) * 1000;
+        replayPages(seq);
+      });
+  }
+
+  function retryLater(clientId, seconds) {
+    // A send refused as rate_limited stays pending and goes again (same client_id).
+    setTimeout(function () {
+      var p = pending[clientId];
+      if (p) send({ type: "message.send", room: ROOM, body: p.body, client_id: clientId });
+    }, seconds * 1000);
   }
 
   function handle(frame) {
@@ -404,6 +443,16 @@
         }
         return;
       case "error":
+        if (frame.code === "rate_limited" && typeof frame.retry_after === "number") {
+          if (frame.ref === "subscribe") {
+            replayAfter = Date.now() + frame.retry_after * 1000; // `subscribed` has has_more
+            return;
+          }
+          if (frame.ref && pending[frame.ref]) {
+            retryLater(frame.ref, frame.retry_after);
+            return;
+          }
+        }
         if (frame.ref && pending[frame.ref]) {
           pending[frame.ref].node.classList.add("failed");
           pending[frame.ref].node.querySelector(".prose").appendChild(el("div", "errorlist", frame.message));

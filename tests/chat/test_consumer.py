@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from chat import consumers, presence
+from chat import consumers, frames, presence
 from chat.actions import messages, rooms
 from chat.models import Message, Room, RoomEvent
 from community.actions import membership, networks
@@ -479,10 +479,36 @@ async def test_bad_frames_get_errors_and_the_socket_stays_open(
     await client.expect("pong")
 
 
+async def test_poisoned_text_and_deep_nesting_get_error_frames_and_write_nothing(
+    connect: Any, member: Any, public_room: Room
+) -> None:
+    """Issue #11: a lone surrogate in `type`, `client_id` or `body` closed the socket with
+    1011; a NUL in a body was stored on SQLite (a 1011 on PostgreSQL)."""
+    client = await connect(member)
+    send = '{"type": "message.send", "room": %d, "body": %s, "client_id": %s}'
+    room = public_room.pk
+    cases = [
+        ('{"type": "\\ud800"}', "invalid_text"),
+        (send % (room, '"hello"', '"\\ud800"'), "invalid_text"),
+        (send % (room, '"\\udfff"', '"c1"'), "invalid_text"),
+        (send % (room, '"a\\u0000b"', '"c2"'), "invalid_text"),
+        ('{"type": "ping", "\\ud800": 1}', "invalid_text"),
+        ('{"type": "ping", "pad": ' + "[" * 8000 + "]" * 8000 + "}", "too_deep"),
+    ]
+    for raw, code in cases:
+        await client.ws.send_to(text_data=raw)
+        error = await client.expect("error")
+        assert error["code"] == code, raw[:80]
+        assert "ref" not in error  # the offending text is never echoed
+    await client.send(type="ping")
+    await client.expect("pong")
+    assert await db(Message.objects.count)() == 0
+
+
 async def test_send_rate_is_limited_per_user(
     connect: Any, member: Any, public_room: Room, settings: Any
 ) -> None:
-    budgets = {**settings.SHABAKA["BUDGETS"], "send": "3 per 6 seconds"}
+    budgets = {**settings.SHABAKA["BUDGETS"], "send": "3 per hour"}
     settings.SHABAKA = {**settings.SHABAKA, "BUDGETS": budgets}
     tab1, tab2 = await connect(member), await connect(member)
     for i in range(3):
@@ -602,3 +628,8 @@ async def test_too_many_subscriptions(
     await client.send(type="subscribe", room=other.pk)
     assert (await client.expect("error"))["code"] == "too_many_subscriptions"
     await client.subscribe(public_room)  # resubscribing to a watched room is fine
+
+
+def test_every_frame_the_consumer_handles_is_declared_with_its_fields() -> None:
+    """The frame table is what the hostile suite poisons: it must be the whole vocabulary."""
+    assert set(frames.CLIENT_FRAMES) == set(consumers.ChatConsumer.HANDLERS)

@@ -51,8 +51,9 @@ CASES: list[tuple[str, str, str, Any, int, str]] = [
     ("moderator", "post", f"{MEMBERS}/99999999999999999999/ban/", {}, 404, "not_found"),
     ("moderator", "delete", f"{GERMANY}/invitations/{10**20}/", None, 404, "not_found"),
     ("member", "get", "/api/v1/networks/GERMANY/", None, 404, "not_found"),
-    ("member", "get", "/api/v1/networks/germany%00/", None, 404, "not_found"),
-    ("member", "post", "/api/v1/networks/germany%00/join/", {}, 404, "not_found"),
+    # A NUL in the address is refused before any lookup (a 500 on PostgreSQL once).
+    ("member", "get", "/api/v1/networks/germany%00/", None, 400, "invalid"),
+    ("member", "post", "/api/v1/networks/germany%00/join/", {}, 400, "invalid"),
     ("member", "get", f"/api/v1/networks/{'a' * 300}/members/", None, 404, "not_found"),
     # duplicates and state conflicts
     ("staff", "post", "/api/v1/networks/", NEW_NETWORK | {"slug": "germany"}, 409, "slug_taken"),
