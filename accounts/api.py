@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from accounts import tokens
 from accounts.models import AuthToken
 from accounts.serializers import DeviceTokenSerializer
-from community.api import CURSOR, LIMIT, page
+from community.api import CURSOR, LIMIT, page, parse_empty
 from config.errors import NotFound
 from config.pagination import paginate
 
@@ -33,6 +33,7 @@ class LogoutView(APIView):
 
     @extend_schema(request=None, responses={204: None}, tags=["auth"])
     def post(self, request: Request) -> Response:
+        parse_empty(request)
         token = _current_token(request)
         if token is not None:
             tokens.do_revoke_token(request.user, token.pk)

@@ -75,12 +75,24 @@ def test_logout_revokes_the_token_used_and_no_other(member: Any) -> None:
     assert with_token(laptop).get(ME).status_code == 200
 
 
+@pytest.mark.parametrize("body", ["[1]", '"\\ud800"', "[" * 100_000 + "]" * 100_000])
+def test_a_logout_with_a_malformed_body_is_a_400_and_revokes_nothing(
+    member: Any, body: str
+) -> None:
+    key = sign_in(member).json()["token"]
+
+    refused = with_token(key).post(LOGOUT, body, content_type="application/json")
+
+    assert refused.status_code == 400
+    assert with_token(key).get(ME).status_code == 200
+
+
 def test_logout_of_a_browser_session_ends_the_session(member: Any) -> None:
     browser = Client()
     browser.force_login(member)
     assert browser.get(ME).status_code == 200
 
-    logged_out = browser.post(LOGOUT)
+    logged_out = browser.post(LOGOUT, content_type="application/json")
 
     assert logged_out.status_code == 204
     assert browser.get(ME).status_code in (401, 403)
@@ -90,7 +102,7 @@ def test_logout_of_a_browser_session_needs_the_csrf_token(member: Any) -> None:
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(member)
 
-    refused = browser.post(LOGOUT)
+    refused = browser.post(LOGOUT, content_type="application/json")
 
     assert refused.status_code == 403
     assert browser.get(ME).status_code == 200

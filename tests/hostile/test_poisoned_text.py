@@ -36,13 +36,12 @@ from urllib.parse import quote
 
 import pytest
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from chat.frames import CLIENT_FRAMES
 from chat.models import Message
 from tests.conftest import clear_cache
-from tests.factories.users import make_user
+from tests.factories.users import make_user, token_for
 from tests.hostile.test_authorization_sweep import Prober, snapshot
 from tests.hostile.world import World, client
 
@@ -60,7 +59,7 @@ def every_row() -> dict[str, list[dict[str, Any]]]:
     from django.apps import apps
 
     rows = snapshot()
-    for label in ("auth", "authtoken"):
+    for label in ("auth", "accounts"):
         for model in apps.get_app_config(label).get_models():
             rows[model._meta.label] = list(model.objects.order_by("pk").values())
     return rows
@@ -285,7 +284,7 @@ def rolled_back(api: APIClient, method: str, path: str, body: Any) -> Any:
 def writers(world: World) -> list[APIClient]:
     """The owner of the steered network, then staff (who alone may create networks)."""
     staff = make_user(f"probestaff{uuid.uuid4().hex[:8]}", staff=True)
-    return [client(world.tokens["owner"]), client(Token.objects.create(user=staff).key)]
+    return [client(world.tokens["owner"]), client(token_for(staff))]
 
 
 @pytest.mark.django_db
