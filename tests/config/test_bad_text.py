@@ -195,3 +195,26 @@ def test_a_sign_up_form_with_a_nul_is_a_400_page_and_creates_nobody(db: Any) -> 
 
     assert response.status_code == 400
     assert not get_user_model().objects.filter(email="nul@example.org").exists()
+
+
+# --- credentials ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_AUTHORIZATION": "Token abc\x00def"},
+        {"HTTP_COOKIE": "sessionid=abc\x00def"},
+        {"HTTP_COOKIE": "csrftoken=a\x00b; sessionid=abc"},
+    ],
+    ids=["token", "session cookie", "csrf cookie"],
+)
+@pytest.mark.parametrize("path", ["/api/v1/networks/", "/api/v1/profile/", "/", "/directory/"])
+def test_a_nul_in_the_credentials_is_never_a_500(
+    db: Any, headers: dict[str, str], path: str
+) -> None:
+    """Found by the input helper: PostgreSQL refused the token and session lookups (500)."""
+    response = Client().get(path, **headers)
+    assert response.status_code < 500
+    if path.startswith("/api/") and response.status_code >= 400:
+        assert "error" in response.json()

@@ -155,6 +155,8 @@ async def test_upgrades_without_a_valid_origin_and_credentials_are_refused(membe
         "another scheme": [origin, (b"authorization", b"Bearer abc"), cookie],
         "undecodable token": [origin, (b"authorization", b"Token \xff\xfe"), cookie],
         "4 KiB of junk": [origin, (b"authorization", b"x" * 4096), cookie],
+        "a NUL in the token": [origin, (b"authorization", b"Token ab\x00cd")],
+        "a NUL in the session cookie": [origin, (b"cookie", b"sessionid=ab\x00cd")],
     }
     let_in = []
     for name, headers in cases.items():
