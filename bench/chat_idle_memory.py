@@ -119,7 +119,8 @@ def make_session_cookies(users: list[Any]) -> list[Login]:
     from django.utils import timezone
     from django.utils.crypto import get_random_string
 
-    store, backend = SessionStore(), settings.AUTHENTICATION_BACKENDS[0]
+    # What login() stores after a password sign-in (config/web.py names this backend).
+    store, backend = SessionStore(), "django.contrib.auth.backends.ModelBackend"
     Session = store.get_model_class()
     expires = timezone.now() + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
     with override_settings(SECRET_KEY=PRODUCTION["SECRET_KEY"]):

@@ -155,6 +155,7 @@ def measure_subscribe(token: str, rooms: list[int]) -> tuple[list[float], int]:
     import asyncio
 
     from channels.testing import WebsocketCommunicator
+    from django.conf import settings
 
     from config.asgi import application
 
@@ -163,7 +164,7 @@ def measure_subscribe(token: str, rooms: list[int]) -> tuple[list[float], int]:
             application,
             "/ws/",
             headers=[
-                (b"origin", b"http://127.0.0.1"),
+                (b"origin", settings.SITE_URL.encode()),
                 (b"authorization", f"Token {token}".encode()),
             ],
         )
