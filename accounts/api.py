@@ -13,9 +13,9 @@ from rest_framework.views import APIView
 from accounts import tokens
 from accounts.models import AuthToken
 from accounts.serializers import DeviceTokenSerializer
-from community.api import CURSOR, LIMIT, page, parse_empty
-from config.errors import NotFound
-from config.pagination import paginate
+from core.api import CURSOR, LIMIT, page, parse_empty
+from core.errors import NotFound
+from core.pagination import paginate
 
 
 def _current_token(request: Request) -> AuthToken | None:

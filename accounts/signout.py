@@ -34,7 +34,7 @@ from django.contrib.auth.signals import user_logged_out
 from django.db.models.signals import post_delete, post_save
 
 from accounts.models import AuthToken
-from config.events import send_event_on_commit, user_group
+from core.events import send_event_on_commit, user_group
 
 SIGNED_OUT = "accounts.signed_out"
 

@@ -16,7 +16,7 @@ from knox.models import get_digest_token
 from knox.settings import CONSTANTS, knox_settings
 
 from accounts.models import AuthToken
-from config.errors import NotFound
+from core.errors import NotFound
 
 # Sign-ins kept per person: each issues a token, and a script signing in in a loop must
 # not grow the table without end; past this, the least recently used token goes.

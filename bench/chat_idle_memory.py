@@ -119,7 +119,7 @@ def make_session_cookies(users: list[Any]) -> list[Login]:
     from django.utils import timezone
     from django.utils.crypto import get_random_string
 
-    # What login() stores after a password sign-in (config/web.py names this backend).
+    # What login() stores after a password sign-in (accounts/web.py names this backend on sign-up).
     store, backend = SessionStore(), "django.contrib.auth.backends.ModelBackend"
     Session = store.get_model_class()
     expires = timezone.now() + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)

@@ -249,7 +249,7 @@ def requests_for(forum: Forum) -> dict[str, str]:
     """The four measured requests, their middles taken at the current size."""
     from community.forums.models import Post, Topic
     from community.forums.queries import TOPIC_ORDER
-    from config.pagination import encode_cursor
+    from core.pagination import encode_cursor
 
     topics = Topic.objects.filter(category=forum.measured, deleted=False).order_by(*TOPIC_ORDER)
     middle = topics[topics.count() // 2]

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from chat.models import Room
 from community.models import Membership
-from config.errors import NotAllowed, NotFound
+from core.errors import NotAllowed, NotFound
 from permissions import checks
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -57,10 +57,6 @@ def shared_memberships(user_id: int, other_id: int) -> QuerySet[Membership]:
     return Membership.objects.filter(
         user_id=user_id, status=Status.ACTIVE, network__archived=False
     ).filter(Exists(other))
-
-
-def share_a_network(user_id: int, other_id: int) -> bool:
-    return shared_memberships(user_id, other_id).exists()
 
 
 def check_can_post(user: AnyUser, room: Room) -> None:

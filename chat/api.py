@@ -32,9 +32,9 @@ from chat.serializers import (
     RoomCreateSerializer,
     RoomSerializer,
 )
-from community.api import CURSOR, LIMIT, me, page, parse
-from config.errors import InvalidInput
-from config.pagination import paginate, parse_limit
+from core.api import CURSOR, LIMIT, me, page, parse
+from core.errors import InvalidInput
+from core.pagination import paginate, parse_limit
 from permissions import checks
 
 TAGS = ["chat"]

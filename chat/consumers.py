@@ -30,9 +30,9 @@ from chat import access, consumer_db, events, limits, presence, queries, sockets
 from chat.events import encode
 from chat.frames import FrameError, check_capacity, field, parse
 from chat.hub import Hub, Subscription, TopicSubscription, get_hub
-from config.errors import ActionError, NotFound
-from config.events import room_group, user_group
 from config.ws_auth import still_signed_in
+from core.errors import ActionError, NotFound
+from core.events import room_group, user_group
 
 logger = logging.getLogger(__name__)
 

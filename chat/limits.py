@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from config.errors import RateLimited
 from core import budgets
 from core.budgets import Spent
+from core.errors import RateLimited
 
 SEND = "send"
 REPLAY = "replay"

@@ -26,7 +26,7 @@ from channels.layers import get_channel_layer
 from django.core.cache import cache
 
 from chat import events
-from config.events import network_group
+from core.events import network_group
 
 PRESENCE_TTL = 30 * 60
 # Seconds without any socket before a user is announced offline.

@@ -10,8 +10,8 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.functions import Coalesce
 
 from chat.models import Message, Reaction, ReadMarker, Room, RoomEvent
-from community.models import Membership, Network
-from permissions.checks import AnyUser, readable_network_ids
+from community.models import Network
+from permissions.checks import AnyUser, active_network_ids, readable_network_ids
 
 # Users per aggregate query when a process pushes unread counts to its sockets.
 UNREAD_CHUNK = 200
@@ -184,9 +184,4 @@ def room_seqs(room_ids: list[int]) -> dict[int, int]:
 
 def access_sets(user: AnyUser) -> tuple[frozenset[int], frozenset[int]]:
     """(networks the user may read, networks where the user is an active member)."""
-    members = frozenset(
-        Membership.objects.filter(
-            user_id=cast(int, user.pk), status=Membership.Status.ACTIVE, network__archived=False
-        ).values_list("network_id", flat=True)
-    )
-    return readable_network_ids(user), members
+    return readable_network_ids(user), active_network_ids(user)

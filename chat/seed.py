@@ -18,7 +18,7 @@ from chat.models import Room
 from community.models import Network
 from community.queries import first_moderator
 from community.seed import SeedContext, seed_step
-from config.errors import ActionError
+from core.errors import ActionError
 
 ROOMS = [
     ("Général · عام · General", "La place du village · ساحة الشبكة · Say hello", "all"),

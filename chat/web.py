@@ -24,8 +24,9 @@ from chat.models import Message, Room
 from community.accounts import display_name
 from community.models import Network
 from community.web import content_network, network_context
-from config.errors import ActionError
-from config.web import apply_action_error, fail, me, not_found_on, signed_in
+from core.api import me
+from core.errors import ActionError
+from core.web import apply_action_error, fail, not_found_on, signed_in
 from permissions import checks
 
 

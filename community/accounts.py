@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from community.identity import email_taken, username_taken
-from config.errors import InvalidInput, StateConflict
+from core.errors import InvalidInput, StateConflict
 from core.names import clean_name, normalize_username
 from directory.models import Profile
 

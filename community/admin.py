@@ -22,7 +22,7 @@ from community.actions import invitations as invitation_actions
 from community.actions import membership as membership_actions
 from community.actions import networks as network_actions
 from community.models import AuditEntry, Invitation, Membership, Network
-from config.errors import ActionError
+from core.errors import ActionError
 
 Status = Membership.Status
 

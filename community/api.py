@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
-from django.contrib.auth.models import User
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -53,59 +52,12 @@ from community.serializers import (
     TokenSerializer,
 )
 from community.signup import signup_budget
-from config.errors import InvalidInput, NotAllowed, NotFound
-from config.pagination import paginate
+from core.api import CURSOR, LIMIT, check_id, me, page, parse, parse_empty
+from core.errors import InvalidInput, NotAllowed, NotFound
+from core.pagination import paginate
 from permissions import checks
 
 Status = Membership.Status
-
-
-def page(serializer_cls: type[serializers.Serializer], name: str) -> Any:
-    """OpenAPI shape of a keyset page of `serializer_cls`."""
-    return inline_serializer(
-        name=name,
-        fields={
-            "results": serializer_cls(many=True),
-            "next": serializers.CharField(allow_null=True),
-        },
-    )
-
-
-def me(request: Request) -> User:
-    """The signed-in user (views that call this require authentication)."""
-    user = request.user
-    if not isinstance(user, User):
-        from rest_framework.exceptions import NotAuthenticated
-
-        raise NotAuthenticated()
-    return user
-
-
-def parse(
-    serializer_cls: type[serializers.Serializer], request: Request, **kwargs: Any
-) -> dict[str, Any]:
-    if not isinstance(request.data, dict):
-        raise InvalidInput("invalid", "Send a JSON object.")
-    serializer = serializer_cls(data=request.data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
-def check_id(value: int) -> None:
-    """Ids in URLs are 64-bit keys: a longer run of digits names nothing (and must not
-    reach the database, which would fail on it rather than find nothing)."""
-    if not 0 < value < 2**63:
-        raise NotFound()
-
-
-def parse_empty(request: Request) -> None:
-    """Endpoints without a body still refuse a malformed one rather than act on it."""
-    if request.data and not isinstance(request.data, dict):
-        raise InvalidInput("invalid", "Send a JSON object.")
-
-
-CURSOR = OpenApiParameter("cursor", str, description="The `next` value of the previous page.")
-LIMIT = OpenApiParameter("limit", int, description="Page size, 1–200 (default 50).")
 
 
 # --- accounts ---------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from bisect import bisect_right
 from typing import Any
 
 from community.emoji_data import EMOJI_RANGES, MODIFIER_BASE_RANGES
-from config.errors import InvalidInput
+from core.errors import InvalidInput
 
 ZWJ = 0x200D
 VS16 = 0xFE0F  # emoji presentation selector

@@ -11,9 +11,9 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from config.errors import RateLimited
 from core import budgets
 from core.client_address import request_client_address
+from core.errors import RateLimited
 
 BUDGET = "signup"
 

@@ -20,8 +20,9 @@ from community import queries
 from community.actions import invitations as invitation_actions
 from community.actions import membership as membership_actions
 from community.models import Invitation, Membership, Network
-from config.errors import ActionError
-from config.web import apply_action_error, fail, me, not_found_on, signed_in, web_page
+from core.api import me
+from core.errors import ActionError
+from core.web import apply_action_error, fail, not_found_on, signed_in, web_page
 from permissions import checks
 
 Status = Membership.Status

@@ -35,7 +35,7 @@ from daphne import http_protocol
 from django.conf import settings
 from twisted.web import http as twisted_http
 
-from config.errors import error_body
+from core.errors import error_body
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

@@ -1,4 +1,7 @@
-"""One error shape everywhere: {"error": {"code", "message", "fields"}}.
+"""The contract's error shape on HTTP: {"error": {"code", "message", "fields"}}.
+
+`core.errors` holds the domain errors actions raise; this module wires them (and
+DRF's and Django's own failures) to responses.
 
 DRF's own exceptions (parse errors, 401/403/404/405, throttling) go through
 `api_exception_handler`; Django-level failures under /api/ and /healthz (an unknown
@@ -18,73 +21,9 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from core.errors import ActionError, RateLimited, error_body
+
 logger = logging.getLogger(__name__)
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "This conflicts with the current state."
-    default_code = "conflict"
-
-
-class PayloadTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request is too large."
-    default_code = "too_large"
-
-
-class ActionError(Exception):
-    """Raised by actions (`check_*`) when a request cannot be carried out.
-
-    Actions know nothing of HTTP or websockets; the API and the consumer turn this
-    into a response or an `error` frame with the same code and message.
-    """
-
-    status = 400
-
-    def __init__(self, code: str, message: str, fields: dict[str, Any] | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.fields = fields or {}
-
-
-class InvalidInput(ActionError):
-    status = 400
-
-
-class NotAllowed(ActionError):
-    status = 403
-
-
-class NotFound(ActionError):
-    status = 404
-
-    def __init__(self, message: str = "Not found.", code: str = "not_found") -> None:
-        super().__init__(code, message)
-
-
-class StateConflict(ActionError):
-    status = 409
-
-
-class TooLarge(ActionError):
-    status = 413
-
-
-class RateLimited(ActionError):
-    """A budget (core.budgets) is spent: 429 with `Retry-After` over REST, an `error` frame
-    with `retry_after` (seconds) over the websocket."""
-
-    status = 429
-
-    def __init__(self, message: str, retry_after: int, code: str = "rate_limited") -> None:
-        super().__init__(code, message)
-        self.retry_after = retry_after
-
-
-def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
 def _flatten(detail: Any) -> Any:

@@ -32,8 +32,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from config.errors import error_body
 from core.client_address import request_client_address
+from core.errors import error_body
 from core.names import username_key
 
 _AXES_ATTRIBUTES = (

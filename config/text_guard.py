@@ -19,8 +19,9 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 
-from config.errors import JsonErrorMiddleware, error_body
+from config.errors import JsonErrorMiddleware
 from config.web import bad_request
+from core.errors import error_body
 from core.jsonsafety import bad_text, text_problem
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")

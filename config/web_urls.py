@@ -2,16 +2,17 @@
 
 from django.urls import include, path
 
+from accounts import web as accounts_web
 from config import web
 
 app_name = "web"
 
 urlpatterns = [
     path("", web.home, name="home"),
-    path("language/", web.set_language, name="language"),
-    path("signup/", web.signup, name="signup"),
-    path("signin/", web.signin, name="signin"),
-    path("signout/", web.signout, name="signout"),
+    path("language/", accounts_web.set_language, name="language"),
+    path("signup/", accounts_web.signup, name="signup"),
+    path("signin/", accounts_web.signin, name="signin"),
+    path("signout/", accounts_web.signout, name="signout"),
     path("", include("community.web_urls")),
     path("", include("community.forums.web_urls")),
     path("", include("chat.web_urls")),

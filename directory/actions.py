@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from community.actions.common import audit
 from community.models import Membership, Network
-from config.errors import InvalidInput, NotAllowed
-from config.events import send_event_on_commit, user_group
+from core.errors import InvalidInput, NotAllowed
+from core.events import send_event_on_commit, user_group
 from core.names import clean_name
 from directory import validation as v
 from directory.models import Profile

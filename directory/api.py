@@ -8,8 +8,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from community.api import CURSOR, LIMIT, me
-from config.pagination import parse_limit
+from core.api import CURSOR, LIMIT, me
+from core.pagination import parse_limit
 from directory import actions, queries
 from directory.models import Relation
 from directory.serializers import (

@@ -18,7 +18,7 @@ from django.core.validators import validate_email
 
 from community.identity import username_taken
 from community.models import Membership, Network
-from config.errors import InvalidInput
+from core.errors import InvalidInput
 from core.names import normalize_username, username_key
 from directory import validation as v
 from directory.actions import ImportRow

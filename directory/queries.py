@@ -7,13 +7,13 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.http import QueryDict
 
-from community.models import Membership, Network
-from config.errors import InvalidInput, NotFound
-from config.pagination import decode_cursor, encode_cursor
+from community.models import Network
+from core.errors import InvalidInput, NotFound
+from core.pagination import decode_cursor, encode_cursor
 from directory import validation as v
 from directory.models import Profile, Relation
 from directory.vocabulary import Engagement, Sector
-from permissions.checks import AnyUser
+from permissions.checks import AnyUser, share_a_network
 from search import registry
 from search.backends import run_search
 from search.normalize import facet_key
@@ -26,14 +26,7 @@ def relation_to(viewer: AnyUser, owner_id: int) -> Relation:
         return Relation.OUTSIDER
     if viewer.pk == owner_id or getattr(viewer, "is_staff", False):
         return Relation.OWNER
-    shared = Membership.objects.filter(
-        user_id=owner_id,
-        status=Membership.Status.ACTIVE,
-        network__archived=False,
-        network__memberships__user_id=viewer.pk,
-        network__memberships__status=Membership.Status.ACTIVE,
-    ).exists()
-    return Relation.CO_MEMBER if shared else Relation.OUTSIDER
+    return Relation.CO_MEMBER if share_a_network(owner_id, viewer.pk) else Relation.OUTSIDER
 
 
 def own_profile(user: Any) -> Profile:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from config.errors import InvalidInput
+from core.errors import InvalidInput
 from directory.iso_codes import COUNTRIES, LANGUAGES
 from directory.models import AUDIENCE_RANK, DEFAULT_VISIBILITY, FIXED_VISIBILITY
 from directory.vocabulary import ProjectStage, Region, Sector

@@ -16,15 +16,16 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from chat.access import share_a_network
 from community.models import Network
 from community.web import content_network, network_context
-from config.errors import ActionError, InvalidInput
-from config.web import apply_action_error, me, not_found_on, signed_in
+from core.api import me
+from core.errors import ActionError, InvalidInput
+from core.web import apply_action_error, not_found_on, signed_in
 from directory import actions, queries
 from directory.iso_codes import COUNTRIES, LANGUAGES
 from directory.models import DEFAULT_VISIBILITY, Audience, Relation
 from directory.vocabulary import Engagement, ProjectStage, Region, Sector
+from permissions.checks import share_a_network
 
 FACETS = ("country", "sector", "language", "engagement", "project_holder")
 FACET_TITLES = {

@@ -17,7 +17,7 @@ from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from community.models import Membership, Network
-from config.errors import NotAllowed, NotFound
+from core.errors import NotAllowed, NotFound
 from permissions.models import NetworkUserObjectPermission
 from permissions.roles import ROLE_RANK, Perm
 
@@ -84,6 +84,33 @@ def readable_network_ids(user: AnyUser) -> frozenset[int]:
     ids = frozenset(filter_readable_networks(user).values_list("id", flat=True))
     cache.set(key, (generation, ids), ACCESS_CACHE_SECONDS)
     return ids
+
+
+def active_network_ids(user: AnyUser) -> frozenset[int]:
+    """Ids of the live networks where the user is an active member (not pending, invited,
+    banned or gone): whom they chat with, whose private fields they may see."""
+    if not user.is_authenticated:
+        return frozenset()
+    return frozenset(
+        Membership.objects.filter(
+            user_id=int(user.pk), status=Status.ACTIVE, network__archived=False
+        ).values_list("network_id", flat=True)
+    )
+
+
+def share_a_network(user_id: int, other_id: int) -> bool:
+    """Whether both are active members of a common live network."""
+    return (
+        Membership.objects.filter(user_id=user_id, status=Status.ACTIVE, network__archived=False)
+        .filter(
+            Exists(
+                Membership.objects.filter(
+                    network_id=OuterRef("network_id"), user_id=other_id, status=Status.ACTIVE
+                )
+            )
+        )
+        .exists()
+    )
 
 
 def get_membership(user: AnyUser, network: Network) -> Membership | None:

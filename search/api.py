@@ -11,9 +11,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from community.api import CURSOR, LIMIT
-from config.errors import InvalidInput
-from config.pagination import decode_cursor, encode_cursor, parse_limit
+from core.api import CURSOR, LIMIT
+from core.errors import InvalidInput
+from core.pagination import decode_cursor, encode_cursor, parse_limit
 from permissions import checks
 from search import registry
 from search.backends import run_search

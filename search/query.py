@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from community.models import Membership
-from config.errors import InvalidInput
-from permissions.checks import AnyUser, readable_network_ids
+from core.errors import InvalidInput
+from permissions.checks import AnyUser, active_network_ids, readable_network_ids
 from search.normalize import normalize
 
 MAX_QUERY_CHARS = 200
@@ -31,16 +30,11 @@ class Viewer:
     def of(cls, user: AnyUser) -> Viewer:
         if not user.is_authenticated:
             return cls(None, False, frozenset(), frozenset())
-        active = frozenset(
-            Membership.objects.filter(
-                user_id=user.pk, status=Membership.Status.ACTIVE, network__archived=False
-            ).values_list("network_id", flat=True)
-        )
         return cls(
             user_id=int(user.pk),
             is_staff=bool(getattr(user, "is_staff", False)),
             readable=readable_network_ids(user),
-            active=active,
+            active=active_network_ids(user),
         )
 
 

@@ -17,7 +17,7 @@ from django.db.models.functions import JSONObject
 
 from chat import events
 from chat.models import Message, Room, RoomEvent
-from config.events import network_group, room_group, send_event_on_commit, user_group
+from core.events import network_group, room_group, send_event_on_commit, user_group
 
 
 def lock_next_seq(room_id: int) -> int:

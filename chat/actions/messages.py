@@ -27,13 +27,7 @@ from chat.models import Message, Reaction, Room, RoomEvent
 from community.actions.common import audit
 from community.emoji import check_emoji
 from community.rendering import render_markdown
-from config.errors import (
-    InvalidInput,
-    NotAllowed,
-    NotFound,
-    StateConflict,
-    TooLarge,
-)
+from core.errors import InvalidInput, NotAllowed, NotFound, StateConflict, TooLarge
 from search import outbox as search_outbox
 
 MAX_CLIENT_ID = 64

@@ -14,8 +14,8 @@ from chat import access, events, queries
 from chat.models import Message, ReadMarker, Room
 from community.actions.common import audit
 from community.models import Network
-from config.errors import InvalidInput, NotFound
-from config.events import send_event_on_commit, user_group
+from core.errors import InvalidInput, NotFound
+from core.events import send_event_on_commit, user_group
 from core.names import clean_name
 from permissions import checks
 
@@ -92,7 +92,7 @@ def do_open_direct_room(user: User, other_id: Any) -> DirectResult:
             "invalid", "You cannot open a conversation with yourself.", {"user_id": ["Yourself."]}
         )
     other = get_user_model().objects.filter(pk=other_id, is_active=True).first()
-    if other is None or not access.share_a_network(user.pk, other_id):
+    if other is None or not checks.share_a_network(user.pk, other_id):
         raise NotFound("No member of a network you share has this id.")
     low, high = sorted((user.pk, other_id))
     found = Room.objects.filter(kind=Room.Kind.DIRECT, user_low_id=low, user_high_id=high).first()

@@ -56,7 +56,7 @@ from chat.hub.rooms import Rooms, Subscription
 from chat.hub.topics import Topics, TopicSubscription
 from chat.hub.unread import UnreadBatches
 from community.forums import events as forum_events
-from config.events import user_group
+from core.events import user_group
 
 if TYPE_CHECKING:
     from chat.consumers import ChatConsumer

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from chat.events import encode
-from config.events import network_group
+from core.events import network_group
 
 if TYPE_CHECKING:
     from chat.consumers import ChatConsumer

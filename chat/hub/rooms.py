@@ -22,7 +22,7 @@ from channels.db import database_sync_to_async
 from chat import queries
 from chat.events import encode
 from chat.hub.groups import GroupTable
-from config.events import room_group
+from core.events import room_group
 
 if TYPE_CHECKING:
     from chat.consumers import ChatConsumer

@@ -18,7 +18,7 @@ from chat.events import encode
 from chat.hub.groups import GroupTable
 from community.forums import events as forum_events
 from community.forums.models import Topic
-from config.events import topic_group
+from core.events import topic_group
 
 if TYPE_CHECKING:
     from chat.consumers import ChatConsumer

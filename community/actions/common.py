@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from community.models import AuditEntry, Membership, Network
-from config.events import network_group, send_event_on_commit, user_group
+from core.events import network_group, send_event_on_commit, user_group
 from permissions import checks
 from permissions.actions import do_sync_grants
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from community.actions.common import audit, locked_membership, notify_membership, save_membership
 from community.models import Invitation, Membership, Network
-from config.errors import NotAllowed, NotFound, StateConflict
+from core.errors import NotAllowed, NotFound, StateConflict
 from permissions import checks
 
 Role = Membership.Role

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from community.actions.common import audit
 from community.models import Membership, Network
-from config.errors import InvalidInput, NotAllowed, StateConflict
-from config.events import network_group, send_event_on_commit
+from core.errors import InvalidInput, NotAllowed, StateConflict
+from core.events import network_group, send_event_on_commit
 from core.names import clean_name
 from permissions import checks
 from permissions.actions import do_sync_grants, invalidate_all_access

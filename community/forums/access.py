@@ -15,7 +15,7 @@ from typing import Any
 
 from community.forums.models import Category, Post, Topic
 from community.models import Network
-from config.errors import NotAllowed, NotFound
+from core.errors import NotAllowed, NotFound
 from permissions import checks
 from permissions.checks import AnyUser
 

@@ -21,7 +21,7 @@ from django.http import HttpRequest
 from community.forums import access, actions
 from community.forums.actions.categories import EDITABLE
 from community.forums.models import Category, Post, PostRevision, Topic
-from config.errors import ActionError
+from core.errors import ActionError
 
 
 def _as_validation_error(error: ActionError) -> ValidationError:

@@ -15,7 +15,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from community.api import CURSOR, LIMIT, me, page, parse
 from community.forums import access, actions, queries
 from community.forums.models import Post, Topic
 from community.forums.serializers import (
@@ -31,8 +30,9 @@ from community.forums.serializers import (
     TopicSerializer,
     TopicUpdateSerializer,
 )
-from config.errors import InvalidInput, NotAllowed
-from config.pagination import paginate
+from core.api import CURSOR, LIMIT, me, page, parse
+from core.errors import InvalidInput, NotAllowed
+from core.pagination import paginate
 from permissions import checks
 
 TAGS = ["forums"]

@@ -25,7 +25,7 @@ from typing import Any
 
 from community.forums.models import Post, Topic
 from community.forums.serializers import PostEventSerializer, TopicSerializer, UserSummarySerializer
-from config.events import network_group, send_event_on_commit, topic_group, user_group
+from core.events import network_group, send_event_on_commit, topic_group, user_group
 
 TOPIC_UPDATED = "forums.topic_updated"
 # The events of a topic's group: what a websocket watching the topic receives.

@@ -17,8 +17,8 @@ from rest_framework.request import Request
 
 from community.forums.models import Category, Post, PostRevision, Reaction, Topic
 from community.models import Network
-from config.errors import InvalidInput
-from config.pagination import decode_cursor, encode_cursor, paginate, parse_limit
+from core.errors import InvalidInput
+from core.pagination import decode_cursor, encode_cursor, paginate, parse_limit
 from permissions.checks import AnyUser
 
 TOPIC_ORDER = ("-pinned", "-last_activity_at", "-id")

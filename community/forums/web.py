@@ -25,16 +25,9 @@ from community.forums import access, actions, queries
 from community.forums.models import Category, Post, Topic
 from community.models import Network
 from community.web import content_network, network_context
-from config.errors import ActionError, InvalidInput
-from config.web import (
-    apply_action_error,
-    fail,
-    me,
-    not_found_on,
-    rate_limited,
-    signed_in,
-    web_page,
-)
+from core.api import me
+from core.errors import ActionError, InvalidInput
+from core.web import apply_action_error, fail, not_found_on, rate_limited, signed_in, web_page
 from permissions import checks
 
 REACTION_CHOICES = ("👍", "❤️", "🎉", "😂", "🙏", "👏")

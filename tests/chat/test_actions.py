@@ -13,7 +13,7 @@ from chat.actions import messages, rooms
 from chat.models import Message, Reaction, ReadMarker, Room, RoomEvent
 from community.actions import membership
 from community.models import AuditEntry, Membership
-from config.errors import InvalidInput, NotAllowed, NotFound, StateConflict
+from core.errors import InvalidInput, NotAllowed, NotFound, StateConflict
 from tests.factories.chat import make_direct_room, make_room, send
 from tests.factories.networks import add_member, make_network
 from tests.factories.users import make_user

@@ -15,7 +15,7 @@ from chat.actions import messages
 from chat.models import Message, Room
 from community.actions import membership
 from community.models import AuditEntry, Membership, Network
-from config.errors import NotAllowed
+from core.errors import NotAllowed
 from tests.chat.conftest import db
 from tests.community.helpers import assert_error
 from tests.factories.chat import send

@@ -16,6 +16,6 @@ def sent_events(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, An
     """
     sent: list[tuple[str, dict[str, Any]]] = []
     monkeypatch.setattr(
-        "config.events.send_event_now", lambda group, event: sent.append((group, event))
+        "core.events.send_event_now", lambda group, event: sent.append((group, event))
     )
     return sent

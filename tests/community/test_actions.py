@@ -11,7 +11,7 @@ import pytest
 from community.actions import membership as members
 from community.actions import networks
 from community.models import AuditEntry, Membership, Network
-from config.errors import InvalidInput, NotAllowed, StateConflict
+from core.errors import InvalidInput, NotAllowed, StateConflict
 from permissions import checks
 from permissions.models import NetworkUserObjectPermission
 from tests.community.helpers import (

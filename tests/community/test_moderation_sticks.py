@@ -17,7 +17,7 @@ from django.utils import timezone
 from community.actions import invitations
 from community.actions import membership as members
 from community.models import Membership, Network
-from config.errors import InvalidInput, NotAllowed, StateConflict
+from core.errors import InvalidInput, NotAllowed, StateConflict
 from directory.actions import ImportRow, do_import_members
 from permissions import checks
 from tests.community.helpers import assert_error, nothing_written

@@ -77,7 +77,7 @@ def test_the_network_wide_membership_event_does_not_carry_the_mute(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     sent: list[tuple[str, dict[str, Any]]] = []
-    monkeypatch.setattr("config.events.send_event_now", lambda g, e: sent.append((g, e)))
+    monkeypatch.setattr("core.events.send_event_now", lambda g, e: sent.append((g, e)))
 
     with django_capture_on_commit_callbacks(execute=True):
         members.do_mute_member(moderator, public_network, member.pk, 60)

@@ -9,7 +9,7 @@ import pytest
 from community.forums import actions
 from community.forums.models import Mention, Post, PostRevision, Reaction, Topic
 from community.models import AuditEntry
-from config.errors import NotAllowed, StateConflict
+from core.errors import NotAllowed, StateConflict
 from tests.factories.forums import make_category, make_post, make_topic
 from tests.factories.networks import add_member
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
     """Events as delivered after commit: (group, event)."""
     events: list[tuple[str, dict[str, Any]]] = []
-    monkeypatch.setattr("config.events.send_event_now", lambda g, e: events.append((g, e)))
+    monkeypatch.setattr("core.events.send_event_now", lambda g, e: events.append((g, e)))
     return events
 
 

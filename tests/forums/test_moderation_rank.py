@@ -15,7 +15,7 @@ import pytest
 from community.forums import actions
 from community.forums.models import Post, PostRevision
 from community.models import AuditEntry, Membership, Network
-from config.errors import NotAllowed
+from core.errors import NotAllowed
 from tests.community.helpers import assert_error
 from tests.factories.forums import make_category, make_post, make_topic
 from tests.factories.networks import add_member

@@ -14,7 +14,7 @@ from django.test import Client
 from community.forums import actions
 from community.forums.actions.budgets import budgets_waived
 from community.forums.models import Post, Topic
-from config.errors import RateLimited
+from core.errors import RateLimited
 from tests.community.helpers import assert_error
 from tests.factories.users import client_for
 from tests.forums.conftest import Forum

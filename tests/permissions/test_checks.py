@@ -12,7 +12,7 @@ from django.db import transaction
 from community.actions import membership as membership_actions
 from community.actions import networks as network_actions
 from community.models import Membership, Network
-from config.errors import NotAllowed, NotFound
+from core.errors import NotAllowed, NotFound
 from permissions import checks
 from permissions.roles import ROLE_PERMS, Perm, perms_for
 from tests.factories.networks import make_network

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from config.errors import InvalidInput, TooLarge
+from core.errors import InvalidInput, TooLarge
 from core.names import clean_name
 
 MAX_BODY_BYTES = 64 * 1024

@@ -20,8 +20,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from community.models import Network
-from config.errors import RateLimited
 from core import budgets
+from core.errors import RateLimited
 from permissions import checks
 
 TOPIC = "forum_topic"

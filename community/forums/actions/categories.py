@@ -12,7 +12,7 @@ from community.actions.common import audit
 from community.forums import access
 from community.forums.models import Category
 from community.models import Network
-from config.errors import InvalidInput, StateConflict
+from core.errors import InvalidInput, StateConflict
 from core.names import clean_name
 
 EDITABLE = ("name", "description", "position", "moderators_only_post")

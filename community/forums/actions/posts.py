@@ -18,7 +18,7 @@ from community.forums.actions._text import check_body
 from community.forums.actions.budgets import REPLY, check_posting_budget
 from community.forums.mentions import render_post_body
 from community.forums.models import Mention, Post, PostRevision, Topic
-from config.errors import InvalidInput, NotFound, StateConflict
+from core.errors import InvalidInput, NotFound, StateConflict
 from search import outbox as search_outbox
 
 

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from community.emoji import check_emoji
 from community.forums import access, events
 from community.forums.models import Post, Reaction
-from config.errors import NotFound, StateConflict
+from core.errors import NotFound, StateConflict
 
 
 def _count(post: Post, emoji: str) -> int:

@@ -14,7 +14,7 @@ from community.forums.actions._text import check_body, check_title
 from community.forums.actions.budgets import TOPIC, check_posting_budget
 from community.forums.actions.posts import lock_topic, write_post
 from community.forums.models import Category, Post, Topic
-from config.errors import InvalidInput, StateConflict
+from core.errors import InvalidInput, StateConflict
 from search import outbox as search_outbox
 
 

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from community.models import Network
-from config.errors import InvalidInput
+from core.errors import InvalidInput
 from directory import importer
 from directory.actions import do_import_members
 

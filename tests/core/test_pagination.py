@@ -10,8 +10,8 @@ from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
 from community.models import AuditEntry, Network
-from config.errors import InvalidInput
-from config.pagination import decode_cursor, encode_cursor, paginate, parse_limit
+from core.errors import InvalidInput
+from core.pagination import decode_cursor, encode_cursor, paginate, parse_limit
 from tests.factories.networks import make_network
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 from rest_framework.request import Request
 
-from config.errors import InvalidInput
+from core.errors import InvalidInput
 from core.jsonsafety import bad_text, loads
 
 DEFAULT_LIMIT = 50
