@@ -1,10 +1,11 @@
 """Who may read and write which room: chat's thin layer over `permissions.checks`.
 
 Channel rooms inherit their network's rules (read: may read the network; write:
-may participate — active and not muted — and, in `posting: moderators` rooms, may
-moderate). Direct rooms are readable by their two users only, and writable while
-both still share a network where they are active members and the writer is not
-muted: a ban from the only shared network ends the conversation.
+may participate — active and not muted — and, in `posting: moderators` rooms, hold
+`manage_rooms`, which also takes down others' messages). Direct rooms are readable
+by their two users only, and writable while both still share a network where they
+are active members and the writer is not muted: a ban from the only shared network
+ends the conversation.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from chat.models import Room
 from community.models import Membership
 from core.errors import NotAllowed, NotFound
 from permissions import checks
+from permissions.roles import Perm
 
 AnyUser = AbstractBaseUser | AnonymousUser
 Status = Membership.Status
@@ -77,17 +79,18 @@ def check_can_post(user: AnyUser, room: Room) -> None:
         return
     assert room.network is not None
     checks.check_can_participate(user, room.network)
-    if room.posting == Room.Posting.MODERATORS and not checks.may_moderate(user, room.network):
+    if room.posting == Room.Posting.MODERATORS and not checks.may_manage_rooms(user, room.network):
         raise NotAllowed(
             "moderators_only", "Only moderators of this network may post in this room."
         )
 
 
 def may_moderate_room(user: AnyUser, room: Room) -> bool:
-    """Moderators of a channel room's network may delete others' messages; nobody in DMs."""
+    """Holders of manage_rooms in a channel room's network delete others' messages; nobody
+    in DMs."""
     if room.is_direct or room.network is None:
         return False
-    return checks.may_moderate(user, room.network)
+    return checks.may_manage_rooms(user, room.network)
 
 
 def check_can_delete_message(user: AnyUser, room: Room, author_id: int) -> None:
@@ -98,4 +101,4 @@ def check_can_delete_message(user: AnyUser, room: Room, author_id: int) -> None:
     if not may_moderate_room(user, room):
         raise NotAllowed("not_author", "Only the author or a moderator may delete a message.")
     assert room.network is not None
-    checks.check_can_moderate_words_of(user, room.network, author_id)
+    checks.check_can_moderate_words_of(user, room.network, author_id, Perm.MANAGE_ROOMS)

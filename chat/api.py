@@ -93,7 +93,7 @@ class RoomListView(APIView):
     )
     def post(self, request: Request, slug: str) -> Response:
         network = checks.access_network_content(request.user, slug)
-        checks.check_can_moderate(request.user, network)
+        checks.check_can_manage_rooms(request.user, network)
         data = parse(RoomCreateSerializer, request)
         room = room_actions.do_create_room(
             me(request), network, data["name"], data.get("topic"), data.get("posting")

@@ -66,6 +66,7 @@ def _sidebar(request: HttpRequest, network: Network | None) -> dict[str, Any]:
             )
             for r in direct
         ],
+        "may_manage_rooms": network is not None and checks.may_manage_rooms(user, network),
     }
 
 
@@ -74,7 +75,7 @@ def network_rooms(request: HttpRequest, slug: str) -> HttpResponse:
     """A network's chat: open its first room, or (no room yet) offer moderators to create one."""
     network = content_network(request, slug)
     form = RoomForm(request.POST if request.method == "POST" else None)
-    may_create = checks.may_moderate(request.user, network)
+    may_create = checks.may_manage_rooms(request.user, network)
     if request.method == "POST":
         if not may_create:
             raise Http404

@@ -224,7 +224,7 @@ class MemberListView(APIView):
     def get(self, request: Request, slug: str) -> Response:
         network = checks.access_network_content(request.user, slug)
         membership = checks.get_membership(request.user, network)
-        moderator = checks.may_moderate(request.user, network)
+        moderator = checks.may_manage_members(request.user, network)
         if not moderator and (membership is None or not membership.is_active):
             raise NotAllowed("not_member", "Only members of this network may list its members.")
         role = request.query_params.get("role") or None
@@ -293,7 +293,7 @@ class MemberActionView(APIView):
             raise NotFound("Unknown member action.")
         check_id(user_id)
         network = checks.access_network(request.user, slug)
-        checks.check_can_moderate(request.user, network)
+        checks.check_can_manage_members(request.user, network)
         serializer_cls, run = MEMBER_ACTIONS[action]
         if serializer_cls is None:
             parse_empty(request)
@@ -314,7 +314,7 @@ class InvitationListView(APIView):
     )
     def get(self, request: Request, slug: str) -> Response:
         network = checks.access_network(request.user, slug)
-        checks.check_can_moderate(request.user, network)
+        checks.check_can_manage_members(request.user, network)
         rows, next_cursor = paginate(queries.list_invitations(network), request, ("-id",))
         data = InvitationSerializer(rows, many=True, context={"request": request}).data
         return Response({"results": data, "next": next_cursor})
@@ -326,7 +326,7 @@ class InvitationListView(APIView):
     )
     def post(self, request: Request, slug: str) -> Response:
         network = checks.access_network(request.user, slug)
-        checks.check_can_moderate(request.user, network)
+        checks.check_can_manage_members(request.user, network)
         data = parse(InvitationCreateSerializer, request)
         invitation = do_create_invitation(me(request), network, **data)
         return Response(

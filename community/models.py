@@ -57,19 +57,14 @@ class Network(models.Model):
     class Meta:
         ordering = ["name", "id"]
         indexes = [models.Index(fields=["name", "id"]), models.Index(fields=["visibility"])]
-        permissions = [
-            ("read_network", "Read the network's forums, rooms and directory"),
-            ("participate_network", "Post and chat in the network"),
-            ("moderate_network", "Manage membership and moderate content"),
-            ("administer_network", "Edit the network and change roles"),
-        ]
 
     def __str__(self) -> str:
         return self.name
 
 
 class Membership(models.Model):
-    """Who belongs to which network, in what role: the source of truth for permissions."""
+    """Who belongs to which network, in what role and status. What each may do there is
+    guardian's (`permissions`): the role names a default bundle of permissions."""
 
     class Role(models.TextChoices):
         OWNER = "owner", _("Owner")

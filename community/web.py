@@ -24,6 +24,7 @@ from core.api import me
 from core.errors import ActionError
 from core.web import apply_action_error, fail, not_found_on, signed_in, web_page
 from permissions import checks
+from permissions.roles import Perm
 
 Status = Membership.Status
 
@@ -39,6 +40,7 @@ def network_context(request: HttpRequest, network: Network, tab: str) -> dict[st
         "may_read": checks.may_read(request.user, network),
         "may_participate": checks.may_participate(request.user, network),
         "may_moderate": checks.may_moderate(request.user, network),
+        "may_manage_members": checks.may_manage_members(request.user, network),
         "may_administer": checks.may_administer(request.user, network),
         "is_member": membership is not None and membership.is_active,
         "is_muted": membership is not None and membership.is_active and membership.is_muted(),
@@ -172,10 +174,16 @@ def content_network(request: HttpRequest, slug: str) -> Network:
 # --- moderation ---------------------------------------------------------------------------------
 
 
-def moderated_network(request: HttpRequest, slug: str) -> Network:
-    """The network if the user moderates it; to everyone else these pages do not exist."""
+def moderated_network(request: HttpRequest, slug: str, perm: Perm | None = None) -> Network:
+    """The network if the user moderates it (holds `perm`, or any moderation permission);
+    to everyone else these pages do not exist."""
     network = checks.access_network(request.user, slug)
-    if not checks.may_moderate(request.user, network):
+    allowed = (
+        checks.may(request.user, network, perm)
+        if perm is not None
+        else checks.may_moderate(request.user, network)
+    )
+    if not allowed:
         raise Http404
     return network
 
@@ -248,7 +256,7 @@ MEMBER_ACTIONS: dict[str, tuple[type[forms.Form] | None, Any, Any]] = {
 @signed_in
 def manage_requests(request: HttpRequest, slug: str) -> HttpResponse:
     """Pending join requests, each with its message, to approve or decline."""
-    network = moderated_network(request, slug)
+    network = moderated_network(request, slug, Perm.MANAGE_MEMBERS)
     rows, next_cursor = web_page(
         queries.list_members(network, statuses=[Status.PENDING]), request, ("id",)
     )
@@ -275,7 +283,7 @@ class MemberFilterForm(forms.Form):
 @signed_in
 def manage_members(request: HttpRequest, slug: str) -> HttpResponse:
     """Members with their role and standing, and the actions a moderator may take on each."""
-    network = moderated_network(request, slug)
+    network = moderated_network(request, slug, Perm.MANAGE_MEMBERS)
     form = MemberFilterForm(request.GET or None)
     status, role = Status.ACTIVE, None
     if form.is_valid():
@@ -307,7 +315,7 @@ def member_action(request: HttpRequest, slug: str, user_id: int, action: str) ->
     """One moderation action on one member, through the same action as the API."""
     if action not in MEMBER_ACTIONS:
         raise Http404
-    network = moderated_network(request, slug)
+    network = moderated_network(request, slug, Perm.MANAGE_MEMBERS)
     back = request.POST.get("back") or ""
     if not back.startswith(f"/networks/{network.slug}/manage/"):
         back = reverse("web:manage-members", args=[network.slug])
@@ -346,7 +354,7 @@ class InvitationForm(forms.Form):
 @signed_in
 def manage_invitations(request: HttpRequest, slug: str) -> HttpResponse:
     """Invitation links: create one (optionally for an address, limited, expiring), revoke."""
-    network = moderated_network(request, slug)
+    network = moderated_network(request, slug, Perm.MANAGE_MEMBERS)
     form = InvitationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -385,7 +393,7 @@ def manage_invitations(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @signed_in
 def revoke_invitation(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
-    network = moderated_network(request, slug)
+    network = moderated_network(request, slug, Perm.MANAGE_MEMBERS)
     back = reverse("web:manage-invitations", args=[slug])
     try:
         invitation_actions.do_revoke_invitation(me(request), network, invitation_id)

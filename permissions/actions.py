@@ -1,6 +1,9 @@
-"""Turn memberships into guardian grants. Called by community actions, inside their transaction."""
+"""Turn memberships (and the owner's overrides) into guardian grants. Called by actions,
+inside their transaction."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
@@ -9,8 +12,8 @@ from django.db import transaction
 
 from community.models import Membership, Network
 from permissions.checks import GENERATION_KEY, user_access_key
-from permissions.models import NetworkUserObjectPermission
-from permissions.roles import Perm, perms_for
+from permissions.models import NetworkUserObjectPermission, PermissionOverride
+from permissions.roles import Perm, overridable, perms_for
 
 
 def _permission_ids(perms: frozenset[Perm]) -> set[int]:
@@ -24,9 +27,28 @@ def _permission_ids(perms: frozenset[Perm]) -> set[int]:
     )
 
 
-def do_sync_grants(membership: Membership) -> None:
-    """Make the user's guardian grants on the network match the membership exactly."""
-    wanted = _permission_ids(perms_for(membership))
+def overrides_of(membership: Membership) -> tuple[frozenset[Perm], frozenset[Perm]]:
+    """(granted, withdrawn) as the owner set them on this membership."""
+    granted: set[Perm] = set()
+    revoked: set[Perm] = set()
+    if membership.pk is not None:
+        rows = PermissionOverride.objects.filter(membership_id=membership.pk)
+        for codename, is_grant in rows.values_list("codename", "granted"):
+            if codename in Perm._value2member_map_:
+                (granted if is_grant else revoked).add(Perm(codename))
+    return frozenset(granted), frozenset(revoked)
+
+
+def do_sync_grants(membership: Membership) -> frozenset[Perm]:
+    """Make the user's guardian grants on the network match the membership exactly: the
+    role's bundle plus granted minus withdrawn. A membership that may no longer carry
+    overrides (an owner, or no longer active) loses them. Returns the effective set."""
+    granted, revoked = overrides_of(membership)
+    if (granted or revoked) and not overridable(membership):
+        PermissionOverride.objects.filter(membership_id=membership.pk).delete()
+        granted = revoked = frozenset()
+    effective = perms_for(membership, granted, revoked)
+    wanted = _permission_ids(effective)
     grants = NetworkUserObjectPermission.objects.filter(
         user_id=membership.user_id, content_object_id=membership.network_id
     )
@@ -40,6 +62,27 @@ def do_sync_grants(membership: Membership) -> None:
         for pid in wanted - have
     )
     invalidate_user_access(membership.user_id)
+    return effective
+
+
+def write_overrides(
+    membership: Membership, grant: Iterable[Perm], revoke: Iterable[Perm], by: int | None
+) -> frozenset[Perm]:
+    """Record the owner's word (a grant replaces an earlier withdrawal and back), drop what
+    now only repeats the role's bundle, and resync the grants. Returns the effective set.
+    Called by `community.actions.grants`, which checks who may and audits."""
+    bundle = perms_for(membership)
+    for perm, is_grant in [*((p, True) for p in grant), *((p, False) for p in revoke)]:
+        rows = PermissionOverride.objects.filter(membership_id=membership.pk, codename=perm.value)
+        if is_grant == (perm in bundle):
+            rows.delete()  # granting what the role carries, withdrawing what it lacks
+        else:
+            rows.update_or_create(
+                membership_id=membership.pk,
+                codename=perm.value,
+                defaults={"granted": is_grant, "by_id": by},
+            )
+    return do_sync_grants(membership)
 
 
 def invalidate_user_access(user_id: int) -> None:

@@ -2,8 +2,12 @@
 
 `access_*` return the object or raise NotFound (a private network's content looks
 exactly like a missing one to a non-member); `filter_visible_*` return querysets;
-`may_*` answer yes/no for things the user can already see. Grants come from
-guardian's direct-FK table, which `permissions.actions` keeps equal to Membership.
+`may_*` answer yes/no for things the user can already see. What a user may do in a
+network is read from guardian's direct-FK table (`network_perms`: loaded with the
+membership in the request's one query, memoized on the network object, dropped by
+`forget` after an action), which `permissions.actions` keeps equal to the role's
+bundle plus the owner's overrides (`permissions.roles`). Membership itself answers
+only what is a status (banned, muted, invited) and the rank rule.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from community.models import Membership, Network
 from core.errors import NotAllowed, NotFound
 from permissions.models import NetworkUserObjectPermission
-from permissions.roles import ROLE_RANK, Perm
+from permissions.roles import MODERATION, ROLE_RANK, Perm
 
 AnyUser = AbstractBaseUser | AnonymousUser
 Visibility = Network.Visibility
@@ -206,40 +210,73 @@ def may_participate(user: AnyUser, network: Network) -> bool:
     return membership is not None and not membership.is_muted()
 
 
+def may(user: AnyUser, network: Network, perm: Perm) -> bool:
+    """Does the user hold this permission on the network? (Staff hold every one.)"""
+    return _is_staff(user) or perm in network_perms(user, network)
+
+
 def may_moderate(user: AnyUser, network: Network) -> bool:
-    return _is_staff(user) or Perm.MODERATE in network_perms(user, network)
+    """A moderator of something here: holds one of the moderation permissions (the
+    moderation pages, the audit log)."""
+    return _is_staff(user) or not MODERATION.isdisjoint(network_perms(user, network))
 
 
-def moderated_network_ids(user: AnyUser, network_ids: Iterable[int]) -> set[int]:
-    """Of these networks, those the user moderates (`may_moderate` for many, one query)."""
+def may_moderate_forums(user: AnyUser, network: Network) -> bool:
+    return may(user, network, Perm.MODERATE_FORUMS)
+
+
+def may_manage_rooms(user: AnyUser, network: Network) -> bool:
+    return may(user, network, Perm.MANAGE_ROOMS)
+
+
+def may_manage_members(user: AnyUser, network: Network) -> bool:
+    return may(user, network, Perm.MANAGE_MEMBERS)
+
+
+def moderated_network_ids(
+    user: AnyUser, network_ids: Iterable[int], perm: Perm = Perm.MODERATE_FORUMS
+) -> set[int]:
+    """Of these networks, those where the user holds `perm` (`may` for many, one query);
+    by default the forums' moderation (whose deleted topics one still reads)."""
     ids = set(network_ids)
     if _is_staff(user) or not ids:
         return ids
     if not user.is_authenticated:
         return set()
     return set(
-        _grants(user, Perm.MODERATE)
+        _grants(user, perm)
         .filter(content_object_id__in=ids)
         .values_list("content_object_id", flat=True)
     )
 
 
 def may_administer(user: AnyUser, network: Network) -> bool:
-    return _is_staff(user) or Perm.ADMINISTER in network_perms(user, network)
+    return may(user, network, Perm.ADMINISTER)
+
+
+def _rank(actor: AnyUser, network: Network, perm: Perm) -> int:
+    """The actor's rank for acting under `perm`: their role's, and at least a moderator's
+    while they hold `perm` (a member granted it acts as a moderator would)."""
+    mine = get_membership(actor, network)
+    role_rank = ROLE_RANK[mine.role] if mine is not None and mine.is_active else 0
+    if perm in network_perms(actor, network):
+        return max(role_rank, ROLE_RANK[Membership.Role.MODERATOR])
+    return role_rank
 
 
 def may_act_on(actor: AnyUser, network: Network, target: Membership) -> bool:
-    """Moderators act on members, owners on anyone; nobody acts on themselves here."""
+    """Holders of manage_members act on members below their rank, owners on anyone;
+    nobody acts on themselves here."""
     if target.user_id == actor.pk:
         return False
     if _is_staff(actor):
         return True
-    mine = get_membership(actor, network)
-    if mine is None or not mine.is_active:
+    if not may_manage_members(actor, network):
         return False
-    if mine.role == Membership.Role.OWNER:
+    mine = get_membership(actor, network)
+    if mine is not None and mine.is_active and mine.role == Membership.Role.OWNER:
         return True
-    return ROLE_RANK[mine.role] > ROLE_RANK[target.role]
+    return _rank(actor, network, Perm.MANAGE_MEMBERS) > ROLE_RANK[target.role]
 
 
 def _content_rank(network: Network, user_id: int | None) -> int:
@@ -251,29 +288,30 @@ def _content_rank(network: Network, user_id: int | None) -> int:
     return ROLE_RANK[membership.role]
 
 
-def may_moderate_words_of(actor: AnyUser, network: Network, author_id: int | None) -> bool:
-    """May the actor edit or take down words someone else wrote in this network?
+def may_moderate_words_of(
+    actor: AnyUser, network: Network, author_id: int | None, perm: Perm = Perm.MODERATE_FORUMS
+) -> bool:
+    """May the actor edit or take down words someone else wrote in this network, under
+    `perm` (the forums' moderation, or `manage_rooms` for chat messages)?
 
     Moderators act on members' words, owners also on moderators'; nobody on the words
     of an equal or a higher rank: not a moderator on another moderator's, nor an owner
     on another owner's. Platform staff act on anyone's. (The author's own words are
     the author's rules, not this one.)
     """
-    if not may_moderate(actor, network):
+    if not may(actor, network, perm):
         return False
     if _is_staff(actor):
         return True
-    mine = get_membership(actor, network)
-    role_rank = ROLE_RANK[mine.role] if mine is not None and mine.is_active else 0
-    # Holding the moderation grant ranks one as a moderator at least.
-    rank = max(role_rank, ROLE_RANK[Membership.Role.MODERATOR])
-    return rank > _content_rank(network, author_id)
+    return _rank(actor, network, perm) > _content_rank(network, author_id)
 
 
-def check_can_moderate_words_of(actor: AnyUser, network: Network, author_id: int | None) -> None:
+def check_can_moderate_words_of(
+    actor: AnyUser, network: Network, author_id: int | None, perm: Perm = Perm.MODERATE_FORUMS
+) -> None:
     """Raise NotAllowed (403) unless `may_moderate_words_of`."""
-    check_can_moderate(actor, network)
-    if not may_moderate_words_of(actor, network, author_id):
+    check_can(actor, network, perm)
+    if not may_moderate_words_of(actor, network, author_id, perm):
         raise NotAllowed(
             "rank",
             "Moderators may change only the words of members below them: "
@@ -365,10 +403,42 @@ def check_can_participate(user: AnyUser, network: Network) -> None:
 
 
 def check_can_moderate(user: AnyUser, network: Network) -> None:
+    """Any moderation permission (`may_moderate`)."""
     if not may_moderate(user, network):
         raise NotAllowed("not_moderator", "Only moderators of this network may do this.")
 
 
+# The refusal of each permission: (code, message). Moderation keeps the one code clients know.
+REFUSALS: dict[Perm, tuple[str, str]] = {
+    Perm.READ: ("not_member", "Only members of this network may do this."),
+    Perm.PARTICIPATE: ("not_member", "Only members of this network may do this."),
+    Perm.ADMINISTER: ("not_owner", "Only owners of this network may do this."),
+    Perm.MODERATE_FORUMS: ("not_moderator", "Only the forum's moderators may do this."),
+    Perm.MANAGE_ROOMS: ("not_moderator", "Only the chat's moderators may do this."),
+    Perm.MANAGE_MEMBERS: ("not_moderator", "Only moderators of this network may do this."),
+}
+
+
+def check_can(user: AnyUser, network: Network, perm: Perm) -> None:
+    """Raise NotAllowed (403) unless the user holds `perm` on the network."""
+    if not may(user, network, perm):
+        code, message = REFUSALS.get(
+            perm, ("permission_denied", f"You need the {perm.value} permission here.")
+        )
+        raise NotAllowed(code, message)
+
+
+def check_can_moderate_forums(user: AnyUser, network: Network) -> None:
+    check_can(user, network, Perm.MODERATE_FORUMS)
+
+
+def check_can_manage_rooms(user: AnyUser, network: Network) -> None:
+    check_can(user, network, Perm.MANAGE_ROOMS)
+
+
+def check_can_manage_members(user: AnyUser, network: Network) -> None:
+    check_can(user, network, Perm.MANAGE_MEMBERS)
+
+
 def check_can_administer(user: AnyUser, network: Network) -> None:
-    if not may_administer(user, network):
-        raise NotAllowed("not_owner", "Only owners of this network may do this.")
+    check_can(user, network, Perm.ADMINISTER)

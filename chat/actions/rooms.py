@@ -54,7 +54,7 @@ def do_create_room(
     actor: User, network: Network, name: Any, topic: Any = None, posting: Any = None
 ) -> Room:
     """Moderators create a channel room in their network (audited)."""
-    checks.check_can_moderate(actor, network)
+    checks.check_can_manage_rooms(actor, network)
     name = _clean_text(name, "name", MAX_NAME, required=True)
     topic = _clean_text(topic, "topic", MAX_TOPIC, required=False)
     posting = posting or Room.Posting.ALL

@@ -51,7 +51,7 @@ def do_create_invitation(
     and an expiry. An invitee who already has an account sees the network at once (status
     `invited`), hidden ones included; members and banned users cannot be invited.
     """
-    checks.check_can_moderate(actor, network)
+    checks.check_can_manage_members(actor, network)
     invitee = _invitee(email)
     membership = locked_membership(network, invitee.pk) if invitee is not None else None
     if membership is not None and membership.status == Status.ACTIVE:
@@ -98,7 +98,7 @@ def do_revoke_invitation(actor: User, network: Network, invitation_id: int) -> I
     has not accepted yet (status `invited`) loses sight of the network unless another live
     invitation for the same address remains.
     """
-    checks.check_can_moderate(actor, network)
+    checks.check_can_manage_members(actor, network)
     invitation = (
         Invitation.objects.select_for_update().filter(network=network, pk=invitation_id).first()
     )

@@ -148,7 +148,7 @@ def _target(actor: User, network: Network, user_id: int, *, create: bool = False
     Moderators act on members, owners on anyone but themselves; `create` lets a
     ban reach someone who never joined.
     """
-    checks.check_can_moderate(actor, network)
+    checks.check_can_manage_members(actor, network)
     membership = locked_membership(network, user_id)
     if membership is None:
         if not create or not get_user_model().objects.filter(pk=user_id).exists():

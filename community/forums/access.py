@@ -57,7 +57,7 @@ def access_topic(user: AnyUser, topic_id: Any) -> Topic:
     if topic is None:
         raise NotFound()
     _check_network_readable(user, topic.network)
-    if topic.deleted and not checks.may_moderate(user, topic.network):
+    if topic.deleted and not checks.may_moderate_forums(user, topic.network):
         raise NotFound()
     return topic
 
@@ -75,7 +75,7 @@ def access_post(user: AnyUser, post_id: Any) -> Post:
         raise NotFound()
     network = post.topic.network
     _check_network_readable(user, network)
-    if post.topic.deleted and not checks.may_moderate(user, network):
+    if post.topic.deleted and not checks.may_moderate_forums(user, network):
         raise NotFound()
     return post
 
@@ -86,14 +86,14 @@ def access_post(user: AnyUser, post_id: Any) -> Post:
 def check_can_create_category(user: AnyUser, network: Network) -> None:
     """Moderators (and staff) organize the forum."""
     checks.check_can_read(user, network)
-    checks.check_can_moderate(user, network)
+    checks.check_can_moderate_forums(user, network)
 
 
 def check_can_open_topic(user: AnyUser, category: Category) -> None:
     """Active, unmuted members open topics; `moderators_only_post` categories: moderators only."""
     network = category.network
     checks.check_can_participate(user, network)
-    if category.moderators_only_post and not checks.may_moderate(user, network):
+    if category.moderators_only_post and not checks.may_moderate_forums(user, network):
         raise NotAllowed("moderators_only", "Only moderators may open topics in this category.")
 
 
@@ -101,7 +101,7 @@ def check_can_reply(user: AnyUser, topic: Topic) -> None:
     """Active, unmuted members reply; a locked topic takes replies from moderators only."""
     network = topic.network
     checks.check_can_participate(user, network)
-    if topic.locked and not checks.may_moderate(user, network):
+    if topic.locked and not checks.may_moderate_forums(user, network):
         raise NotAllowed("topic_locked", "This topic is locked: it takes no new replies.")
 
 
@@ -113,7 +113,7 @@ def _moderates_words(user: AnyUser, network: Network, author_id: int | None) -> 
     """Does the user act on these words as a moderator? True for a moderator on their own
     words or on those of a lower rank; a moderator facing an equal or a higher rank gets
     NotAllowed("rank"); False for everyone else, who goes by the author's rules."""
-    if not checks.may_moderate(user, network):
+    if not checks.may_moderate_forums(user, network):
         return False
     if not is_author(user, author_id):
         checks.check_can_moderate_words_of(user, network, author_id)
@@ -122,13 +122,13 @@ def _moderates_words(user: AnyUser, network: Network, author_id: int | None) -> 
 
 def check_can_moderate_topic(user: AnyUser, topic: Topic) -> None:
     """Pin, lock and move topics: moderators and staff (deleting: check_can_take_down_topic)."""
-    checks.check_can_moderate(user, topic.network)
+    checks.check_can_moderate_forums(user, topic.network)
 
 
 def check_can_take_down_topic(user: AnyUser, topic: Topic) -> None:
     """Delete and restore a topic: moderators, but not one an equal or a higher rank opened
     (its first post is that person's words)."""
-    checks.check_can_moderate(user, topic.network)
+    checks.check_can_moderate_forums(user, topic.network)
     _moderates_words(user, topic.network, topic.author_id)
 
 
@@ -176,7 +176,7 @@ def check_can_delete_post(user: AnyUser, post: Post) -> None:
 def check_can_restore_post(user: AnyUser, post: Post) -> None:
     """Moderators bring back deleted posts, of members below them or their own."""
     network = post.topic.network
-    checks.check_can_moderate(user, network)
+    checks.check_can_moderate_forums(user, network)
     _moderates_words(user, network, post.author_id)
 
 
@@ -192,8 +192,8 @@ def check_can_unreact(user: AnyUser, post: Post) -> None:
 
 def may_see_deleted(user: AnyUser, network: Network) -> bool:
     """Moderators read the body of deleted posts (to decide on restoring them)."""
-    return checks.may_moderate(user, network)
+    return checks.may_moderate_forums(user, network)
 
 
 def may_read_revisions(user: AnyUser, post: Post) -> bool:
-    return is_author(user, post.author_id) or checks.may_moderate(user, post.topic.network)
+    return is_author(user, post.author_id) or checks.may_moderate_forums(user, post.topic.network)

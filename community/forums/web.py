@@ -174,7 +174,7 @@ def _topic_context(request: HttpRequest, t: Topic, form: ReplyForm) -> dict[str,
     network = t.network
     posts, next_cursor = web_page(queries.list_posts(t), request, ("id",), limit=50)
     reactions = queries.reaction_summaries(posts, request.user)
-    moderator = checks.may_moderate(request.user, network)
+    moderator = checks.may_moderate_forums(request.user, network)
     if moderator:
         # Whose posts a moderator may change depends on each author's rank: one query.
         checks.remember_memberships(network, {post.author_id for post in posts})
@@ -205,6 +205,8 @@ def _topic_context(request: HttpRequest, t: Topic, form: ReplyForm) -> dict[str,
             "may_take_down": _allowed(access.check_can_take_down_topic, request.user, t),
             "reaction_choices": REACTION_CHOICES,
             "categories": list(queries.list_categories(network)) if moderator else [],
+            # The forum's moderators' tools (the header's `may_moderate` is any moderation).
+            "may_moderate_forums": moderator,
         }
     )
     return context

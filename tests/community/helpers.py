@@ -14,6 +14,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from community.models import AuditEntry, Invitation, Membership, Network
 from permissions.models import NetworkUserObjectPermission
+from permissions.roles import ROLE_PERMS
 
 
 def assert_error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
@@ -82,9 +83,9 @@ def grants(user: Any, network: Network) -> set[str]:
     )
 
 
-MEMBER_GRANTS = {"read_network", "participate_network"}
-MODERATOR_GRANTS = MEMBER_GRANTS | {"moderate_network"}
-OWNER_GRANTS = MODERATOR_GRANTS | {"administer_network"}
+MEMBER_GRANTS = {p.value for p in ROLE_PERMS["member"]}
+MODERATOR_GRANTS = {p.value for p in ROLE_PERMS["moderator"]}
+OWNER_GRANTS = {p.value for p in ROLE_PERMS["owner"]}
 
 
 @contextmanager

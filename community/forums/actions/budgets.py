@@ -44,7 +44,7 @@ def budgets_waived() -> Iterator[None]:
 
 def check_posting_budget(actor: Any, network: Network, budget: str) -> None:
     """Spend one from `actor`'s `budget` (TOPIC or REPLY), or raise RateLimited (429)."""
-    if _waived.get() or checks.may_moderate(actor, network):
+    if _waived.get() or checks.may_moderate_forums(actor, network):
         return
     spent = budgets.spend(budget, actor.pk)
     if not spent:
