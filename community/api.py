@@ -154,7 +154,9 @@ class NetworkDetailView(APIView):
     @extend_schema(responses={200: NetworkSerializer}, tags=["networks"])
     def get(self, request: Request, slug: str) -> Response:
         network = checks.access_network(request.user, slug)
-        return Response(NetworkSerializer(queries.get_network_for_user(request.user, network)).data)
+        mine = {"my_permissions": checks.network_perms(request.user, network)}
+        annotated = queries.get_network_for_user(request.user, network)
+        return Response(NetworkSerializer(annotated, context=mine).data)
 
     @extend_schema(
         request=NetworkUpdateSerializer, responses={200: NetworkSerializer}, tags=["networks"]

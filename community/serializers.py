@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from community.accounts import display_name
 from community.models import AuditEntry, Invitation, Membership, Network, slug_validator
+from permissions.roles import GRANTABLE
 
 ISO_COUNTRY = re.compile(r"^[A-Z]{2}$")
 
@@ -27,6 +28,11 @@ class MyMembershipSerializer(serializers.Serializer):
     role = serializers.CharField()
     status = serializers.CharField()
     muted_until = serializers.DateTimeField(allow_null=True)
+    permissions = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="What you may do in the network (the network's detail only).",
+    )
 
 
 class NetworkSerializer(serializers.ModelSerializer):
@@ -54,11 +60,14 @@ class NetworkSerializer(serializers.ModelSerializer):
         role = getattr(network, "my_role", None)
         if role is None:
             return None
-        return {
+        mine = {
             "role": role,
             "status": network.my_status,  # type: ignore[attr-defined]
             "muted_until": network.my_muted_until,  # type: ignore[attr-defined]
         }
+        if "my_permissions" in self.context:
+            mine["permissions"] = sorted(self.context["my_permissions"])
+        return mine
 
 
 class NetworkWriteSerializer(serializers.ModelSerializer):
@@ -263,3 +272,39 @@ class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
     id = serializers.IntegerField(help_text="The token in GET /api/v1/auth/tokens/.")
     expiry = serializers.DateTimeField(help_text="Moves on with use: 30 days after the last.")
+
+
+PERMISSION_HELP = "Grantable: " + ", ".join(sorted(p.value for p in GRANTABLE)) + "."
+
+
+class MemberPermissionsSerializer(serializers.Serializer):
+    """A member's permissions on a network: the effective set, and the owner's overrides."""
+
+    role = serializers.CharField(source="membership.role")
+    permissions = serializers.SerializerMethodField()
+    granted = serializers.SerializerMethodField()
+    revoked = serializers.SerializerMethodField()
+
+    def get_permissions(self, value: Any) -> list[str]:
+        return sorted(value.permissions)
+
+    def get_granted(self, value: Any) -> list[str]:
+        return sorted(value.granted)
+
+    def get_revoked(self, value: Any) -> list[str]:
+        return sorted(value.revoked)
+
+
+class PermissionChangeSerializer(serializers.Serializer):
+    grant = serializers.ListField(
+        child=serializers.CharField(max_length=64),
+        required=False,
+        max_length=len(GRANTABLE),
+        help_text=PERMISSION_HELP,
+    )
+    revoke = serializers.ListField(
+        child=serializers.CharField(max_length=64),
+        required=False,
+        max_length=len(GRANTABLE),
+        help_text=PERMISSION_HELP,
+    )

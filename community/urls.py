@@ -1,6 +1,6 @@
 from django.urls import path
 
-from community import api
+from community import api, grants_api
 
 urlpatterns = [
     path("auth/register/", api.RegisterView.as_view(), name="auth-register"),
@@ -10,6 +10,12 @@ urlpatterns = [
     path("networks/<str:slug>/join/", api.JoinView.as_view(), name="network-join"),
     path("networks/<str:slug>/leave/", api.LeaveView.as_view(), name="network-leave"),
     path("networks/<str:slug>/members/", api.MemberListView.as_view(), name="network-members"),
+    # Before the member actions, whose <action> would take "permissions" too.
+    path(
+        "networks/<str:slug>/members/<int:user_id>/permissions/",
+        grants_api.MemberPermissionsView.as_view(),
+        name="network-member-permissions",
+    ),
     path(
         "networks/<str:slug>/members/<int:user_id>/<str:action>/",
         api.MemberActionView.as_view(),

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from community.models import Membership, Network
-from permissions.checks import GENERATION_KEY, user_access_key
+from permissions.checks import GENERATION_KEY, overrides_of, user_access_key
 from permissions.models import NetworkUserObjectPermission, PermissionOverride
 from permissions.roles import Perm, overridable, perms_for
 
@@ -25,18 +25,6 @@ def _permission_ids(perms: frozenset[Perm]) -> set[int]:
             content_type=content_type, codename__in=[p.value for p in perms]
         ).values_list("id", flat=True)
     )
-
-
-def overrides_of(membership: Membership) -> tuple[frozenset[Perm], frozenset[Perm]]:
-    """(granted, withdrawn) as the owner set them on this membership."""
-    granted: set[Perm] = set()
-    revoked: set[Perm] = set()
-    if membership.pk is not None:
-        rows = PermissionOverride.objects.filter(membership_id=membership.pk)
-        for codename, is_grant in rows.values_list("codename", "granted"):
-            if codename in Perm._value2member_map_:
-                (granted if is_grant else revoked).add(Perm(codename))
-    return frozenset(granted), frozenset(revoked)
 
 
 def do_sync_grants(membership: Membership) -> frozenset[Perm]:
@@ -77,7 +65,7 @@ def write_overrides(
         if is_grant == (perm in bundle):
             rows.delete()  # granting what the role carries, withdrawing what it lacks
         else:
-            rows.update_or_create(
+            PermissionOverride.objects.update_or_create(
                 membership_id=membership.pk,
                 codename=perm.value,
                 defaults={"granted": is_grant, "by_id": by},

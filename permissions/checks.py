@@ -22,7 +22,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from community.models import Membership, Network
 from core.errors import NotAllowed, NotFound
-from permissions.models import NetworkUserObjectPermission
+from permissions.models import NetworkUserObjectPermission, PermissionOverride
 from permissions.roles import MODERATION, ROLE_RANK, Perm
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -155,11 +155,28 @@ def network_perms(user: AnyUser, network: Network) -> frozenset[Perm]:
         return frozenset()
     memo: dict[int, frozenset[Perm]] = network.__dict__.setdefault("_perms_memo", {})
     if user.pk not in memo:
-        codenames = NetworkUserObjectPermission.objects.filter(
-            user_id=user.pk, content_object=network
-        ).values_list("permission__codename", flat=True)
-        memo[user.pk] = frozenset(Perm(c) for c in codenames if c in Perm._value2member_map_)
+        memo[user.pk] = held_permissions(network, int(user.pk))
     return memo[user.pk]
+
+
+def held_permissions(network: Network, user_id: int) -> frozenset[Perm]:
+    """Anyone's effective permissions on the network, as guardian's table holds them."""
+    codenames = NetworkUserObjectPermission.objects.filter(
+        user_id=user_id, content_object=network
+    ).values_list("permission__codename", flat=True)
+    return frozenset(Perm(c) for c in codenames if c in Perm._value2member_map_)
+
+
+def overrides_of(membership: Membership) -> tuple[frozenset[Perm], frozenset[Perm]]:
+    """(granted, withdrawn): an owner's overrides on this membership."""
+    granted: set[Perm] = set()
+    revoked: set[Perm] = set()
+    if membership.pk is not None:
+        rows = PermissionOverride.objects.filter(membership_id=membership.pk)
+        for codename, is_grant in rows.values_list("codename", "granted"):
+            if codename in Perm._value2member_map_:
+                (granted if is_grant else revoked).add(Perm(codename))
+    return frozenset(granted), frozenset(revoked)
 
 
 def forget(network: Network) -> None:
