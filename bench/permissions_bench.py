@@ -3,10 +3,11 @@
 Measures, in-process, the three things every client does first: the networks list
 (GET /api/v1/networks/), a network's rooms list (GET /api/v1/networks/{slug}/rooms/)
 and a websocket room subscription (subscribe → subscribed): SQL queries per request
-(target ≤ 3, token auth included) and p50/p95 server time. The baseline is the same
-requests, same user, same 5,000 networks and rooms, measured in the same run before
-the permission table is filled with other users' grants: the ratio says what a
-million grants cost. PostgreSQL only (run through `make bench`).
+(target ≤ 3 per request, token auth included; ≤ 2 per subscribe) and p50/p95 server
+time. Every check reads guardian's table (the role's bundle plus an owner's overrides).
+The baseline is the same requests, same user, same 5,000 networks and rooms,
+measured in the same run before the permission table is filled with other users'
+grants: the ratio says what a million grants cost. PostgreSQL only (run through `make bench`).
 
     .venv/bin/python bench/permissions_bench.py [--size small|full]
 """
@@ -209,6 +210,7 @@ def make_rooms(network_ids: list[int]) -> dict[int, int]:
 
 
 MEASURES = ["GET /api/v1/networks/", "GET /api/v1/networks/{slug}/rooms/", "websocket subscribe"]
+TARGETS = {MEASURES[0]: 3, MEASURES[1]: 3, MEASURES[2]: 2}  # SQL queries at most
 
 
 def run_measures(client, token: str, slugs: list[str], rooms: list[int]):  # type: ignore[no-untyped-def]
@@ -280,7 +282,7 @@ def main() -> None:
         rows.append(
             [f"{name} — {total_rows:,} guardian rows", max(fq), f50.cell(), f95.cell(), fmt(ratio)]
         )
-    worst = max(max(loaded[name][2]) for name in MEASURES)
+    missed = [name for name in MEASURES if max(loaded[name][2]) > TARGETS[name]]
     body = (
         f"A user in {MEMBER_OF} of {networks:,} networks (one chat room each); "
         f"{REQUESTS} requests × {args.repeats} repeats per figure, in-process (Django test "
@@ -292,8 +294,8 @@ def main() -> None:
         "queries are those of one request (token lookup included), counted on every "
         "connection. Medians with min–max over repeats.\n\n"
         + table(["request", "SQL queries", "p50", "p95", "p95 ratio"], rows)
-        + "\n\nTarget: at most 3 queries per request — "
-        + ("met." if worst <= 3 else f"NOT met (worst: {worst}).")
+        + "\n\nTarget: at most 3 queries per request, 2 per subscribe — "
+        + ("met." if not missed else f"NOT met ({', '.join(missed)}).")
     )
     print(body)
     if not args.no_write:
@@ -304,8 +306,8 @@ def main() -> None:
                 f"{name}: p95 (SQL queries), {total_rows:,} guardian rows",
                 f"{f95.cell()} ({max(fq)} queries)",
                 ratio=f"{fmt(f95.median / baseline[name][1].median)} × baseline",
-                target="≤ 3 queries",
-                met=max(fq) <= 3,
+                target=f"≤ {TARGETS[name]} queries",
+                met=max(fq) <= TARGETS[name],
             )
 
 

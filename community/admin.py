@@ -1,4 +1,4 @@
-"""Admin for networks, memberships, invitations and the audit log.
+"""Admin for networks, memberships, permission overrides, invitations and the audit log.
 
 The admin is one more client of `community.actions`: creating or editing a
 network, approving, banning or re-roling a member, inviting and revoking all go
@@ -15,14 +15,19 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 
+from community.actions import grants as grant_actions
 from community.actions import invitations as invitation_actions
 from community.actions import membership as membership_actions
 from community.actions import networks as network_actions
 from community.models import AuditEntry, Invitation, Membership, Network
 from core.errors import ActionError
+from permissions.models import PermissionOverride
+from permissions.roles import perms_for
 
 Status = Membership.Status
 
@@ -206,6 +211,95 @@ class MembershipAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# --- permission overrides ---------------------------------------------------------------
+
+
+def _override_change(override: PermissionOverride) -> dict[str, list[str]]:
+    """The action's arguments that write this override."""
+    return {"grant" if override.granted else "revoke": [override.codename]}
+
+
+def _clearing_change(override: PermissionOverride) -> dict[str, list[str]]:
+    """The action's arguments that clear it (grant back what was withdrawn, and back)."""
+    return {"revoke" if override.granted else "grant": [override.codename]}
+
+
+class PermissionOverrideForm(forms.ModelForm):
+    actor: User  # set per request by the admin
+
+    class Meta:
+        model = PermissionOverride
+        fields = ["membership", "codename", "granted"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        membership = data.get("membership")
+        if membership is None or not data.get("codename"):
+            return data
+        override = PermissionOverride(
+            membership=membership, codename=data["codename"], granted=data["granted"]
+        )
+        if override.granted == (override.codename in perms_for(membership)):
+            raise ValidationError("The role already says so: there is nothing to override.")
+        try:
+            with transaction.atomic():
+                grant_actions.check_set_permissions(
+                    self.actor,
+                    membership.network,
+                    membership.user_id,
+                    **{"grant": None, "revoke": None, **_override_change(override)},
+                )
+        except ActionError as exc:
+            raise ValidationError(exc.message) from None
+        return data
+
+
+@admin.register(PermissionOverride)
+class PermissionOverrideAdmin(admin.ModelAdmin):
+    """An owner's grants and withdrawals, member by member. Adding and deleting go through
+    `community.actions.grants` (audited, guardian's table resynced); there is no editing:
+    delete one to return to the role's bundle."""
+
+    form = PermissionOverrideForm
+    list_display = ["membership", "codename", "granted", "by", "at"]
+    list_filter = ["codename", "granted", "membership__network"]
+    search_fields = ["membership__user__username", "membership__network__slug"]
+    list_select_related = ["membership__user", "membership__network", "by"]
+    raw_id_fields = ["membership"]
+    ordering = ["-id"]
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form: Any = super().get_form(request, obj, change=change, **kwargs)
+        form.actor = _staff_user(request)  # a class made for this request
+        return form
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(
+        self, request: HttpRequest, obj: PermissionOverride, form: Any, change: bool
+    ) -> None:
+        membership = obj.membership
+        grant_actions.do_set_permissions(
+            _staff_user(request), membership.network, membership.user_id, **_override_change(obj)
+        )
+        saved = PermissionOverride.objects.get(membership=membership, codename=obj.codename)
+        obj.pk = saved.pk
+        obj.refresh_from_db()
+
+    def delete_model(self, request: HttpRequest, obj: PermissionOverride) -> None:
+        membership = obj.membership
+        grant_actions.do_set_permissions(
+            _staff_user(request), membership.network, membership.user_id, **_clearing_change(obj)
+        )
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[PermissionOverride]) -> None:
+        for override in queryset.select_related("membership__network"):
+            self.delete_model(request, override)
 
 
 # --- invitations ------------------------------------------------------------------------

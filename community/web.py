@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from community import queries
+from community.actions import grants as grant_actions
 from community.actions import invitations as invitation_actions
 from community.actions import membership as membership_actions
 from community.models import Invitation, Membership, Network
@@ -24,7 +25,7 @@ from core.api import me
 from core.errors import ActionError
 from core.web import apply_action_error, fail, not_found_on, signed_in, web_page
 from permissions import checks
-from permissions.roles import Perm
+from permissions.roles import GRANTABLE, PERM_NAMES, Perm
 
 Status = Membership.Status
 
@@ -292,8 +293,10 @@ def manage_members(request: HttpRequest, slug: str) -> HttpResponse:
     rows, next_cursor = web_page(
         queries.list_members(network, statuses=[status], role=role), request, ("id",)
     )
+    held = checks.held_permissions_of_many(network, [row.user_id for row in rows])
     for row in rows:
         row.may_act = checks.may_act_on(me(request), network, row)
+        row.held = {perm.value for perm in held[row.user_id]}
     context = network_context(request, network, "manage")
     context.update(
         {
@@ -304,9 +307,40 @@ def manage_members(request: HttpRequest, slug: str) -> HttpResponse:
             "section": "members",
             "mute_form": MuteForm(),
             "role_choices": Membership.Role.choices,
+            "permission_choices": [
+                (perm.value, PERM_NAMES[perm]) for perm in Perm if perm in GRANTABLE
+            ],
         }
     )
     return render(request, "community/manage_members.html", context)
+
+
+def _back_to_members(request: HttpRequest, network: Network) -> str:
+    back = request.POST.get("back") or ""
+    if not back.startswith(f"/networks/{network.slug}/manage/"):
+        back = reverse("web:manage-members", args=[network.slug])
+    return back
+
+
+@require_POST
+@signed_in
+def member_permissions(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    """An owner's form of one member's permissions: the ticked ones are granted, the others
+    withdrawn (through the same action as the API)."""
+    network = moderated_network(request, slug, Perm.ADMINISTER)
+    back = _back_to_members(request, network)
+    wanted = set(request.POST.getlist("perm"))
+    held = {perm.value for perm in checks.held_permissions(network, user_id) & GRANTABLE}
+    grant, revoke = sorted(wanted - held), sorted(held - wanted)
+    if not grant and not revoke:
+        messages.info(request, _("Nothing changed."))
+        return redirect(back)
+    try:
+        grant_actions.do_set_permissions(me(request), network, user_id, grant, revoke)
+    except ActionError as exc:
+        return fail(request, exc, back)
+    messages.success(request, _("Permissions saved."))
+    return redirect(back)
 
 
 @require_POST
@@ -316,9 +350,7 @@ def member_action(request: HttpRequest, slug: str, user_id: int, action: str) ->
     if action not in MEMBER_ACTIONS:
         raise Http404
     network = moderated_network(request, slug, Perm.MANAGE_MEMBERS)
-    back = request.POST.get("back") or ""
-    if not back.startswith(f"/networks/{network.slug}/manage/"):
-        back = reverse("web:manage-members", args=[network.slug])
+    back = _back_to_members(request, network)
     form_cls, run, done = MEMBER_ACTIONS[action]
     data: dict[str, Any] = {}
     if form_cls is not None:

@@ -12,6 +12,11 @@ urlpatterns = [
     path("networks/<str:slug>/manage/", web.manage_requests, name="manage-requests"),
     path("networks/<str:slug>/manage/members/", web.manage_members, name="manage-members"),
     path(
+        "networks/<str:slug>/manage/members/<int:user_id>/permissions/",
+        web.member_permissions,
+        name="member-permissions",
+    ),
+    path(
         "networks/<str:slug>/manage/members/<int:user_id>/<str:action>/",
         web.member_action,
         name="member-action",

@@ -1,7 +1,9 @@
 """A read-only view of guardian grants, to check what a membership turned into.
 
-Grants are derived from memberships by `permissions.actions`; editing them here
-would desynchronize the two, so the admin only lists them.
+Grants are derived from memberships and the owner's overrides by
+`permissions.actions`; editing them here would desynchronize them, so the admin only
+lists them. The overrides themselves are edited in community's admin, through the
+audited action.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ def create_network_permissions(using: str = "default", **kwargs: Any) -> None:
     """
     from django.contrib.auth.models import Permission
     from django.contrib.contenttypes.models import ContentType
+    from django.utils import translation
 
     from community.models import Network
     from permissions.roles import PERM_NAMES
@@ -34,8 +35,9 @@ def create_network_permissions(using: str = "default", **kwargs: Any) -> None:
         .filter(content_type=content_type)
         .values_list("codename", flat=True)
     )
-    Permission.objects.using(using).bulk_create(
-        Permission(codename=perm.value, name=name, content_type=content_type)
-        for perm, name in PERM_NAMES.items()
-        if perm.value not in have
-    )
+    with translation.override(None):  # the rows' names in English, as Django's own
+        Permission.objects.using(using).bulk_create(
+            Permission(codename=perm.value, name=str(name), content_type=content_type)
+            for perm, name in PERM_NAMES.items()
+            if perm.value not in have
+        )

@@ -38,6 +38,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from community.models import Membership
 
 Role = Membership.Role
@@ -58,18 +61,19 @@ class Perm(StrEnum):
     VIEW_INSIGHTS = "view_insights"
 
 
-# The names of the auth.Permission rows (content type community.network).
-PERM_NAMES: dict[Perm, str] = {
-    Perm.READ: "Read the network's forums, rooms and directory",
-    Perm.PARTICIPATE: "Post and chat in the network",
-    Perm.ADMINISTER: "Edit the network, change roles and grant permissions",
-    Perm.MODERATE_FORUMS: "Moderate the network's forums",
-    Perm.MANAGE_ROOMS: "Create and moderate the network's chat rooms",
-    Perm.MANAGE_MEMBERS: "Approve, ban, mute, remove and invite members",
-    Perm.MANAGE_MEETINGS: "Organize the network's meetings",
-    Perm.PUBLISH_CALLS: "Publish calls in the network",
-    Perm.SUPPORT_PROJECTS: "Follow project holders' cases on the support desk",
-    Perm.VIEW_INSIGHTS: "See the network's insights",
+# What each permission lets one do: the auth.Permission rows' names (in English) and
+# the labels of the owner's form.
+PERM_NAMES: dict[Perm, Promise] = {
+    Perm.READ: _("Read the network's forums, rooms and directory"),
+    Perm.PARTICIPATE: _("Post and chat in the network"),
+    Perm.ADMINISTER: _("Edit the network, change roles and grant permissions"),
+    Perm.MODERATE_FORUMS: _("Moderate the network's forums"),
+    Perm.MANAGE_ROOMS: _("Create and moderate the network's chat rooms"),
+    Perm.MANAGE_MEMBERS: _("Approve, ban, mute, remove and invite members"),
+    Perm.MANAGE_MEETINGS: _("Organize the network's meetings"),
+    Perm.PUBLISH_CALLS: _("Publish calls in the network"),
+    Perm.SUPPORT_PROJECTS: _("Follow project holders' cases on the support desk"),
+    Perm.VIEW_INSIGHTS: _("See the network's insights"),
 }
 
 # What an owner may grant or withdraw, one by one.
