@@ -232,3 +232,26 @@ def test_moderated_network_ids_answers_may_moderate_for_many_in_one_query(
             assert checks.moderated_network_ids(user, ids) == expected
     assert checks.moderated_network_ids(member, ids) == set()
     assert checks.moderated_network_ids(moderator, ids) >= {public_network.pk}
+
+
+def test_a_granted_members_permissions_cost_the_same_one_query(
+    owner: Any, member: Any, public_network: Network, django_assert_num_queries: Any
+) -> None:
+    from community.actions.grants import do_set_permissions
+
+    do_set_permissions(owner, public_network, member.pk, grant=["manage_rooms"])
+    with django_assert_num_queries(1):
+        network = checks.access_network_content(member, "germany")
+        assert checks.may_manage_rooms(member, network)
+        assert not checks.may_moderate_forums(member, network)
+        assert checks.may_moderate(member, network)
+        assert not checks.may_manage_members(member, network)
+
+
+def test_a_page_of_members_permissions_is_one_query(
+    owner: Any, moderator: Any, member: Any, public_network: Network, django_assert_num_queries: Any
+) -> None:
+    with django_assert_num_queries(1):
+        held = checks.held_permissions_of_many(public_network, [owner.pk, moderator.pk, member.pk])
+    assert held[owner.pk] == frozenset(Perm)
+    assert held[member.pk] == ROLE_PERMS["member"]
