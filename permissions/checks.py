@@ -161,10 +161,7 @@ def network_perms(user: AnyUser, network: Network) -> frozenset[Perm]:
 
 def held_permissions(network: Network, user_id: int) -> frozenset[Perm]:
     """Anyone's effective permissions on the network, as guardian's table holds them."""
-    codenames = NetworkUserObjectPermission.objects.filter(
-        user_id=user_id, content_object=network
-    ).values_list("permission__codename", flat=True)
-    return frozenset(Perm(c) for c in codenames if c in Perm._value2member_map_)
+    return held_permissions_of_many(network, [user_id])[user_id]
 
 
 def held_permissions_of_many(
