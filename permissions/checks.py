@@ -18,7 +18,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Aggregate, Exists, OuterRef, Q, QuerySet, Subquery, TextField
 
 from community.models import Membership, Network
 from core.errors import NotAllowed, NotFound
@@ -347,33 +347,50 @@ def check_can_moderate_words_of(
         )
 
 
+class _Codenames(Aggregate):
+    """The codenames of a set of grants as one comma-separated string (PostgreSQL's
+    string_agg, SQLite's group_concat)."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, ',')"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra)
+
+
+def _codenames_on(user: AnyUser, network_ref: OuterRef) -> Subquery:
+    """The user's grants on the outer row's network, as `_Codenames`: one subquery."""
+    grants = NetworkUserObjectPermission.objects.filter(
+        user_id=int(user.pk or 0), content_object_id=network_ref
+    )
+    return Subquery(
+        grants.values("user_id").annotate(codes=_Codenames("permission__codename")).values("codes")
+    )
+
+
 def _load_network(user: AnyUser, slug: str) -> Network | None:
     """The network by slug with the user's membership and grants memoized on it.
 
     A member's request costs one query: the membership row joined to its network,
-    with one EXISTS per permission on guardian's table. Grants only ever exist
-    through a membership (`permissions.actions` keeps them equal), so a user
-    without a membership row has none and the plain network row is enough.
+    with the codenames of the user's grants there gathered by one subquery on
+    guardian's table. Grants only ever exist through a membership
+    (`permissions.actions` keeps them equal), so a user without a membership row has
+    none and the plain network row is enough.
     """
     if user.is_authenticated:
         mine = (
             Membership.objects.filter(user_id=user.pk, network__slug=slug)
             .select_related("network")
-            .annotate(
-                **{
-                    f"grant_{perm.name.lower()}": Exists(
-                        _grants(user, perm).filter(content_object_id=OuterRef("network_id"))
-                    )
-                    for perm in Perm
-                }
-            )
+            .annotate(grant_codenames=_codenames_on(user, OuterRef("network_id")))
             .first()
         )
         if mine is not None:
             joined = mine.network
             joined.__dict__["_membership_memo"] = {user.pk: mine}
+            codes = (getattr(mine, "grant_codenames", None) or "").split(",")
             joined.__dict__["_perms_memo"] = {
-                user.pk: frozenset(p for p in Perm if getattr(mine, f"grant_{p.name.lower()}"))
+                user.pk: frozenset(Perm(c) for c in codes if c in Perm._value2member_map_)
             }
             return joined
     network = Network.objects.filter(slug=slug).first()
