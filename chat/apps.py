@@ -6,6 +6,10 @@ class ChatConfig(AppConfig):
     verbose_name = "Chat"
 
     def ready(self) -> None:
+        from chat import search
+
+        search.register()
+
         # Django keeps cache connections in context-local storage, and every websocket
         # consumer runs in its own asyncio task (its own context): left alone, each
         # socket builds its own Redis cache client with its own connection pool — 500

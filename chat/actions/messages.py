@@ -24,6 +24,7 @@ from chat.actions.log import (
     rewrite_message_frames,
 )
 from chat.models import Message, Reaction, Room, RoomEvent
+from chat.search import MESSAGES
 from community.actions.common import audit
 from community.emoji import check_emoji
 from community.rendering import render_markdown
@@ -132,7 +133,7 @@ def do_send_message(
             )
             record_event(room, seq, events.message_frame(Type.MESSAGE_NEW, seq, message), message)
             announce_activity(room, seq, user.pk)
-            search_outbox.enqueue("messages", [message.pk])
+            search_outbox.enqueue(MESSAGES, [message.pk])
     except IntegrityError:
         # SQLite has no row locks for concurrent first sends; the constraint decides.
         existing = _existing(room.pk, user.pk, cleaned["client_id"])
@@ -184,7 +185,7 @@ def do_edit_message(user: User, message: Message, body: Any) -> Message:
     rewrite_message_frames(message)
     frame = events.message_frame(Type.MESSAGE_EDITED, seq, message)
     record_event(message.room, seq, frame, message)
-    search_outbox.enqueue("messages", [message.pk])
+    search_outbox.enqueue(MESSAGES, [message.pk])
     return message
 
 
@@ -213,7 +214,7 @@ def do_delete_message(user: User, message: Message) -> Message:
             target=message,
             room=message.room_id,
         )
-    search_outbox.enqueue("messages", [message.pk])
+    search_outbox.enqueue(MESSAGES, [message.pk])
     return message
 
 

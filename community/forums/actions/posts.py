@@ -18,6 +18,7 @@ from community.forums.actions._text import check_body
 from community.forums.actions.budgets import REPLY, check_posting_budget
 from community.forums.mentions import render_post_body
 from community.forums.models import Mention, Post, PostRevision, Topic
+from community.forums.search import POSTS
 from core.errors import InvalidInput, NotFound, StateConflict
 from search import outbox as search_outbox
 
@@ -75,7 +76,7 @@ def write_post(topic: Topic, author: User, body: str, reply_to: Post | None = No
     topic.last_activity_at = now
     topic.save(update_fields=["post_count", "last_post", "last_activity_at"])
     events.mention_events(post, _sync_mentions(post, rendered.mentioned_ids))
-    search_outbox.enqueue("posts", [post.pk])
+    search_outbox.enqueue(POSTS, [post.pk])
     return post
 
 
@@ -151,7 +152,7 @@ def do_edit_post(actor: User, post: Post, body: Any) -> Post:
         )
     events.mention_events(post, _sync_mentions(post, rendered.mentioned_ids))
     events.post_event("post_edited", post)
-    search_outbox.enqueue("posts", [post.pk])
+    search_outbox.enqueue(POSTS, [post.pk])
     return post
 
 
@@ -183,7 +184,7 @@ def do_delete_post(actor: User, post: Post, reason: str = "") -> Post:
             topic=topic.pk,
         )
     events.post_event("post_deleted", post)
-    search_outbox.enqueue("posts", [post.pk])
+    search_outbox.enqueue(POSTS, [post.pk])
     return post
 
 
@@ -214,5 +215,5 @@ def do_restore_post(actor: User, post: Post, reason: str = "") -> Post:
         topic=topic.pk,
     )
     events.post_event("post_restored", post)
-    search_outbox.enqueue("posts", [post.pk])
+    search_outbox.enqueue(POSTS, [post.pk])
     return post

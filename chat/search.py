@@ -1,5 +1,8 @@
 """Chat messages. A channel room's messages are readable by readers of its network; a
-direct room's only by its two people, whose access keys are their negated user ids."""
+direct room's only by its two people, whose access keys are their negated user ids.
+
+Registered by `ChatConfig.ready()`; the message actions enqueue `MESSAGES`.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +12,17 @@ from typing import Any
 from django.db.models import QuerySet
 
 from chat.models import Message
+from search import registry
 from search.query import Viewer
 from search.registry import DocumentType, Hit, IndexedDoc
+from search.snippets import excerpt
 
-from .snippets import excerpt
+MESSAGES = "messages"
 
 
 class MessageDocuments(DocumentType):
-    name = "messages"
-    model = Message
+    name = MESSAGES
+    order = 40
     placeholder_sort = "created_at"
 
     def visible(self, rows: QuerySet[Any]) -> QuerySet[Any]:
@@ -70,3 +75,8 @@ class MessageDocuments(DocumentType):
                 }
             )
         return results
+
+
+def register() -> None:
+    """Register the chat's document type (from `ChatConfig.ready()`)."""
+    registry.register(MessageDocuments())

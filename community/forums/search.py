@@ -1,4 +1,7 @@
-"""Forum topics and posts: readable by whoever may read their network."""
+"""Forum topics and posts: readable by whoever may read their network.
+
+Registered by `ForumsConfig.ready()`; the forum actions enqueue `TOPICS` and `POSTS`.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +11,17 @@ from typing import Any
 from django.db.models import QuerySet
 
 from community.forums.models import Post, Topic
+from search import registry
 from search.registry import DocumentType, Hit, IndexedDoc
+from search.snippets import excerpt
 
-from .snippets import excerpt
+TOPICS = "topics"
+POSTS = "posts"
 
 
 class TopicDocuments(DocumentType):
-    name = "topics"
-    model = Topic
+    name = TOPICS
+    order = 20
     placeholder_sort = "created_at"
 
     def visible(self, rows: QuerySet[Any]) -> QuerySet[Any]:
@@ -56,8 +62,8 @@ class TopicDocuments(DocumentType):
 
 
 class PostDocuments(DocumentType):
-    name = "posts"
-    model = Post
+    name = POSTS
+    order = 30
     placeholder_sort = "created_at"
 
     def visible(self, rows: QuerySet[Any]) -> QuerySet[Any]:
@@ -95,3 +101,9 @@ class PostDocuments(DocumentType):
             for hit in hits
             if (post := posts.get(hit.object_id)) is not None
         ]
+
+
+def register() -> None:
+    """Register the forum's document types (from `ForumsConfig.ready()`)."""
+    registry.register(TopicDocuments())
+    registry.register(PostDocuments())
