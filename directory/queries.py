@@ -18,7 +18,14 @@ from permissions.checks import AnyUser, share_a_network
 from search import registry
 from search.backends import run_search
 from search.normalize import facet_key
-from search.query import MAX_DEPTH, SearchQuery, Viewer, clean_offset, clean_q
+from search.query import (
+    MAX_DEPTH,
+    MAX_FILTER_VALUES,
+    SearchQuery,
+    Viewer,
+    clean_offset,
+    clean_q,
+)
 
 
 def relation_to(viewer: AnyUser, owner_id: int) -> Relation:
@@ -80,8 +87,8 @@ def directory_filters(params: QueryDict) -> dict[str, list[str]]:
         raw = [part for part in raw if part]
         if not raw:
             continue
-        if len(raw) > 20:
-            errors[name] = ["At most 20 values."]
+        if len(raw) > MAX_FILTER_VALUES:
+            errors[name] = [f"At most {MAX_FILTER_VALUES} values."]
             continue
         try:
             filters[name] = list(dict.fromkeys(clean(part) for part in raw))

@@ -1,4 +1,7 @@
-"""Membership writes re-index a member exactly when their set of active networks changes."""
+"""The members document (directory.search): membership writes re-index a member exactly
+when their set of active networks changes, and a deactivated account leaves the directory
+and search at once, whatever the index still holds (the outbox is not drained after the
+change: the state every reader meets until the worker catches up)."""
 
 from __future__ import annotations
 
@@ -6,8 +9,10 @@ from typing import Any
 
 from community.actions import membership
 from community.models import Membership
+from directory.search import MEMBERS
 from search.models import Document, OutboxEntry
-from tests.factories.directory import make_profile
+from tests.factories.directory import SearchBackend, make_profile
+from tests.factories.search import search, word
 from tests.factories.users import make_user
 
 
@@ -16,7 +21,7 @@ def queued() -> list[int]:
 
 
 def networks_of(user: Any) -> list[int]:
-    return list(Document.objects.get(doc_type="members", object_id=user.pk).networks)
+    return list(Document.objects.get(doc_type=MEMBERS, object_id=user.pk).networks)
 
 
 def test_only_changes_in_or_out_of_active_membership_reindex_a_member(
@@ -66,4 +71,19 @@ def test_an_import_rebuilds_each_member_once(settings: Any, public_network: Any)
     )
     assert len(people) == 3
     assert queued() == people  # one row each: the joins' re-indexing was folded in
-    assert Document.objects.filter(doc_type="members", object_id__in=people).count() == 3
+    assert Document.objects.filter(doc_type=MEMBERS, object_id__in=people).count() == 3
+
+
+def test_a_deactivated_account_leaves_the_directory_and_search_at_once(
+    backend: SearchBackend, public_network: Any, member: Any, outsider: Any, api: Any
+) -> None:
+    headline = word()
+    make_profile(member, headline=f"Cardiologue {headline}")
+    backend.sync()
+    assert [r["id"] for r in search(api, outsider, headline, type="members")] == [member.pk]
+    # Deactivated (by staff in the admin): nothing reindexes the profile.
+    member.is_active = False
+    member.save(update_fields=["is_active"])
+    assert search(api, outsider, headline) == []
+    response = api(outsider).get("/api/v1/directory/", {"q": headline})
+    assert response.status_code == 200 and response.json()["results"] == []
