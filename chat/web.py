@@ -18,10 +18,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from accounts.actions import display_name
 from chat import access, presence, queries
 from chat.actions import rooms as room_actions
 from chat.models import Message, Room
-from community.accounts import display_name
 from community.models import Network
 from community.web import content_network, network_context
 from core.api import me

@@ -264,8 +264,8 @@ SEARCH_INLINE_WORKER = env_bool("SEARCH_INLINE_WORKER", not TESTING)
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username or address before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    # A username typed in another case than registered (community.identity).
-    "community.identity.UsernameKeyBackend",
+    # A username typed in another case than registered (accounts.identity).
+    "accounts.identity.UsernameKeyBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]

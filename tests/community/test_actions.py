@@ -22,7 +22,6 @@ from tests.community.helpers import (
     nothing_written,
 )
 from tests.factories.networks import add_member, make_network
-from tests.factories.users import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -419,15 +418,3 @@ def test_another_owner_may_be_demoted_by_an_owner(
     members.do_set_role(owner, public_network, moderator.pk, "member")
 
     assert grants(moderator, public_network) == MEMBER_GRANTS
-
-
-def test_registered_user_gets_a_profile_with_their_display_name() -> None:
-    from community.accounts import display_name, do_register_user
-
-    user = do_register_user("fatima.zahra", "fz@example.org", "Tafrawt-2024!", "فاطمة الزهراء")
-
-    assert display_name(user) == "فاطمة الزهراء"
-    assert user.check_password("Tafrawt-2024!")
-    plain = make_user("no.profile.name")
-    plain.profile.display_name = ""
-    assert display_name(plain) == "no.profile.name"
