@@ -16,7 +16,8 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from community.actions.common import audit, locked_membership, notify_membership, save_membership
+from community import events
+from community.actions.common import audit, locked_membership, save_membership
 from community.actions.invitations import resolve_invitation
 from community.models import Invitation, Membership, Network
 from core.errors import InvalidInput, NotAllowed, NotFound, StateConflict
@@ -114,7 +115,7 @@ def do_join_network(
         target_user_id=user.pk,
         invitation=invitation.pk if invitation else None,
     )
-    notify_membership(membership)
+    events.membership_changed(membership)
     return membership
 
 
@@ -135,7 +136,7 @@ def do_leave_network(user: User, network: Network) -> Membership:
     # The mute stays: it belongs to the person in the network, not to this stay in it.
     save_membership(membership, user, status=Status.LEFT, role=Role.MEMBER)
     audit(network, user, "member.leave", target_user_id=user.pk)
-    notify_membership(membership, revoked=True)
+    events.membership_changed(membership, revoked=True)
     return membership
 
 
@@ -176,7 +177,7 @@ def do_approve_member(actor: User, network: Network, user_id: int) -> Membership
     _require(membership, Status.PENDING)
     save_membership(membership, actor, status=Status.ACTIVE, joined_at=timezone.now())
     audit(network, actor, "member.approve", target_user_id=user_id)
-    notify_membership(membership)
+    events.membership_changed(membership)
     return membership
 
 
@@ -187,7 +188,7 @@ def do_reject_member(actor: User, network: Network, user_id: int, reason: str = 
     _require(membership, Status.PENDING)
     save_membership(membership, actor, status=Status.LEFT)
     audit(network, actor, "member.reject", target_user_id=user_id, reason=reason)
-    notify_membership(membership)
+    events.membership_changed(membership)
     return membership
 
 
@@ -200,7 +201,7 @@ def do_ban_member(actor: User, network: Network, user_id: int, reason: str = "")
     _ensure_owner_remains(network, membership)
     save_membership(membership, actor, status=Status.BANNED, role=Role.MEMBER, ban_reason=reason)
     audit(network, actor, "member.ban", target_user_id=user_id, reason=reason)
-    notify_membership(membership, revoked=True)
+    events.membership_changed(membership, revoked=True)
     return membership
 
 
@@ -211,7 +212,7 @@ def do_unban_member(actor: User, network: Network, user_id: int, reason: str = "
     _require(membership, Status.BANNED)
     save_membership(membership, actor, status=Status.LEFT, ban_reason="")
     audit(network, actor, "member.unban", target_user_id=user_id, reason=reason)
-    notify_membership(membership)
+    events.membership_changed(membership)
     return membership
 
 
@@ -235,7 +236,7 @@ def do_mute_member(
     until = timezone.now() + dt.timedelta(minutes=minutes)
     save_membership(membership, actor, muted_until=until)
     audit(network, actor, "member.mute", target_user_id=user_id, reason=reason, minutes=minutes)
-    notify_membership(membership)
+    events.membership_changed(membership)
     return membership
 
 
@@ -247,7 +248,7 @@ def do_unmute_member(actor: User, network: Network, user_id: int) -> Membership:
         raise StateConflict("not_muted", "This member is not muted.")
     save_membership(membership, actor, muted_until=None)
     audit(network, actor, "member.unmute", target_user_id=user_id)
-    notify_membership(membership)
+    events.membership_changed(membership)
     return membership
 
 
@@ -260,7 +261,7 @@ def do_remove_member(actor: User, network: Network, user_id: int, reason: str = 
     _ensure_owner_remains(network, membership)
     save_membership(membership, actor, status=Status.LEFT, role=Role.MEMBER)
     audit(network, actor, "member.remove", target_user_id=user_id, reason=reason)
-    notify_membership(membership, revoked=True)
+    events.membership_changed(membership, revoked=True)
     return membership
 
 
@@ -280,5 +281,5 @@ def do_set_role(actor: User, network: Network, user_id: int, role: str) -> Membe
     previous = membership.role
     save_membership(membership, actor, role=role)
     audit(network, actor, "member.set_role", target_user_id=user_id, previous=previous, role=role)
-    notify_membership(membership)
+    events.membership_changed(membership)
     return membership

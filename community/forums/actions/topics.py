@@ -37,7 +37,6 @@ def do_create_topic(actor: User, category: Category, title: Any, body: Any) -> t
     topic.network = category.network
     topic.category = category
     post = write_post(topic, actor, body)
-    events.topic_created_event(topic)
     events.post_event("post", post)
     search_outbox.enqueue("topics", [topic.pk])
     return topic, post
