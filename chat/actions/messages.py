@@ -28,6 +28,7 @@ from community.actions.common import audit
 from community.emoji import check_emoji
 from community.rendering import render_markdown
 from core.errors import InvalidInput, NotAllowed, NotFound, StateConflict, TooLarge
+from core.validation import is_int
 from search import outbox as search_outbox
 
 MAX_CLIENT_ID = 64
@@ -80,7 +81,7 @@ def check_send_message(user: User, room: Room, body: Any, client_id: Any, reply_
     access.check_can_post(user, room)
     cleaned: dict[str, Any] = {"body": clean_body(body), "client_id": clean_client_id(client_id)}
     if reply_to is not None:
-        if not isinstance(reply_to, int) or isinstance(reply_to, bool):
+        if not is_int(reply_to):
             raise InvalidInput("invalid", "reply_to must be a message id.", {"reply_to": ["?"]})
         if not Message.objects.filter(pk=reply_to, room=room).exists():
             raise InvalidInput(
@@ -144,7 +145,7 @@ def do_send_message(
 
 def access_message(user: AnyUser, message_id: Any) -> Message:
     """The message if its room is readable by the user, else NotFound."""
-    if not isinstance(message_id, int) or isinstance(message_id, bool):
+    if not is_int(message_id):
         raise NotFound()
     message = (
         Message.objects.select_related("room__network", "author__profile")

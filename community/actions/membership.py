@@ -21,6 +21,7 @@ from community.actions.common import audit, locked_membership, save_membership
 from community.actions.invitations import resolve_invitation
 from community.models import Invitation, Membership, Network
 from core.errors import InvalidInput, NotAllowed, NotFound, StateConflict
+from core.validation import is_int
 from permissions import checks
 
 Role = Membership.Role
@@ -221,11 +222,7 @@ def do_mute_member(
     actor: User, network: Network, user_id: int, minutes: int, reason: str = ""
 ) -> Membership:
     """Moderators mute an active member: they read but cannot post or chat until it ends."""
-    if (
-        not isinstance(minutes, int)
-        or isinstance(minutes, bool)
-        or not 1 <= minutes <= MAX_MUTE_MINUTES
-    ):
+    if not is_int(minutes) or not 1 <= minutes <= MAX_MUTE_MINUTES:
         raise InvalidInput(
             "invalid",
             f"minutes must be a whole number from 1 to {MAX_MUTE_MINUTES}.",

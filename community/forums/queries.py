@@ -19,6 +19,7 @@ from community.forums.models import Category, Post, PostRevision, Reaction, Topi
 from community.models import Network
 from core.errors import InvalidInput
 from core.pagination import decode_cursor, encode_cursor, paginate, parse_limit
+from core.validation import is_int
 from permissions.checks import AnyUser
 
 TOPIC_ORDER = ("-pinned", "-last_activity_at", "-id")
@@ -79,12 +80,11 @@ def topic_page(
     if cursor:
         pinned, at, last_id = decode_cursor(cursor, 3)
         if (
-            pinned not in (0, 1)
-            or isinstance(pinned, bool)
+            not is_int(pinned)
+            or pinned not in (0, 1)
             or not isinstance(at, dt.datetime)
             or at.tzinfo is None
-            or not isinstance(last_id, int)
-            or isinstance(last_id, bool)
+            or not is_int(last_id)
         ):
             raise InvalidInput(
                 "invalid_cursor", "The cursor is not valid.", {"cursor": ["Invalid."]}

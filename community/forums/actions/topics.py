@@ -15,6 +15,7 @@ from community.forums.actions.budgets import TOPIC, check_posting_budget
 from community.forums.actions.posts import lock_topic, write_post
 from community.forums.models import Category, Post, Topic
 from core.errors import InvalidInput, StateConflict
+from core.validation import is_int
 from search import outbox as search_outbox
 
 
@@ -52,7 +53,7 @@ def _bool(field: str, value: Any) -> bool:
 
 def _target_category(topic: Topic, category_id: Any) -> Category:
     """A category of the topic's own network: topics never move across networks."""
-    if isinstance(category_id, bool) or not isinstance(category_id, int):
+    if not is_int(category_id):
         raise InvalidInput("invalid", "category must be an id.", {"category": ["Not an id."]})
     category = Category.objects.filter(pk=category_id, network_id=topic.network_id).first()
     if category is None:
