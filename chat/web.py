@@ -26,6 +26,7 @@ from community.models import Network
 from community.web import content_network, network_context
 from core.api import me
 from core.errors import ActionError
+from core.validation import MAX_BODY_BYTES
 from core.web import apply_action_error, fail, not_found_on, signed_in
 from permissions import checks
 
@@ -137,6 +138,9 @@ def room(request: HttpRequest, room_id: int) -> HttpResponse:
             "me_name": display_name(me(request)),
             "online": {str(uid): True for uid in authors if uid and presence.is_online(uid)},
             "strings": _strings(),
+            # The composer counts characters, the server bytes (a character is one or
+            # more): the browser never stops a message the server would take.
+            "max_body_chars": MAX_BODY_BYTES,
         }
     )
     return render(request, "chat/room.html", context)

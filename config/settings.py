@@ -435,7 +435,6 @@ SHABAKA: dict[str, Any] = {
     # `limits` notation: "N per <period>; M per <period>" (every rate must hold).
     "BUDGETS": {},
     "MAX_FRAME_BYTES": 16 * 1024,
-    "MAX_BODY_CHARS": 64 * 1024,
 }
 
 # Chat budgets per user (chat/limits.py), REST and websocket alike. "send": every write

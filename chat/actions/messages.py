@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -28,7 +27,7 @@ from community.actions.common import audit
 from community.emoji import check_emoji
 from community.rendering import render_markdown
 from core.errors import InvalidInput, NotAllowed, NotFound, StateConflict, TooLarge
-from core.validation import is_int
+from core.validation import MAX_BODY_BYTES, is_int, utf8_size
 from search import outbox as search_outbox
 
 MAX_CLIENT_ID = 64
@@ -48,9 +47,12 @@ def clean_body(body: Any) -> str:
         raise InvalidInput("invalid", "body must be a string.", {"body": ["Not a string."]})
     if not body.strip():
         raise InvalidInput("invalid", "The message is empty.", {"body": ["Empty."]})
-    limit = int(settings.SHABAKA["MAX_BODY_CHARS"])
-    if len(body) > limit:
-        raise TooLarge("too_large", f"Messages are limited to {limit} characters.")
+    size = utf8_size(body)
+    if size > MAX_BODY_BYTES:
+        raise TooLarge(
+            "too_large",
+            f"Messages are limited to {MAX_BODY_BYTES // 1024} KiB; this one is {size:,} bytes.",
+        )
     return body
 
 
