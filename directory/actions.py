@@ -10,7 +10,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -173,11 +172,3 @@ def do_import_members(
             touched.append(user.pk)
         outbox.enqueue(MEMBERS, touched)
     return report
-
-
-def do_set_ui_language(user: User, code: str) -> None:
-    """Remember the interface language a person chose (not a directory field: no reindex)."""
-    if code not in dict(settings.LANGUAGES):
-        raise InvalidInput("invalid", "Unknown language.", {"language": ["Unknown language."]})
-    if not Profile.objects.filter(user=user).update(ui_language=code):
-        Profile.objects.create(user=user, ui_language=code)

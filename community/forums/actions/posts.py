@@ -20,6 +20,7 @@ from community.forums.mentions import render_post_body
 from community.forums.models import Mention, Post, PostRevision, Topic
 from community.forums.search import POSTS
 from core.errors import InvalidInput, NotFound, StateConflict
+from core.validation import is_int
 from search import outbox as search_outbox
 
 
@@ -83,7 +84,7 @@ def write_post(topic: Topic, author: User, body: str, reply_to: Post | None = No
 def _reply_target(topic: Topic, reply_to_id: Any) -> Post | None:
     if reply_to_id is None:
         return None
-    if isinstance(reply_to_id, bool) or not isinstance(reply_to_id, int):
+    if not is_int(reply_to_id):
         raise InvalidInput("invalid", "reply_to must be a post id.", {"reply_to": ["Not an id."]})
     target = Post.objects.filter(pk=reply_to_id, topic=topic).first()
     if target is None:

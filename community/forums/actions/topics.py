@@ -16,6 +16,7 @@ from community.forums.actions.posts import lock_topic, write_post
 from community.forums.models import Category, Post, Topic
 from community.forums.search import POSTS, TOPICS
 from core.errors import InvalidInput, StateConflict
+from core.validation import is_int
 from search import outbox as search_outbox
 
 
@@ -38,7 +39,6 @@ def do_create_topic(actor: User, category: Category, title: Any, body: Any) -> t
     topic.network = category.network
     topic.category = category
     post = write_post(topic, actor, body)
-    events.topic_created_event(topic)
     events.post_event("post", post)
     search_outbox.enqueue(TOPICS, [topic.pk])
     return topic, post
@@ -54,7 +54,7 @@ def _bool(field: str, value: Any) -> bool:
 
 def _target_category(topic: Topic, category_id: Any) -> Category:
     """A category of the topic's own network: topics never move across networks."""
-    if isinstance(category_id, bool) or not isinstance(category_id, int):
+    if not is_int(category_id):
         raise InvalidInput("invalid", "category must be an id.", {"category": ["Not an id."]})
     category = Category.objects.filter(pk=category_id, network_id=topic.network_id).first()
     if category is None:

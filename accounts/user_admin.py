@@ -14,7 +14,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import User
 
-from community.identity import email_taken, username_taken
+from accounts.identity import email_taken, username_taken
 from core.names import normalize_username
 
 

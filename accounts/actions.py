@@ -1,13 +1,15 @@
-"""Account actions: registration (API tokens are accounts.tokens)."""
+"""Account actions: registration and the interface language (API tokens are accounts.tokens);
+`display_name`, the name an account is shown by."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from community.identity import email_taken, username_taken
+from accounts.identity import email_taken, username_taken
 from core.errors import InvalidInput, StateConflict
 from core.names import clean_name, normalize_username
 from directory.models import Profile
@@ -57,3 +59,12 @@ def do_register_user(username: str, email: str, password: str, display: str = ""
         raise StateConflict(*USERNAME_TAKEN) from None
     Profile.objects.create(user=user, display_name=clean_name(display))
     return user
+
+
+def do_set_ui_language(user: User, code: str) -> None:
+    """Remember the interface language a person chose (on the profile, but not a directory
+    field: no reindex)."""
+    if code not in dict(settings.LANGUAGES):
+        raise InvalidInput("invalid", "Unknown language.", {"language": ["Unknown language."]})
+    if not Profile.objects.filter(user=user).update(ui_language=code):
+        Profile.objects.create(user=user, ui_language=code)

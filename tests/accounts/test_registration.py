@@ -1,4 +1,4 @@
-"""Registration and API tokens."""
+"""Registration (REST and action) and API tokens."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 
+from accounts.actions import display_name, do_register_user
 from directory.models import Profile
 from tests.community.helpers import assert_error, throttle_rate
 from tests.factories.users import make_user
@@ -132,3 +133,13 @@ def test_sign_in_attempts_are_throttled_with_retry_after(
     assert 0 < int(throttled["Retry-After"]) <= 60
     assert_error(registering, 429, "rate_limited")
     assert not get_user_model().objects.filter(username="amina.benali").exists()
+
+
+def test_registered_user_gets_a_profile_with_their_display_name() -> None:
+    user = do_register_user("fatima.zahra", "fz@example.org", "Tafrawt-2024!", "فاطمة الزهراء")
+
+    assert display_name(user) == "فاطمة الزهراء"
+    assert user.check_password("Tafrawt-2024!")
+    plain = make_user("no.profile.name")
+    plain.profile.display_name = ""
+    assert display_name(plain) == "no.profile.name"

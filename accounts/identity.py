@@ -16,7 +16,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
 from django.db.models.signals import post_save, pre_save
 
-from community.models import AccountKey
+from accounts.models import AccountKey
 from core.names import email_key, username_key
 
 
@@ -67,8 +67,8 @@ def _write_keys(sender: Any, instance: User, created: bool, raw: bool = False, *
 
 def connect() -> None:
     model = get_user_model()
-    pre_save.connect(_remember_identity, sender=model, dispatch_uid="community.identity.pre")
-    post_save.connect(_write_keys, sender=model, dispatch_uid="community.identity.post")
+    pre_save.connect(_remember_identity, sender=model, dispatch_uid="accounts.identity.pre")
+    post_save.connect(_write_keys, sender=model, dispatch_uid="accounts.identity.post")
 
 
 class UsernameKeyBackend(ModelBackend):
