@@ -68,7 +68,7 @@ ALLOWED_HOSTS = env_list(
 )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # The site's public origin: the links in mail, and an origin the websocket accepts
-# (config.ws_origin); behind a TLS proxy, its https:// address.
+# (realtime.origin); behind a TLS proxy, its https:// address.
 # Under tests the default is the Django test client's own address, as its requests say.
 SITE_URL = os.environ.get(
     "SITE_URL", "http://testserver" if TESTING else "http://127.0.0.1:8000"
@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "community.forums",
     "directory",
     "chat",
+    "realtime",
     "search",
     "accounts",
 ]
@@ -191,9 +192,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- channel layer and cache ---------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    # Chat delivers room events once per process (chat.hub), not once per socket, and
+    # Chat delivers room events once per process (realtime.hub), not once per socket, and
     # gap-fills from the room event log, so the layer only needs to be a fast doorbell
-    # (at-most-once is safe). Both channels-redis layers are wrapped in chat.layers:
+    # (at-most-once is safe). Both channels-redis layers are wrapped in realtime.layers:
     # - "pubsub" (default): one PUBLISH per group message whatever the group's size,
     #   and a socket's receive is a local queue. In bench/chat_fanout.py both layers
     #   give Shabaka the same capacity within this machine's noise (docs/benchmarks.md),
@@ -212,7 +213,7 @@ if REDIS_URL:
     if CHANNEL_LAYER_KIND == "list":
         CHANNEL_LAYERS = {
             "default": {
-                "BACKEND": "chat.layers.BlockingPoolRedisChannelLayer",
+                "BACKEND": "realtime.layers.BlockingPoolRedisChannelLayer",
                 "CONFIG": {
                     "hosts": [
                         {
@@ -233,7 +234,7 @@ if REDIS_URL:
     else:
         CHANNEL_LAYERS = {
             "default": {
-                "BACKEND": "chat.layers.PubSubChannelLayer",
+                "BACKEND": "realtime.layers.PubSubChannelLayer",
                 "CONFIG": {
                     "hosts": _redis_hosts,
                     "prefix": os.environ.get("CHANNEL_PREFIX", "shabaka"),
@@ -449,7 +450,7 @@ SHABAKA["BUDGETS"] |= {
     "send": os.environ.get("CHAT_SEND_BUDGET") or f"{_chat_burst} per {_chat_window} seconds",
     "replay": os.environ.get("CHAT_REPLAY_BUDGET", "3000 per minute"),
 }
-# Open websockets per user, counted across processes (chat/sockets.py); one more is
+# Open websockets per user, counted across processes (realtime/sockets.py); one more is
 # closed with 4429.
 SHABAKA["MAX_SOCKETS_PER_USER"] = int(os.environ.get("MAX_SOCKETS_PER_USER", "20"))
 if TESTING and not {"CHAT_SEND_BUDGET", "CHAT_RATE_BURST"} & set(os.environ):

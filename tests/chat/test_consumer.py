@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from chat import consumers, frames, presence
 from chat.actions import messages, rooms
 from chat.models import Message, Room, RoomEvent
 from community.actions import membership, networks
 from community.models import Network
+from realtime import consumers, frames, presence
 from tests._queries import AllQueries
 from tests.chat.conftest import ORIGIN, _token, db
 from tests.factories.chat import make_direct_room, make_room, send

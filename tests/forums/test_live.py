@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from chat import consumer_db, consumers
-from chat.hub import get_hub
 from community.forums import access, actions
 from community.models import Network
+from realtime import consumer_db, consumers
+from realtime.hub import get_hub
 from tests._queries import AllQueries
 from tests._ws import db
 from tests.factories.chat import make_room

@@ -3,7 +3,7 @@
 No hand list of fields: the REST cases are walked out of the OpenAPI schema (every
 string property, at any depth, of every JSON request body, every string query
 parameter and every string path parameter), the websocket cases out of the frame
-table the consumer reads its fields through (`chat.frames.CLIENT_FRAMES`). An
+table the consumer reads its fields through (`realtime.frames.CLIENT_FRAMES`). An
 endpoint or frame added tomorrow is poisoned tomorrow.
 
 For each string field a valid-looking request is built around it (required fields
@@ -38,8 +38,8 @@ import pytest
 from django.db import transaction
 from rest_framework.test import APIClient
 
-from chat.frames import CLIENT_FRAMES
 from chat.models import Message
+from realtime.frames import CLIENT_FRAMES
 from tests.conftest import clear_cache
 from tests.factories.users import make_user, token_for
 from tests.hostile.test_authorization_sweep import Prober, snapshot

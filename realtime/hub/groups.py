@@ -2,7 +2,7 @@
 
 The process joins `room.<id>` (`topic.<id>`) once, through its hub's channel, for
 the first local watcher, and leaves it with the last one; the table maps each id to
-its local state (who watches it). `chat.hub.rooms` and `chat.hub.topics` build on it.
+its local state (who watches it). `realtime.hub.rooms` and `realtime.hub.topics` build on it.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 if TYPE_CHECKING:
-    from chat.consumers import ChatConsumer
-    from chat.hub import Hub
+    from realtime.consumers import ChatConsumer
+    from realtime.hub import Hub
 
 
 class Watched(Protocol):

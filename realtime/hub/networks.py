@@ -3,7 +3,7 @@
 The process joins `network.<id>` once for the first local socket that reads the
 network and leaves it with the last. Through those groups arrive presence (written
 once to each socket, for the lowest network id the two users share), room activity
-(an unread push, batched by `chat.hub.unread`) and visibility changes (each reader
+(an unread push, batched by `realtime.hub.unread`) and visibility changes (each reader
 re-reads its access).
 """
 
@@ -17,8 +17,8 @@ from chat.events import encode
 from core.events import network_group
 
 if TYPE_CHECKING:
-    from chat.consumers import ChatConsumer
-    from chat.hub import Hub
+    from realtime.consumers import ChatConsumer
+    from realtime.hub import Hub
 
 
 class Networks:

@@ -15,14 +15,14 @@ from channels.db import database_sync_to_async
 
 from chat import events
 from chat.events import encode
-from chat.hub.groups import GroupTable
 from community.forums import events as forum_events
 from community.forums.models import Topic
 from core.events import topic_group
+from realtime.hub.groups import GroupTable
 
 if TYPE_CHECKING:
-    from chat.consumers import ChatConsumer
-    from chat.hub import Hub
+    from realtime.consumers import ChatConsumer
+    from realtime.hub import Hub
 
 
 class TopicSubscription:

@@ -16,8 +16,8 @@ from chat import queries
 from chat.events import encode
 
 if TYPE_CHECKING:
-    from chat.consumers import ChatConsumer
-    from chat.hub import Hub
+    from realtime.consumers import ChatConsumer
+    from realtime.hub import Hub
 
 # Unread pushes for rooms a socket is not watching are batched per room.
 UNREAD_DEBOUNCE_SECONDS = 0.25

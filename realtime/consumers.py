@@ -3,15 +3,15 @@ typing, presence.
 
 Each frame is parsed, checked and handed to one action or query (through
 `database_sync_to_async`); what a room or a watched topic broadcasts reaches the
-socket through the process's hub (chat.hub), what is addressed to the user through
+socket through the process's hub (realtime.hub), what is addressed to the user through
 the `user.<id>` group. Bad frames get an `error` frame and the socket stays open; a
 client that keeps misbehaving is closed with CLOSE_ABUSE. The frames are listed in
 docs/websocket.md.
 
 This module owns the ChatConsumer: connecting, the handler of each frame, and the
 events addressed to the user (access revoked, membership, mentions, unread). Reading
-a frame's fields is chat.frames; the database work behind each frame is
-chat.consumer_db; announcing presence is chat.presence.
+a frame's fields is realtime.frames; the database work behind each frame is
+realtime.consumer_db; announcing presence is realtime.presence.
 """
 
 from __future__ import annotations
@@ -26,19 +26,21 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from chat import access, consumer_db, events, limits, presence, queries, sockets
+from chat import access, events, limits, queries
 from chat.events import encode
-from chat.frames import FrameError, check_capacity, field, parse
-from chat.hub import Hub, Subscription, TopicSubscription, get_hub
-from config.ws_auth import still_signed_in
+from core import presence as counts
 from core.errors import ActionError, NotFound
 from core.events import room_group, user_group
+from realtime import consumer_db, presence, sockets
+from realtime.auth import still_signed_in
+from realtime.frames import FrameError, check_capacity, field, parse
+from realtime.hub import Hub, Subscription, TopicSubscription, get_hub
 
 logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_ABUSE = 4008
-# The user already holds SHABAKA["MAX_SOCKETS_PER_USER"] open sockets (chat.sockets).
+# The user already holds SHABAKA["MAX_SOCKETS_PER_USER"] open sockets (realtime.sockets).
 CLOSE_TOO_MANY_SOCKETS = 4429
 # The session or token the socket was opened with ended (accounts.signout).
 CLOSE_SIGNED_OUT = 4403
@@ -69,7 +71,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     readable: frozenset[int] = frozenset()
     member_networks: frozenset[int] = frozenset()
     attached = False
-    slot = False  # holds one of the user's socket slots (chat.sockets)
+    slot = False  # holds one of the user's socket slots (realtime.sockets)
     rooms: dict[int, Subscription] = NO_ROOMS
     topics: dict[int, TopicSubscription] = NO_TOPICS
     typing_at: dict[int, float] = NO_TYPING
@@ -98,7 +100,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         )(user)
         self.summary = summary
         self.readable = self._shared_set(readable)
-        online = await presence.cache_call(presence.connect)(user.pk)
+        online = await presence.cache_call(counts.connect)(user.pk)
         self.counted = True
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
         if not await still_signed_in(self.scope):
@@ -126,7 +128,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             except Exception:
                 # Left behind, the membership expires with the layer's group_expiry.
                 logger.warning("could not leave %s", user_group(self.user_id), exc_info=True)
-            last = await presence.cache_call(presence.disconnect)(self.user_id)
+            last = await presence.cache_call(counts.disconnect)(self.user_id)
             if last and self.summary is not None:
                 presence.announce_offline_later(self.summary, sorted(self.member_networks))
 

@@ -34,7 +34,7 @@ This package's modules, each a part the hub owns:
 - `unread`: batched unread pushes.
 
 The per-user budgets of writes and replays are not the hub's: they are shared by every
-process (chat.limits), as are the users' socket slots (chat.sockets), whose heartbeat
+process (chat.limits), as are the users' socket slots (realtime.sockets), whose heartbeat
 the hub beats for its sockets.
 """
 
@@ -50,16 +50,18 @@ from typing import TYPE_CHECKING, Any
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
-from chat import events, presence, sockets
-from chat.hub.networks import Networks
-from chat.hub.rooms import Rooms, Subscription
-from chat.hub.topics import Topics, TopicSubscription
-from chat.hub.unread import UnreadBatches
+from chat import events
 from community.forums import events as forum_events
+from core import presence
 from core.events import user_group
+from realtime import sockets
+from realtime.hub.networks import Networks
+from realtime.hub.rooms import Rooms, Subscription
+from realtime.hub.topics import Topics, TopicSubscription
+from realtime.hub.unread import UnreadBatches
 
 if TYPE_CHECKING:
-    from chat.consumers import ChatConsumer
+    from realtime.consumers import ChatConsumer
 
 __all__ = ["Hub", "Subscription", "TopicSubscription", "get_hub"]
 

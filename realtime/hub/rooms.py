@@ -21,12 +21,12 @@ from channels.db import database_sync_to_async
 
 from chat import queries
 from chat.events import encode
-from chat.hub.groups import GroupTable
 from core.events import room_group
+from realtime.hub.groups import GroupTable
 
 if TYPE_CHECKING:
-    from chat.consumers import ChatConsumer
-    from chat.hub import Hub
+    from realtime.consumers import ChatConsumer
+    from realtime.hub import Hub
 
 logger = logging.getLogger(__name__)
 
