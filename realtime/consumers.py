@@ -34,7 +34,7 @@ from core.events import room_group, user_group
 from realtime import consumer_db, presence, sockets
 from realtime.auth import still_signed_in
 from realtime.frames import FrameError, check_capacity, field, parse
-from realtime.hub import Hub, Subscription, TopicSubscription, get_hub
+from realtime.hub import Hub, get_hub
 
 logger = logging.getLogger(__name__)
 
@@ -57,14 +57,15 @@ TYPING_INTERVAL = 3.0
 
 _interned: dict[frozenset[int], frozenset[int]] = {}
 
-# Shared empty defaults: most sockets never subscribe, type or misbehave, and idle
-# sockets are counted by the thousand (per-socket memory is a benchmark).
-NO_ROOMS: dict[int, Subscription] = {}
-NO_TOPICS: dict[int, TopicSubscription] = {}
+# A shared empty default: most sockets never type or misbehave, and idle sockets are
+# counted by the thousand (per-socket memory is a benchmark).
 NO_TYPING: dict[int, float] = {}
 
 
 class ChatConsumer(AsyncJsonWebsocketConsumer):
+    """One client's socket. What it watches is the hub's (one copy: `self.hub.rooms.of(self)`,
+    `self.hub.topics.of(self)`); the socket meets the hub's `Socket` protocol."""
+
     user_id: int
     hub: Hub
     summary: dict[str, Any] | None = None
@@ -72,8 +73,6 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     member_networks: frozenset[int] = frozenset()
     attached = False
     slot = False  # holds one of the user's socket slots (realtime.sockets)
-    rooms: dict[int, Subscription] = NO_ROOMS
-    topics: dict[int, TopicSubscription] = NO_TOPICS
     typing_at: dict[int, float] = NO_TYPING
     strikes: list[float] = []  # replaced on each error, never mutated in place
     signed_out = False
@@ -87,6 +86,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         self.user = user
         self.user_id = user.pk
+        self.hub = get_hub()
         # Authenticated: finish the handshake now. Frames sent meanwhile wait until
         # connect() returns, and with no subscription yet there is nothing to revoke;
         # in a reconnect storm this keeps handshakes well inside daphne's timeout.
@@ -108,7 +108,6 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             # `accounts.signed_out` this socket could not have heard.
             await self._close_signed_out()
             return
-        self.hub = get_hub()
         await self.hub.attach(self)
         self.attached = True
         if online:
@@ -213,21 +212,15 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def on_subscribe(self, frame: dict[str, Any]) -> None:
         room_id = field(frame, "room", int)
         after_seq = field(frame, "after_seq", int, required=False)
-        check_capacity(self.rooms, room_id, MAX_SUBSCRIPTIONS, "rooms")
+        check_capacity(self.hub.rooms.of(self), room_id, MAX_SUBSCRIPTIONS, "rooms")
         room = await database_sync_to_async(access.access_room)(self.user, room_id)
-        if self.rooms is NO_ROOMS:
-            self.rooms = {}
-        if room_id in self.rooms:
-            # A resubscribe (the client saw a gap): start over from its after_seq.
-            del self.rooms[room_id]
-            await self.hub.rooms.unsubscribe(self, room_id)
+        # A resubscribe (the client saw a gap) starts over from its after_seq.
         sub = await self.hub.rooms.subscribe(self, room.pk, room.network_id)
-        self.rooms[room.pk] = sub
         replay, unread, spent = await database_sync_to_async(consumer_db.subscribe_state)(
             self.user, room.pk, after_seq, REPLAY_LIMIT
         )
-        if self.rooms.get(room.pk) is not sub:
-            return  # access was revoked meanwhile
+        if not self.hub.rooms.holds(sub):
+            return  # access was revoked while the replay was read
         if not spent:
             # Subscribed all the same, without the replay: `has_more` says to page it later.
             refusal = limits.refused(spent, "replayed events")
@@ -248,8 +241,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def on_unsubscribe(self, frame: dict[str, Any]) -> None:
         room_id = field(frame, "room", int)
-        if room_id in self.rooms and self.rooms.pop(room_id, None) is not None:
-            await self.hub.rooms.unsubscribe(self, room_id)
+        await self.hub.rooms.unsubscribe(self, room_id)
         await self.send_json({"type": "unsubscribed", "room": room_id})
 
     async def on_topic_subscribe(self, frame: dict[str, Any]) -> None:
@@ -259,16 +251,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         have missed through REST (`GET /api/v1/topics/{id}/posts/?after=`).
         """
         topic_id = field(frame, "topic", int)
-        check_capacity(self.topics, topic_id, MAX_TOPIC_SUBSCRIPTIONS, "topics")
-        sub = self.topics.get(topic_id)
-        if sub is None:
-            # Watched before access is read (inactive until it passes), as rooms are
-            # joined before their replay: a deletion committed after the check still
-            # reaches this subscription.
-            sub = await self.hub.topics.subscribe(self, topic_id)
-            if self.topics is NO_TOPICS:
-                self.topics = {}
-            self.topics[topic_id] = sub
+        topics = self.hub.topics
+        check_capacity(topics.of(self), topic_id, MAX_TOPIC_SUBSCRIPTIONS, "topics")
+        # Watched before access is read (inactive until it passes), as rooms are joined
+        # before their replay: a deletion committed after the check still reaches it.
+        sub = await topics.watch(self, topic_id)
         readable = self.readable
         try:
             network_id, moderator, deleted = await database_sync_to_async(consumer_db.topic_access)(
@@ -276,24 +263,15 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             )
         except Exception:
             # Refused, or the database failed: either way no half-made watch stays behind.
-            if self.topics.get(topic_id) is sub:
-                self._unwatch_topic(topic_id)
+            topics.abandon(sub)
             raise
-        if self.topics.get(topic_id) is not sub:
-            raise NotFound()  # closed while access was being read
-        sub.network, sub.moderator = network_id, moderator
-        sub.deleted = deleted or (sub.deleted and not sub.active)
-        revoked = network_id in readable and network_id not in self.readable
-        if revoked or (sub.deleted and not moderator):
-            self._unwatch_topic(topic_id)
+        if not topics.admit(sub, network_id, moderator, deleted, readable):
             raise NotFound()
-        sub.active = True
         await self.send_json(events.topic_frame(events.TOPIC_SUBSCRIBED, topic_id))
 
     async def on_topic_unsubscribe(self, frame: dict[str, Any]) -> None:
         topic_id = field(frame, "topic", int)
-        if self.topics.pop(topic_id, None) is not None:
-            await self.hub.topics.unsubscribe(self, topic_id)
+        await self.hub.topics.unsubscribe(self, topic_id)
         await self.send_json(events.topic_frame(events.TOPIC_UNSUBSCRIBED, topic_id))
 
     async def on_send(self, frame: dict[str, Any]) -> None:
@@ -361,27 +339,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def access_revoked(self, event: dict[str, Any]) -> None:
         """Banned, removed or left: stop the network's rooms and topics now, then tell the
         client."""
-        self._drop_network(event["network"])
+        self.hub.drop_network(self, event["network"])
         await self.send_json({"type": "access.revoked", "network": event["network"]})
         await self.refresh_access(announce=False)
-
-    def _drop_network(self, network_id: int) -> None:
-        for room_id, sub in list(self.rooms.items()):
-            if sub.network == network_id:
-                del self.rooms[room_id]
-                self.hub.rooms.unsubscribe_now(self, room_id)
-        for topic_id, topic_sub in list(self.topics.items()):
-            if topic_sub.network == network_id:
-                self._unwatch_topic(topic_id)
-
-    def _unwatch_topic(self, topic_id: int) -> None:
-        if self.topics.pop(topic_id, None) is not None:
-            self.hub.topics.unsubscribe_now(self, topic_id)
-
-    async def lose_topic(self, topic_id: int) -> None:
-        """The topic closed to this user (deleted, and they do not moderate it)."""
-        self._unwatch_topic(topic_id)
-        await self.send_json({"type": "access.revoked", "topic": topic_id})
 
     async def refresh_access(self, *, announce: bool = True) -> None:
         """Re-read what the user may read (membership or visibility changed)."""
@@ -393,28 +353,19 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             self._shared_set(readable),
             members,
         )
-        await self.hub.networks.rewatch(self, old, readable)
-        watched = {s.network for s in self.rooms.values() if s.network is not None}
-        # Staff and owners read the topics of an archived network (never in `readable`), so
-        # a topic closes only when its network leaves `readable` now.
-        watched.update(s.network for s in self.topics.values() if s.network in old)
-        for network_id in sorted(watched - readable):
-            self._drop_network(network_id)
-            if announce:
+        lost = await self.hub.access_changed(self, old, self.readable)
+        if announce:
+            for network_id in lost:
                 await self.send_json({"type": "access.revoked", "network": network_id})
         await self._recheck_moderation()
 
     async def _recheck_moderation(self) -> None:
         """A moderator who lost the role stops watching deleted topics (moderators only)."""
-        networks = {s.network for s in self.topics.values() if s.moderator}
+        networks = self.hub.topics.moderated_networks(self)
         if not networks:
             return
         still = await database_sync_to_async(consumer_db.moderated)(self.user, networks)
-        for topic_id, sub in list(self.topics.items()):
-            if sub.moderator and sub.network not in still:
-                sub.moderator = False
-                if sub.deleted:
-                    await self.lose_topic(topic_id)
+        await self.hub.topics.demote(self, still)
 
     async def accounts_signed_out(self, event: dict[str, Any]) -> None:
         """The credential this socket was opened with ended (None: every credential of the

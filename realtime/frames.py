@@ -7,6 +7,7 @@ frame of that code (the socket stays open).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,7 +96,7 @@ def field(frame: dict[str, Any], name: str, kind: type, *, required: bool = True
     return value
 
 
-def check_capacity(watched: dict[int, Any], key: int, limit: int, what: str) -> None:
+def check_capacity(watched: Collection[int], key: int, limit: int, what: str) -> None:
     """A socket watches a bounded number of rooms (topics); watching one again is free."""
     if key not in watched and len(watched) >= limit:
         raise FrameError("too_many_subscriptions", f"A socket may watch at most {limit} {what}.")
