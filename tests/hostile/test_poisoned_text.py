@@ -51,7 +51,7 @@ BIDI = "\u202eevil\u2066x\u2069\u200b"
 # the bidi embeddings, overrides and isolates, and the zero-width characters.
 STRIPPABLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060\ufeff]")
 REST_DEPTH = 100_000
-WS_DEPTH = 100  # json.dumps builds it; tests/chat/test_consumer.py sends 8,000 deep
+WS_DEPTH = 100  # json.dumps builds it; tests/realtime/test_consumer.py sends 8,000 deep
 WRITE_METHODS = ("post", "put", "patch")
 
 

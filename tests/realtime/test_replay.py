@@ -12,7 +12,7 @@ from channels.layers import get_channel_layer
 from chat.actions import messages
 from chat.models import Message, Reaction, Room
 from realtime import hub as hub_module
-from tests.chat.conftest import Client, db
+from tests._ws import Client, db
 from tests.factories.chat import send
 
 pytestmark = pytest.mark.django_db(transaction=True)
