@@ -338,10 +338,16 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def access_revoked(self, event: dict[str, Any]) -> None:
         """Banned, removed or left: stop the network's rooms and topics now, then tell the
-        client."""
-        self.hub.drop_network(self, event["network"])
-        await self.send_json({"type": "access.revoked", "network": event["network"]})
-        await self.refresh_access(announce=False)
+        client.
+
+        The `community.membership` event sent just before has re-read the access already
+        (the network left `member_networks`): reading it again would only repeat those
+        queries. Only if that event was lost on the way is the access re-read here."""
+        network_id = event["network"]
+        self.hub.drop_network(self, network_id)
+        await self.send_json({"type": "access.revoked", "network": network_id})
+        if network_id in self.member_networks:
+            await self.refresh_access(announce=False)
 
     async def refresh_access(self, *, announce: bool = True) -> None:
         """Re-read what the user may read (membership or visibility changed)."""
@@ -387,7 +393,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(
             {k: v for k, v in event.items() if k != "type"} | {"type": "membership"}
         )
-        # A ban or removal is followed by its own access.revoked event, which tells the client.
+        # The one access re-read of a ban or removal, whose own access.revoked event follows
+        # and tells the client.
         await self.refresh_access(announce=False)
 
     async def forums_mention(self, event: dict[str, Any]) -> None:

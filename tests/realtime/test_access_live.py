@@ -6,10 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from channels.layers import get_channel_layer
 
 from chat.models import Room
 from community.actions import membership, networks
 from community.models import Network
+from core import events as core_events
+from tests._queries import AllQueries
 from tests._ws import db
 from tests.factories.chat import make_room, send
 
@@ -81,6 +84,43 @@ async def test_losing_membership_revokes_at_once_and_nothing_follows(
     assert (await victim.expect("error"))["code"] == "not_found"
     await victim.send(type="message.send", room=private_room.pk, body="x", client_id="z")
     assert (await victim.expect("error"))["code"] == "not_found"
+
+
+@pytest.mark.parametrize("membership_lost", [False, True])
+async def test_a_ban_makes_the_socket_read_its_access_once(
+    connect: Any,
+    owner: Any,
+    member: Any,
+    private_network: Network,
+    private_room: Room,
+    monkeypatch: pytest.MonkeyPatch,
+    membership_lost: bool,
+) -> None:
+    """A ban sends the user `community.membership`, then `access.revoked`: the socket
+    re-reads what it may read once, for the first (the networks it reads, from the
+    database as the ban emptied their cache, and those it is an active member of), and
+    the second only stops the network's rooms and tells the client — unless the first
+    was lost on the way (the layer delivers at most once): then the second re-reads."""
+    client = await connect(member)
+    await client.subscribe(private_room)
+    sent: list[tuple[str, dict[str, Any]]] = []
+    # The ban's events are held back, then delivered while only the socket's queries run.
+    monkeypatch.setattr(core_events, "send_event_now", lambda *event: sent.append(event))
+    await db(membership.do_ban_member)(owner, private_network, member.pk, "spam")
+    monkeypatch.undo()
+    assert [e["type"] for group, e in sent if group == f"user.{member.pk}"] == [
+        "community.membership",
+        "access.revoked",
+    ]
+    if membership_lost:
+        sent = [(g, e) for g, e in sent if e["type"] != "community.membership"]
+    layer = get_channel_layer()
+    with AllQueries() as queries:
+        for group, event in sent:
+            await layer.group_send(group, event)
+        assert (await client.expect("access.revoked"))["network"] == private_network.pk
+        await client.drain(0.5)
+    assert queries.count == 2, queries.sql
 
 
 async def test_banned_keeps_other_networks(
