@@ -19,11 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.actions import display_name
-from chat import access, presence, queries
+from chat import access, queries
 from chat.actions import rooms as room_actions
 from chat.models import Message, Room
 from community.models import Network
 from community.web import content_network, network_context
+from core import presence
 from core.api import me
 from core.errors import ActionError
 from core.validation import MAX_BODY_BYTES

@@ -71,7 +71,7 @@ ALLOWED_HOSTS = env_list(
 )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # The site's public origin: the links in mail, and an origin the websocket accepts
-# (config.ws_origin); behind a TLS proxy, its https:// address.
+# (realtime.origin); behind a TLS proxy, its https:// address.
 # Under tests the default is the Django test client's own address, as its requests say.
 SITE_URL = os.environ.get(
     "SITE_URL", "http://testserver" if TESTING else "http://127.0.0.1:8000"
@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "community.forums",
     "directory",
     "chat",
+    "realtime",
     "search",
     "accounts",
 ]
@@ -194,14 +195,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- channel layer and cache ---------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    # CHANNEL_LAYER "pubsub" (default) or "list", both wrapped in chat.layers: why each
+    # CHANNEL_LAYER "pubsub" (default) or "list", both wrapped in realtime.layers: why each
     # and its values, docs/operations.md "Channel layer".
     CHANNEL_LAYER_KIND = os.environ.get("CHANNEL_LAYER", "pubsub")
     _redis_hosts = env_list("CHANNEL_REDIS_HOSTS", [REDIS_URL])
     if CHANNEL_LAYER_KIND == "list":
         CHANNEL_LAYERS = {
             "default": {
-                "BACKEND": "chat.layers.BlockingPoolRedisChannelLayer",
+                "BACKEND": "realtime.layers.BlockingPoolRedisChannelLayer",
                 "CONFIG": {
                     "hosts": [
                         {
@@ -222,7 +223,7 @@ if REDIS_URL:
     else:
         CHANNEL_LAYERS = {
             "default": {
-                "BACKEND": "chat.layers.PubSubChannelLayer",
+                "BACKEND": "realtime.layers.PubSubChannelLayer",
                 "CONFIG": {
                     "hosts": _redis_hosts,
                     "prefix": os.environ.get("CHANNEL_PREFIX", "shabaka"),
@@ -433,7 +434,7 @@ SHABAKA["BUDGETS"] |= {
     "send": os.environ.get("CHAT_SEND_BUDGET") or f"{_chat_burst} per {_chat_window} seconds",
     "replay": os.environ.get("CHAT_REPLAY_BUDGET", "3000 per minute"),
 }
-# Open websockets per user, counted across processes (chat/sockets.py); one more is
+# Open websockets per user, counted across processes (realtime/sockets.py); one more is
 # closed with 4429.
 SHABAKA["MAX_SOCKETS_PER_USER"] = int(os.environ.get("MAX_SOCKETS_PER_USER", "20"))
 if TESTING and not {"CHAT_SEND_BUDGET", "CHAT_RATE_BURST"} & set(os.environ):

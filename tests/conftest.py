@@ -14,9 +14,9 @@ import pytest
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 
-from chat import sockets
 from community.models import Membership, Network
 from core import budgets
+from realtime import sockets
 from tests.factories.directory import BACKENDS, SearchBackend, use_backend
 from tests.factories.networks import add_member, make_network
 from tests.factories.users import client_for, make_user

@@ -15,7 +15,7 @@ names that member.
 A deleted post's body is never in an event: subscribers include non-moderators.
 
 Websocket clients receive the `topic.<id>` events, exactly as built here, after a
-`topic.subscribe` frame (chat.consumers; the chat hub fans them out per process).
+`topic.subscribe` frame (realtime.consumers; the chat hub fans them out per process).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 controls, deep nesting (REST: test_poisoned_text.py; the poisons: poison.py).
 
 No hand list of fields: the cases are walked out of the frame table the consumer reads
-its fields through (`chat.frames.CLIENT_FRAMES`). A frame added tomorrow is poisoned
+its fields through (`realtime.frames.CLIENT_FRAMES`). A frame added tomorrow is poisoned
 tomorrow. With the owner's socket:
 
 - a NUL or a lone surrogate in a value, or in a key: an `error` frame
@@ -22,13 +22,13 @@ from typing import Any
 
 import pytest
 
-from chat.frames import CLIENT_FRAMES
 from chat.models import Message
+from realtime.frames import CLIENT_FRAMES
 from tests.hostile.poison import BIDI, POISONS, STRIPPABLE, changed, every_row
 from tests.hostile.test_authorization_sweep import Prober
 from tests.hostile.world import World
 
-WS_DEPTH = 100  # json.dumps builds it; tests/chat/test_consumer.py sends 8,000 deep
+WS_DEPTH = 100  # json.dumps builds it; tests/realtime/test_consumer.py sends 8,000 deep
 
 
 # --- websocket (transactional: the consumer reads through its own connections) -------------

@@ -1,4 +1,5 @@
-"""The /ws/ consumer on the real ASGI application: every frame type, every persona."""
+"""The /ws/ consumer on the real ASGI application: connecting, every client frame, bad
+frames and abuse, idempotent sends."""
 
 from __future__ import annotations
 
@@ -8,20 +9,13 @@ from typing import Any
 
 import pytest
 
-from chat import consumers, frames, presence
-from chat.actions import messages, rooms
 from chat.models import Message, Room, RoomEvent
-from community.actions import membership, networks
 from community.models import Network
-from tests._queries import AllQueries
-from tests.chat.conftest import ORIGIN, _token, db
-from tests.factories.chat import make_direct_room, make_room, send
+from realtime import consumers, frames
+from tests._ws import ORIGIN, _token, db
+from tests.factories.chat import make_direct_room, send
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-READERS = ["owner", "moderator", "member", "staff"]
-NON_READERS = ["pending", "banned", "outsider"]
-
 
 # --- connecting -------------------------------------------------------------------------
 
@@ -47,95 +41,6 @@ async def test_ping_pong(connect: Any, member: Any) -> None:
     client = await connect(member)
     await client.send(type="ping")
     assert await client.expect("pong") == {"type": "pong"}
-
-
-# --- subscribing: access per persona --------------------------------------------------------
-
-
-async def test_private_room_subscription_per_persona(
-    connect: Any, personas: dict[str, Any], private_room: Room, member: Any
-) -> None:
-    clients = {name: await connect(user) for name, user in personas.items()}
-    for client in clients.values():
-        await client.send(type="subscribe", room=private_room.pk, after_seq=0)
-    for name, client in clients.items():
-        if name in READERS:
-            assert await client.expect("subscribed") == {
-                "type": "subscribed",
-                "room": private_room.pk,
-                "seq": 0,
-                "events": [],
-                "has_more": False,
-                "unread": 0,
-            }
-        else:
-            error = await client.expect("error")
-            assert (error["code"], error["ref"]) == ("not_found", "subscribe"), name
-    await db(send)(member, private_room, "confidentiel")
-    for name, client in clients.items():
-        if name in READERS:
-            assert (await client.expect("message.new"))["message"]["body"] == "confidentiel"
-        else:
-            assert await client.nothing(0.2), name
-
-
-async def test_public_rooms_are_readable_by_any_signed_in_user(
-    connect: Any, personas: dict[str, Any], public_room: Room, member: Any
-) -> None:
-    readers = ["owner", "moderator", "member", "outsider", "staff", "pending"]
-    clients = {name: await connect(personas[name]) for name in readers}
-    for client in clients.values():
-        await client.subscribe(public_room)
-    await db(send)(member, public_room, "hello Germany")
-    for client in clients.values():
-        assert (await client.expect("message.new"))["message"]["body"] == "hello Germany"
-
-
-async def test_banned_member_of_public_network_is_told_so(
-    connect: Any, banned: Any, public_room: Room
-) -> None:
-    client = await connect(banned)
-    await client.send(type="subscribe", room=public_room.pk)
-    assert (await client.expect("error"))["code"] == "banned"
-
-
-async def test_outsider_of_hidden_room_gets_nothing(
-    connect: Any, outsider: Any, member: Any, hidden_room: Room
-) -> None:
-    spy = await connect(outsider)
-    await spy.send(type="subscribe", room=hidden_room.pk)
-    assert (await spy.expect("error"))["code"] == "not_found"
-    insider = await connect(member)
-    await insider.subscribe(hidden_room)
-    await insider.send(type="message.send", room=hidden_room.pk, body="سري", client_id="s")
-    await insider.expect("message.new")
-    await insider.send(type="typing", room=hidden_room.pk)
-    assert await spy.nothing(0.4)
-
-
-async def test_sending_per_persona(
-    connect: Any, personas: dict[str, Any], private_room: Room
-) -> None:
-    expected = {
-        "owner": None,
-        "moderator": None,
-        "member": None,
-        "staff": "not_member",  # staff read every network; only members post
-        "pending": "not_found",
-        "banned": "not_found",
-        "outsider": "not_found",
-    }
-    for name, error_code in expected.items():
-        client = await connect(personas[name])
-        await client.send(
-            type="message.send", room=private_room.pk, body="Bonjour", client_id=f"p-{name}"
-        )
-        if error_code is None:
-            assert (await client.expect("message.ack"))["client_id"] == f"p-{name}"
-        else:
-            error = await client.expect("error")
-            assert (error["code"], error["ref"]) == (error_code, f"p-{name}")
-    assert await db(Message.objects.count)() == 3
 
 
 # --- every client frame ------------------------------------------------------------------------
@@ -278,168 +183,6 @@ async def test_direct_room_frames_and_unread(
     assert await third.nothing(0.2)
 
 
-# --- presence -----------------------------------------------------------------------------------
-
-
-async def test_presence_across_tabs_and_only_to_people_sharing_a_network(
-    connect: Any,
-    member: Any,
-    moderator: Any,
-    outsider: Any,
-    public_network: Network,
-    monkeypatch: Any,
-) -> None:
-    monkeypatch.setattr(presence, "OFFLINE_GRACE", 0.1)
-    watcher = await connect(member)
-    stranger = await connect(outsider)
-    tab1 = await connect(moderator)
-    online = await watcher.expect("presence")
-    assert online == {
-        "type": "presence",
-        "user": {"id": moderator.pk, "username": "moderator", "display_name": "Moderator"},
-        "status": "online",
-    }
-    tab2 = await connect(moderator)
-    await tab1.close()
-    # one tab left: still online, nothing announced
-    assert await watcher.nothing(0.3, ignore=set())
-    await tab2.close()
-    assert (await watcher.expect("presence"))["status"] == "offline"
-    assert await stranger.nothing(0.2, ignore=set())
-
-
-async def test_a_quick_reconnect_announces_nothing(
-    connect: Any, member: Any, moderator: Any, public_network: Network, monkeypatch: Any
-) -> None:
-    monkeypatch.setattr(presence, "OFFLINE_GRACE", 0.3)
-    watcher = await connect(member)
-    phone = await connect(moderator)
-    assert (await watcher.expect("presence"))["status"] == "online"
-    await phone.close()
-    await connect(moderator)  # back within the grace period
-    assert await watcher.nothing(0.6, ignore=set())
-
-
-async def test_presence_is_heard_once_when_sharing_several_networks(
-    connect: Any, owner: Any, member: Any, moderator: Any, public_network: Network
-) -> None:
-    from tests.factories.networks import add_member, make_network
-
-    second = await db(make_network)(owner)
-    await db(add_member)(second, member)
-    await db(add_member)(second, moderator)
-    watcher = await connect(member)
-    await connect(moderator)
-    frames = await watcher.drain(0.4)
-    assert [f["status"] for f in frames if f["type"] == "presence"] == ["online"]
-
-
-# --- muted, moderators-only, archived ----------------------------------------------------------
-
-
-async def test_muted_member_reads_but_cannot_send(
-    connect: Any,
-    owner: Any,
-    member: Any,
-    moderator: Any,
-    public_network: Network,
-    public_room: Room,
-) -> None:
-    await db(membership.do_mute_member)(owner, public_network, member.pk, 10)
-    client = await connect(member)
-    await client.subscribe(public_room)
-    await client.send(type="message.send", room=public_room.pk, body="hi", client_id="m1")
-    error = await client.expect("error")
-    assert (error["code"], error["ref"]) == ("muted", "m1")
-    await db(send)(moderator, public_room, "you can read this")
-    assert (await client.expect("message.new"))["message"]["body"] == "you can read this"
-
-
-async def test_moderators_only_room_over_websocket(
-    connect: Any, member: Any, moderator: Any, public_network: Network
-) -> None:
-    room = await db(make_room)(public_network, name="Annonces", posting=Room.Posting.MODERATORS)
-    member_client, mod_client = await connect(member), await connect(moderator)
-    await member_client.send(type="message.send", room=room.pk, body="x", client_id="a")
-    assert (await member_client.expect("error"))["code"] == "moderators_only"
-    await mod_client.send(type="message.send", room=room.pk, body="Annonce", client_id="b")
-    await mod_client.expect("message.ack")
-
-
-# --- revocation ----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("how", ["ban", "remove", "leave"])
-async def test_losing_membership_revokes_at_once_and_nothing_follows(
-    connect: Any,
-    owner: Any,
-    member: Any,
-    moderator: Any,
-    private_network: Network,
-    private_room: Room,
-    how: str,
-) -> None:
-    victim = await connect(member)
-    other_tab = await connect(member)
-    await victim.subscribe(private_room)
-    await other_tab.subscribe(private_room)
-    if how == "ban":
-        await db(membership.do_ban_member)(owner, private_network, member.pk, "spam")
-    elif how == "remove":
-        await db(membership.do_remove_member)(owner, private_network, member.pk)
-    else:
-        await db(membership.do_leave_network)(member, private_network)
-    for tab in (victim, other_tab):
-        revoked = await tab.expect("access.revoked", wait=1)
-        assert revoked == {"type": "access.revoked", "network": private_network.pk}
-    await db(send)(moderator, private_room, "after the ban")
-    await db(send)(owner, private_room, "still private")
-    for tab in (victim, other_tab):
-        assert await tab.nothing(0.3, ignore={"membership", "presence"})
-    await victim.send(type="subscribe", room=private_room.pk)
-    assert (await victim.expect("error"))["code"] == "not_found"
-    await victim.send(type="message.send", room=private_room.pk, body="x", client_id="z")
-    assert (await victim.expect("error"))["code"] == "not_found"
-
-
-async def test_banned_keeps_other_networks(
-    connect: Any,
-    owner: Any,
-    member: Any,
-    moderator: Any,
-    public_room: Room,
-    private_network: Network,
-    private_room: Room,
-) -> None:
-    client = await connect(member)
-    await client.subscribe(public_room)
-    await client.subscribe(private_room)
-    await db(membership.do_ban_member)(owner, private_network, member.pk, "")
-    await client.expect("access.revoked")
-    await db(send)(moderator, public_room, "still here")
-    assert (await client.expect("message.new"))["room"] == public_room.pk
-
-
-async def test_network_turning_hidden_revokes_non_members(
-    connect: Any,
-    owner: Any,
-    outsider: Any,
-    member: Any,
-    public_network: Network,
-    public_room: Room,
-) -> None:
-    reader = await connect(outsider)
-    insider = await connect(member)
-    await reader.subscribe(public_room)
-    await insider.subscribe(public_room)
-    await db(networks.do_update_network)(owner, public_network, visibility="hidden")
-    revoked = await reader.expect("access.revoked", wait=1)
-    assert revoked["network"] == public_network.pk
-    await db(send)(owner, public_room, "members only now")
-    assert await reader.nothing(0.3)
-    assert (await insider.expect("message.new"))["message"]["body"] == "members only now"
-
-
 # --- limits ------------------------------------------------------------------------------------
 
 
@@ -567,67 +310,6 @@ async def test_same_send_retried_concurrently_from_five_sockets(
     assert await db(Message.objects.count)() == 1
     await watcher.expect("message.new")
     assert await watcher.nothing(0.3)
-
-
-# --- replay ------------------------------------------------------------------------------------
-
-
-async def test_subscribe_replays_every_kind_of_event_and_pages_with_has_more(
-    connect: Any, member: Any, moderator: Any, public_room: Room, monkeypatch: Any
-) -> None:
-    def history() -> None:
-        first = send(member, public_room, "one")
-        second = send(moderator, public_room, "two")
-        messages.do_edit_message(member, first, "one!")
-        messages.do_add_reaction(moderator, first, "❤️")
-        messages.do_delete_message(moderator, second)
-        messages.do_remove_reaction(moderator, first, "❤️")
-        rooms.do_mark_read(member, public_room, first.pk)
-
-    await db(history)()
-    client = await connect(member)
-    subscribed = await client.subscribe(public_room, after_seq=2)
-    assert subscribed["seq"] == 6 and not subscribed["has_more"]
-    assert [e["type"] for e in subscribed["events"]] == [
-        "message.edited",
-        "reaction.added",
-        "message.deleted",
-        "reaction.removed",
-    ]
-    assert subscribed["unread"] == 0
-    monkeypatch.setattr(consumers, "REPLAY_LIMIT", 4)
-    paged = await client.subscribe(public_room, after_seq=0)
-    assert [e["seq"] for e in paged["events"]] == [1, 2, 3, 4] and paged["has_more"]
-    latest = await client.subscribe(public_room)
-    assert latest["events"] == [] and latest["seq"] == 6
-
-
-async def test_subscribe_costs_at_most_three_queries(
-    connect: Any, member: Any, moderator: Any, public_room: Room
-) -> None:
-    """The room with its network (access), the room's seq with the unread count, and the
-    missed events when there are any: whatever the number of messages or events."""
-    await db(lambda: [send(moderator, public_room, f"m{i}") for i in range(30)])()
-    client = await connect(member)
-    with AllQueries() as up_to_date:
-        subscribed = await client.subscribe(public_room)
-    assert subscribed["unread"] == 30 and subscribed["events"] == []
-    with AllQueries() as behind:
-        subscribed = await client.subscribe(public_room, after_seq=10)
-    assert len(subscribed["events"]) == 20
-    assert (up_to_date.count, behind.count) == (2, 3), up_to_date.sql + behind.sql
-
-
-async def test_too_many_subscriptions(
-    connect: Any, member: Any, public_room: Room, monkeypatch: Any
-) -> None:
-    monkeypatch.setattr(consumers, "MAX_SUBSCRIPTIONS", 1)
-    other = await db(make_room)(public_room.network)
-    client = await connect(member)
-    await client.subscribe(public_room)
-    await client.send(type="subscribe", room=other.pk)
-    assert (await client.expect("error"))["code"] == "too_many_subscriptions"
-    await client.subscribe(public_room)  # resubscribing to a watched room is fine
 
 
 def test_every_frame_the_consumer_handles_is_declared_with_its_fields() -> None:

@@ -2,7 +2,7 @@
 
 Who may watch a topic is exactly who may read it over REST; everything else gets
 the very `error` frame an unknown id gets. Events are the ones
-community/forums/events.py sends to `topic.<id>`, delivered by the chat hub.
+community/forums/events.py sends to `topic.<id>`, delivered by the realtime hub.
 """
 
 from __future__ import annotations
@@ -11,80 +11,29 @@ from typing import Any
 
 import pytest
 
-from chat import consumer_db, consumers
-from chat.hub import get_hub
-from community.forums import access, actions
-from community.models import Network
+from realtime import consumers
+from realtime.hub import get_hub
 from tests._queries import AllQueries
 from tests._ws import db
 from tests.factories.chat import make_room
 from tests.factories.forums import make_poster, make_topic
 from tests.factories.users import client_for
-from tests.forums.conftest import Forum
+from tests.realtime._topics import (
+    MISSING,
+    NOTICES,
+    delete_post,
+    delete_topic,
+    edit,
+    react,
+    refusal,
+    reply,
+    rest_status,
+    restore_post,
+    update_topic,
+)
+from tests.realtime.conftest import Forum
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-# Frames about the persona's own world that may arrive at any time.
-NOTICES = {"presence", "membership", "unread"}
-MISSING = 2**62
-
-
-# --- the writes, as the API makes them (objects read fresh: memberships change) -----------
-
-
-def reply(user: Any, topic_id: int, body: str) -> Any:
-    return actions.do_reply(user, access.access_topic(user, topic_id), body)
-
-
-def edit(user: Any, post_id: int, body: str) -> Any:
-    return actions.do_edit_post(user, access.access_post(user, post_id), body)
-
-
-def delete_post(user: Any, post_id: int) -> Any:
-    return actions.do_delete_post(user, access.access_post(user, post_id))
-
-
-def restore_post(user: Any, post_id: int) -> Any:
-    return actions.do_restore_post(user, access.access_post(user, post_id))
-
-
-def react(user: Any, post_id: int, emoji: str, *, add: bool = True) -> None:
-    post = access.access_post(user, post_id)
-    if add:
-        actions.do_add_reaction(user, post, emoji)
-    else:
-        actions.do_remove_reaction(user, post, emoji)
-
-
-def update_topic(user: Any, topic_id: int, **changes: Any) -> Any:
-    return actions.do_update_topic(user, access.access_topic(user, topic_id), **changes)
-
-
-def delete_topic(user: Any, topic_id: int) -> Any:
-    return actions.do_delete_topic(user, access.access_topic(user, topic_id))
-
-
-def member_action(owner: Any, network: Network, user: Any, action: str, **body: Any) -> None:
-    """A moderation action through the REST API (the path a moderator's client takes)."""
-    path = f"/api/v1/networks/{network.slug}/members/{user.pk}/{action}/"
-    response = client_for(owner).post(path, body, format="json")
-    assert response.status_code == 200, response.content
-
-
-def rest_status(user: Any, topic_id: int) -> int:
-    return int(client_for(user).get(f"/api/v1/topics/{topic_id}/").status_code)
-
-
-@pytest.fixture
-def forum(kind: str, request: pytest.FixtureRequest) -> Forum:
-    """The persona networks' forum of the parametrized `kind` (public, private, hidden)."""
-    found: Forum = request.getfixturevalue(f"{kind}_forum")
-    return found
-
-
-async def refusal(client: Any, topic_id: int) -> dict[str, Any]:
-    await client.send(type="topic.subscribe", topic=topic_id)
-    return await client.expect("error")
 
 
 # --- who may watch ---------------------------------------------------------------------------
@@ -257,114 +206,6 @@ async def test_unsubscribed_socket_receives_nothing_more(
     assert await leaving.nothing(0.3, ignore=NOTICES)
 
 
-@pytest.mark.parametrize(
-    ("kind", "action", "refused"),
-    [
-        ("private", "ban", "not_found"),
-        ("private", "remove", "not_found"),
-        ("public", "ban", "banned"),
-    ],
-)
-async def test_a_ban_or_removal_stops_the_networks_topics_at_once(
-    connect: Any,
-    owner: Any,
-    member: Any,
-    moderator: Any,
-    forum: Forum,
-    kind: str,
-    action: str,
-    refused: str,
-) -> None:
-    topic_id = forum.topic.pk
-    victim, other_tab, control = await connect(member), await connect(member), await connect(owner)
-    for client in (victim, other_tab, control):
-        await client.watch(topic_id)
-    body = {"reason": "spam"} if action == "ban" else {}
-    await db(member_action)(owner, forum.network, member, action, **body)
-    for tab in (victim, other_tab):
-        revoked = await tab.expect("access.revoked", wait=1)
-        assert revoked == {"type": "access.revoked", "network": forum.network.pk}
-
-    post = await db(reply)(moderator, topic_id, "après l'exclusion")
-    await db(edit)(moderator, forum.reply.pk, "modifié après l'exclusion")
-    await db(react)(moderator, forum.reply.pk, "👍")
-    await db(update_topic)(moderator, topic_id, title="Renommé après l'exclusion")
-    assert (await control.expect("forums.post"))["post"]["id"] == post.pk
-    await control.expect("forums.topic_updated")
-    for tab in (victim, other_tab):
-        assert await tab.nothing(0.3, ignore=NOTICES)
-    assert (await refusal(victim, topic_id))["code"] == refused
-
-
-async def test_a_ban_keeps_the_topics_of_other_networks(
-    connect: Any, owner: Any, member: Any, moderator: Any, public_forum: Forum, private_forum: Forum
-) -> None:
-    client = await connect(member)
-    await client.watch(public_forum.topic.pk)
-    await client.watch(private_forum.topic.pk)
-    await db(member_action)(owner, private_forum.network, member, "ban", reason="")
-    await client.expect("access.revoked")
-    await db(reply)(moderator, private_forum.topic.pk, "privé")
-    await db(reply)(moderator, public_forum.topic.pk, "public")
-    assert (await client.expect("forums.post"))["post"]["body"] == "public"
-    assert await client.nothing(0.2, ignore=NOTICES)
-
-
-async def test_a_network_turning_hidden_closes_its_topics_to_non_members(
-    connect: Any, owner: Any, outsider: Any, member: Any, public_forum: Forum
-) -> None:
-    topic_id = public_forum.topic.pk
-    reader, insider = await connect(outsider), await connect(member)
-    await reader.watch(topic_id)
-    await insider.watch(topic_id)
-    response = await db(
-        lambda: client_for(owner).patch(
-            f"/api/v1/networks/{public_forum.network.slug}/",
-            {"visibility": "hidden"},
-            format="json",
-        )
-    )()
-    assert response.status_code == 200
-    assert (await reader.expect("access.revoked", wait=1))["network"] == public_forum.network.pk
-    await db(reply)(owner, topic_id, "entre membres")
-    assert (await insider.expect("forums.post"))["post"]["body"] == "entre membres"
-    assert await reader.nothing(0.3, ignore=NOTICES)
-
-
-async def test_deleting_a_topic_closes_it_to_its_non_moderator_watchers(
-    connect: Any, member: Any, moderator: Any, public_forum: Forum
-) -> None:
-    topic_id = public_forum.topic.pk
-    reader, mod = await connect(member), await connect(moderator)
-    await reader.watch(topic_id)
-    await mod.watch(topic_id)
-    await db(delete_topic)(moderator, topic_id)
-    for client in (reader, mod):
-        updated = await client.expect("forums.topic_updated")
-        assert updated["topic"]["deleted"] is True and updated["changes"] == ["deleted"]
-    assert await reader.expect("access.revoked") == {"type": "access.revoked", "topic": topic_id}
-    await db(edit)(moderator, public_forum.reply.pk, "relu par la modération")
-    assert (await mod.expect("forums.post_edited"))["post"]["body"] == "relu par la modération"
-    assert await reader.nothing(0.3, ignore=NOTICES)
-    assert await mod.nothing(0.2, ignore=NOTICES)  # no access.revoked for the moderator
-
-
-async def test_a_demoted_moderator_stops_watching_a_deleted_topic(
-    connect: Any, owner: Any, moderator: Any, private_forum: Forum
-) -> None:
-    topic_id = private_forum.topic.pk
-    await db(delete_topic)(moderator, topic_id)
-    client = await connect(moderator)
-    await client.watch(topic_id)
-    await db(member_action)(owner, private_forum.network, moderator, "set-role", role="member")
-    assert await client.expect("access.revoked", wait=1) == {
-        "type": "access.revoked",
-        "topic": topic_id,
-    }
-    await db(edit)(owner, private_forum.reply.pk, "après la rétrogradation")
-    assert await client.nothing(0.3, ignore=NOTICES)
-
-
 async def test_another_networks_topics_never_reach_a_socket(
     connect: Any,
     moderator: Any,
@@ -463,90 +304,3 @@ async def test_after_a_channel_layer_failure_watchers_are_told_to_catch_up(
         lambda: client_for(member).get(f"/api/v1/topics/{topic_id}/posts/?after={post.pk - 1}")
     )()
     assert [p["id"] for p in catch_up.json()["results"]] == [post.pk]
-
-
-async def test_a_topic_deleted_while_access_is_read_is_not_watched(
-    connect: Any, member: Any, moderator: Any, public_forum: Forum, monkeypatch: Any
-) -> None:
-    """The subscription is made before access is read: a deletion committed right after
-    the check reaches it, so the watcher is refused or closed, never left watching."""
-    topic_id = public_forum.topic.pk
-    checked = consumer_db.topic_access
-
-    def check_then_delete(user: Any, topic: int) -> tuple[int, bool, bool]:
-        answer = checked(user, topic)
-        delete_topic(moderator, topic)
-        return answer
-
-    monkeypatch.setattr(consumer_db, "topic_access", check_then_delete)
-    reader = await connect(member)
-    await reader.send(type="topic.subscribe", topic=topic_id)
-    # Refused if the deletion's event reached the inactive subscription before the check
-    # ended (the in-memory layer); otherwise watched, then closed by that event (Redis).
-    frames = await reader.drain(1.0)
-    refused = any(f["type"] == "error" and f.get("code") == "not_found" for f in frames)
-    closed = {"type": "access.revoked", "topic": topic_id} in frames
-    assert refused or closed, frames
-    await db(edit)(moderator, public_forum.reply.pk, "seulement pour la modération")
-    assert await reader.nothing(0.3, ignore=NOTICES)
-
-
-async def lose_events(monkeypatch: Any) -> None:
-    """From now on this process's hub drops every forum event (as a failing layer would)."""
-
-    async def dropped(message: dict[str, Any]) -> None:
-        return None
-
-    monkeypatch.setattr(get_hub().topics, "receive", dropped)
-
-
-async def test_subscribing_again_to_a_topic_no_longer_readable_stops_it(
-    connect: Any, member: Any, moderator: Any, public_forum: Forum, monkeypatch: Any
-) -> None:
-    topic_id = public_forum.topic.pk
-    reader = await connect(member)
-    await reader.watch(topic_id)
-    with monkeypatch.context() as patch:
-        await lose_events(patch)
-        await db(delete_topic)(moderator, topic_id)  # the socket never hears of it
-    assert (await refusal(reader, topic_id))["code"] == "not_found"
-    await db(edit)(moderator, public_forum.reply.pk, "plus pour vous")
-    assert await reader.nothing(0.3, ignore=NOTICES)
-
-
-async def test_a_deletion_lost_with_the_layer_closes_the_topic_on_recovery(
-    connect: Any, member: Any, moderator: Any, public_forum: Forum, monkeypatch: Any
-) -> None:
-    topic_id = public_forum.topic.pk
-    reader, mod = await connect(member), await connect(moderator)
-    await reader.watch(topic_id)
-    await mod.watch(topic_id)
-    with monkeypatch.context() as patch:
-        await lose_events(patch)
-        await db(delete_topic)(moderator, topic_id)
-    get_hub()._layer_failed()
-    assert await reader.expect("access.revoked", wait=3) == {
-        "type": "access.revoked",
-        "topic": topic_id,
-    }
-    assert (await mod.expect("topic.subscribed", wait=3))["topic"] == topic_id
-    await db(edit)(moderator, public_forum.reply.pk, "modération seulement")
-    assert (await mod.expect("forums.post_edited"))["post"]["body"] == "modération seulement"
-    assert await reader.nothing(0.3, ignore=NOTICES)
-
-
-async def test_a_failed_access_read_leaves_no_watch_behind(
-    connect: Any, member: Any, moderator: Any, public_forum: Forum, monkeypatch: Any
-) -> None:
-    topic_id = public_forum.topic.pk
-
-    def failing(user: Any, topic: int) -> tuple[int, bool, bool]:
-        raise RuntimeError("database went away")
-
-    reader = await connect(member)
-    with monkeypatch.context() as patch:
-        patch.setattr(consumer_db, "topic_access", failing)
-        await reader.send(type="topic.subscribe", topic=topic_id)
-        assert (await reader.expect("error"))["code"] == "server_error"
-    assert topic_id not in get_hub().topics.states
-    await reader.watch(topic_id)  # and watching works again once the database answers

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from channels.layers import get_channel_layer
 
-from chat import hub as hub_module
 from chat.actions import messages
 from chat.models import Message, Reaction, Room
-from tests.chat.conftest import Client, db
+from realtime import hub as hub_module
+from tests._ws import Client, db
 from tests.factories.chat import send
 
 pytestmark = pytest.mark.django_db(transaction=True)

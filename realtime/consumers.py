@@ -3,15 +3,15 @@ typing, presence.
 
 Each frame is parsed, checked and handed to one action or query (through
 `database_sync_to_async`); what a room or a watched topic broadcasts reaches the
-socket through the process's hub (chat.hub), what is addressed to the user through
+socket through the process's hub (realtime.hub), what is addressed to the user through
 the `user.<id>` group. Bad frames get an `error` frame and the socket stays open; a
 client that keeps misbehaving is closed with CLOSE_ABUSE. The frames are listed in
 docs/websocket.md.
 
 This module owns the ChatConsumer: connecting, the handler of each frame, and the
 events addressed to the user (access revoked, membership, mentions, unread). Reading
-a frame's fields is chat.frames; the database work behind each frame is
-chat.consumer_db; announcing presence is chat.presence.
+a frame's fields is realtime.frames; the database work behind each frame is
+realtime.consumer_db; announcing presence is realtime.presence.
 """
 
 from __future__ import annotations
@@ -26,19 +26,21 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from chat import access, consumer_db, events, limits, presence, queries, sockets
+from chat import access, events, limits, queries
 from chat.events import encode
-from chat.frames import FrameError, check_capacity, field, parse
-from chat.hub import Hub, Subscription, TopicSubscription, get_hub
-from config.ws_auth import still_signed_in
+from core import presence as counts
 from core.errors import ActionError, NotFound
 from core.events import room_group, user_group
+from realtime import consumer_db, presence, sockets
+from realtime.auth import still_signed_in
+from realtime.frames import FrameError, check_capacity, field, parse
+from realtime.hub import Hub, get_hub
 
 logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_ABUSE = 4008
-# The user already holds SHABAKA["MAX_SOCKETS_PER_USER"] open sockets (chat.sockets).
+# The user already holds SHABAKA["MAX_SOCKETS_PER_USER"] open sockets (realtime.sockets).
 CLOSE_TOO_MANY_SOCKETS = 4429
 # The session or token the socket was opened with ended (accounts.signout).
 CLOSE_SIGNED_OUT = 4403
@@ -55,23 +57,22 @@ TYPING_INTERVAL = 3.0
 
 _interned: dict[frozenset[int], frozenset[int]] = {}
 
-# Shared empty defaults: most sockets never subscribe, type or misbehave, and idle
-# sockets are counted by the thousand (per-socket memory is a benchmark).
-NO_ROOMS: dict[int, Subscription] = {}
-NO_TOPICS: dict[int, TopicSubscription] = {}
+# A shared empty default: most sockets never type or misbehave, and idle sockets are
+# counted by the thousand (per-socket memory is a benchmark).
 NO_TYPING: dict[int, float] = {}
 
 
 class ChatConsumer(AsyncJsonWebsocketConsumer):
+    """One client's socket. What it watches is the hub's (one copy: `self.hub.rooms.of(self)`,
+    `self.hub.topics.of(self)`); the socket meets the hub's `Socket` protocol."""
+
     user_id: int
     hub: Hub
     summary: dict[str, Any] | None = None
     readable: frozenset[int] = frozenset()
     member_networks: frozenset[int] = frozenset()
     attached = False
-    slot = False  # holds one of the user's socket slots (chat.sockets)
-    rooms: dict[int, Subscription] = NO_ROOMS
-    topics: dict[int, TopicSubscription] = NO_TOPICS
+    slot = False  # holds one of the user's socket slots (realtime.sockets)
     typing_at: dict[int, float] = NO_TYPING
     strikes: list[float] = []  # replaced on each error, never mutated in place
     signed_out = False
@@ -85,6 +86,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         self.user = user
         self.user_id = user.pk
+        self.hub = get_hub()
         # Authenticated: finish the handshake now. Frames sent meanwhile wait until
         # connect() returns, and with no subscription yet there is nothing to revoke;
         # in a reconnect storm this keeps handshakes well inside daphne's timeout.
@@ -98,7 +100,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         )(user)
         self.summary = summary
         self.readable = self._shared_set(readable)
-        online = await presence.cache_call(presence.connect)(user.pk)
+        online = await presence.cache_call(counts.connect)(user.pk)
         self.counted = True
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
         if not await still_signed_in(self.scope):
@@ -106,7 +108,6 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             # `accounts.signed_out` this socket could not have heard.
             await self._close_signed_out()
             return
-        self.hub = get_hub()
         await self.hub.attach(self)
         self.attached = True
         if online:
@@ -126,7 +127,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             except Exception:
                 # Left behind, the membership expires with the layer's group_expiry.
                 logger.warning("could not leave %s", user_group(self.user_id), exc_info=True)
-            last = await presence.cache_call(presence.disconnect)(self.user_id)
+            last = await presence.cache_call(counts.disconnect)(self.user_id)
             if last and self.summary is not None:
                 presence.announce_offline_later(self.summary, sorted(self.member_networks))
 
@@ -211,21 +212,15 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def on_subscribe(self, frame: dict[str, Any]) -> None:
         room_id = field(frame, "room", int)
         after_seq = field(frame, "after_seq", int, required=False)
-        check_capacity(self.rooms, room_id, MAX_SUBSCRIPTIONS, "rooms")
+        check_capacity(self.hub.rooms.of(self), room_id, MAX_SUBSCRIPTIONS, "rooms")
         room = await database_sync_to_async(access.access_room)(self.user, room_id)
-        if self.rooms is NO_ROOMS:
-            self.rooms = {}
-        if room_id in self.rooms:
-            # A resubscribe (the client saw a gap): start over from its after_seq.
-            del self.rooms[room_id]
-            await self.hub.rooms.unsubscribe(self, room_id)
+        # A resubscribe (the client saw a gap) starts over from its after_seq.
         sub = await self.hub.rooms.subscribe(self, room.pk, room.network_id)
-        self.rooms[room.pk] = sub
         replay, unread, spent = await database_sync_to_async(consumer_db.subscribe_state)(
             self.user, room.pk, after_seq, REPLAY_LIMIT
         )
-        if self.rooms.get(room.pk) is not sub:
-            return  # access was revoked meanwhile
+        if not self.hub.rooms.holds(sub):
+            return  # access was revoked while the replay was read
         if not spent:
             # Subscribed all the same, without the replay: `has_more` says to page it later.
             refusal = limits.refused(spent, "replayed events")
@@ -246,8 +241,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def on_unsubscribe(self, frame: dict[str, Any]) -> None:
         room_id = field(frame, "room", int)
-        if room_id in self.rooms and self.rooms.pop(room_id, None) is not None:
-            await self.hub.rooms.unsubscribe(self, room_id)
+        await self.hub.rooms.unsubscribe(self, room_id)
         await self.send_json({"type": "unsubscribed", "room": room_id})
 
     async def on_topic_subscribe(self, frame: dict[str, Any]) -> None:
@@ -257,16 +251,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         have missed through REST (`GET /api/v1/topics/{id}/posts/?after=`).
         """
         topic_id = field(frame, "topic", int)
-        check_capacity(self.topics, topic_id, MAX_TOPIC_SUBSCRIPTIONS, "topics")
-        sub = self.topics.get(topic_id)
-        if sub is None:
-            # Watched before access is read (inactive until it passes), as rooms are
-            # joined before their replay: a deletion committed after the check still
-            # reaches this subscription.
-            sub = await self.hub.topics.subscribe(self, topic_id)
-            if self.topics is NO_TOPICS:
-                self.topics = {}
-            self.topics[topic_id] = sub
+        topics = self.hub.topics
+        check_capacity(topics.of(self), topic_id, MAX_TOPIC_SUBSCRIPTIONS, "topics")
+        # Watched before access is read (inactive until it passes), as rooms are joined
+        # before their replay: a deletion committed after the check still reaches it.
+        sub = await topics.watch(self, topic_id)
         readable = self.readable
         try:
             network_id, moderator, deleted = await database_sync_to_async(consumer_db.topic_access)(
@@ -274,24 +263,15 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             )
         except Exception:
             # Refused, or the database failed: either way no half-made watch stays behind.
-            if self.topics.get(topic_id) is sub:
-                self._unwatch_topic(topic_id)
+            topics.abandon(sub)
             raise
-        if self.topics.get(topic_id) is not sub:
-            raise NotFound()  # closed while access was being read
-        sub.network, sub.moderator = network_id, moderator
-        sub.deleted = deleted or (sub.deleted and not sub.active)
-        revoked = network_id in readable and network_id not in self.readable
-        if revoked or (sub.deleted and not moderator):
-            self._unwatch_topic(topic_id)
+        if not topics.admit(sub, network_id, moderator, deleted, readable):
             raise NotFound()
-        sub.active = True
         await self.send_json(events.topic_frame(events.TOPIC_SUBSCRIBED, topic_id))
 
     async def on_topic_unsubscribe(self, frame: dict[str, Any]) -> None:
         topic_id = field(frame, "topic", int)
-        if self.topics.pop(topic_id, None) is not None:
-            await self.hub.topics.unsubscribe(self, topic_id)
+        await self.hub.topics.unsubscribe(self, topic_id)
         await self.send_json(events.topic_frame(events.TOPIC_UNSUBSCRIBED, topic_id))
 
     async def on_send(self, frame: dict[str, Any]) -> None:
@@ -358,28 +338,16 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def access_revoked(self, event: dict[str, Any]) -> None:
         """Banned, removed or left: stop the network's rooms and topics now, then tell the
-        client."""
-        self._drop_network(event["network"])
-        await self.send_json({"type": "access.revoked", "network": event["network"]})
-        await self.refresh_access(announce=False)
+        client.
 
-    def _drop_network(self, network_id: int) -> None:
-        for room_id, sub in list(self.rooms.items()):
-            if sub.network == network_id:
-                del self.rooms[room_id]
-                self.hub.rooms.unsubscribe_now(self, room_id)
-        for topic_id, topic_sub in list(self.topics.items()):
-            if topic_sub.network == network_id:
-                self._unwatch_topic(topic_id)
-
-    def _unwatch_topic(self, topic_id: int) -> None:
-        if self.topics.pop(topic_id, None) is not None:
-            self.hub.topics.unsubscribe_now(self, topic_id)
-
-    async def lose_topic(self, topic_id: int) -> None:
-        """The topic closed to this user (deleted, and they do not moderate it)."""
-        self._unwatch_topic(topic_id)
-        await self.send_json({"type": "access.revoked", "topic": topic_id})
+        The `community.membership` event sent just before has re-read the access already
+        (the network left `member_networks`): reading it again would only repeat those
+        queries. Only if that event was lost on the way is the access re-read here."""
+        network_id = event["network"]
+        self.hub.drop_network(self, network_id)
+        await self.send_json({"type": "access.revoked", "network": network_id})
+        if network_id in self.member_networks:
+            await self.refresh_access(announce=False)
 
     async def refresh_access(self, *, announce: bool = True) -> None:
         """Re-read what the user may read (membership or visibility changed)."""
@@ -391,28 +359,19 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             self._shared_set(readable),
             members,
         )
-        await self.hub.networks.rewatch(self, old, readable)
-        watched = {s.network for s in self.rooms.values() if s.network is not None}
-        # Staff and owners read the topics of an archived network (never in `readable`), so
-        # a topic closes only when its network leaves `readable` now.
-        watched.update(s.network for s in self.topics.values() if s.network in old)
-        for network_id in sorted(watched - readable):
-            self._drop_network(network_id)
-            if announce:
+        lost = await self.hub.access_changed(self, old, self.readable)
+        if announce:
+            for network_id in lost:
                 await self.send_json({"type": "access.revoked", "network": network_id})
         await self._recheck_moderation()
 
     async def _recheck_moderation(self) -> None:
         """A moderator who lost the role stops watching deleted topics (moderators only)."""
-        networks = {s.network for s in self.topics.values() if s.moderator}
+        networks = self.hub.topics.moderated_networks(self)
         if not networks:
             return
         still = await database_sync_to_async(consumer_db.moderated)(self.user, networks)
-        for topic_id, sub in list(self.topics.items()):
-            if sub.moderator and sub.network not in still:
-                sub.moderator = False
-                if sub.deleted:
-                    await self.lose_topic(topic_id)
+        await self.hub.topics.demote(self, still)
 
     async def accounts_signed_out(self, event: dict[str, Any]) -> None:
         """The credential this socket was opened with ended (None: every credential of the
@@ -434,7 +393,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(
             {k: v for k, v in event.items() if k != "type"} | {"type": "membership"}
         )
-        # A ban or removal is followed by its own access.revoked event, which tells the client.
+        # The one access re-read of a ban or removal, whose own access.revoked event follows
+        # and tells the client.
         await self.refresh_access(announce=False)
 
     async def forums_mention(self, event: dict[str, Any]) -> None:

@@ -3,7 +3,7 @@
 The process joins `network.<id>` once for the first local socket that reads the
 network and leaves it with the last. Through those groups arrive presence (written
 once to each socket, for the lowest network id the two users share), room activity
-(an unread push, batched by `chat.hub.unread`) and visibility changes (each reader
+(an unread push, batched by `realtime.hub.unread`) and visibility changes (each reader
 re-reads its access).
 """
 
@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from chat.events import encode
 from core.events import network_group
+from realtime.hub.protocol import Socket
 
 if TYPE_CHECKING:
-    from chat.consumers import ChatConsumer
-    from chat.hub import Hub
+    from realtime.hub import Hub
 
 
 class Networks:
@@ -26,35 +26,33 @@ class Networks:
 
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
-        self.readers: dict[int, set[ChatConsumer]] = defaultdict(set)  # network → sockets
+        self.readers: dict[int, set[Socket]] = defaultdict(set)  # network → sockets
 
-    async def watch(self, consumer: ChatConsumer, networks: Iterable[int]) -> None:
+    async def watch(self, socket: Socket, networks: Iterable[int]) -> None:
         """Call with the hub's lock held."""
         for network_id in networks:
             watchers = self.readers[network_id]
             if not watchers:
                 await self.hub.layer.group_add(network_group(network_id), self.hub.channel)
-            watchers.add(consumer)
+            watchers.add(socket)
 
-    async def unwatch(self, consumer: ChatConsumer, networks: Iterable[int]) -> None:
+    async def unwatch(self, socket: Socket, networks: Iterable[int]) -> None:
         """Call with the hub's lock held."""
         for network_id in networks:
             watchers = self.readers.get(network_id)
             if watchers is None:
                 continue
-            watchers.discard(consumer)
+            watchers.discard(socket)
             if not watchers:
                 del self.readers[network_id]
                 await self.hub.leave(network_group(network_id))
 
-    async def rewatch(
-        self, consumer: ChatConsumer, old: frozenset[int], new: frozenset[int]
-    ) -> None:
+    async def rewatch(self, socket: Socket, old: frozenset[int], new: frozenset[int]) -> None:
         """The socket's readable networks changed (joined, left, banned, visibility)."""
         async with self.hub.lock:
-            if consumer in self.hub.consumers:
-                await self.unwatch(consumer, old - new)
-                await self.watch(consumer, new - old)
+            if socket in self.hub.connected:
+                await self.unwatch(socket, old - new)
+                await self.watch(socket, new - old)
 
     def groups(self) -> list[str]:
         return [network_group(network_id) for network_id in self.readers]
@@ -70,21 +68,21 @@ class Networks:
         network_id = message["network"]
         user_id = message["user"]["id"]
         text = encode({"type": "presence", "user": message["user"], "status": message["status"]})
-        for consumer in list(self.readers.get(network_id, ())):
-            if consumer.user_id == user_id or network_id not in consumer.member_networks:
+        for socket in list(self.readers.get(network_id, ())):
+            if socket.user_id == user_id or network_id not in socket.member_networks:
                 continue
-            if min(n for n in message["networks"] if n in consumer.member_networks) == network_id:
-                await consumer.send_text(text)
+            if min(n for n in message["networks"] if n in socket.member_networks) == network_id:
+                await socket.send_text(text)
 
     def activity(self, message: dict[str, Any]) -> None:
         network_id = message.get("network")
         if network_id is None:
             return
-        for consumer in self.readers.get(network_id, ()):
-            if network_id in consumer.member_networks:
-                self.hub.unread.queue(consumer, message["room"], message["author"])
+        for socket in self.readers.get(network_id, ()):
+            if network_id in socket.member_networks:
+                self.hub.unread.queue(socket, message["room"], message["author"])
 
     def changed(self, network_id: int) -> None:
         """The network changed (visibility): every local reader re-reads its access."""
-        for consumer in list(self.readers.get(network_id, ())):
-            self.hub.spawn(consumer.refresh_access())
+        for socket in list(self.readers.get(network_id, ())):
+            self.hub.spawn(socket.refresh_access())

@@ -21,58 +21,51 @@ from channels.db import database_sync_to_async
 
 from chat import queries
 from chat.events import encode
-from chat.hub.groups import GroupTable
 from core.events import room_group
+from realtime.hub.groups import GroupTable, Watch, Watched
+from realtime.hub.protocol import Socket
 
 if TYPE_CHECKING:
-    from chat.consumers import ChatConsumer
-    from chat.hub import Hub
+    from realtime.hub import Hub
 
 logger = logging.getLogger(__name__)
 
 
-class Subscription:
+class Subscription(Watch):
     """One socket watching one room; `buffer` holds live frames while its replay is read."""
 
-    __slots__ = ("buffer", "consumer", "network", "room", "seq")
+    __slots__ = ("buffer", "seq")
 
-    def __init__(self, consumer: ChatConsumer, room: int, network: int | None) -> None:
-        self.consumer = consumer
-        self.room = room
-        self.network = network
+    def __init__(self, socket: Socket, room: int, network: int | None) -> None:
+        super().__init__(socket, room, network)
         self.seq = 0
         self.buffer: list[tuple[int, str]] | None = []
 
 
-class RoomState:
+class RoomState(Watched[Subscription]):
     """A room with local subscribers: who watches it, and how far it has been delivered."""
 
-    __slots__ = ("filling", "last_seq", "pending", "subs")
+    __slots__ = ("filling", "last_seq", "pending")
 
     def __init__(self) -> None:
-        self.subs: dict[ChatConsumer, Subscription] = {}
+        super().__init__()
         # None until the first subscriber has read the room's seq from the database.
         self.last_seq: int | None = None
         self.pending: dict[int, dict[str, Any]] = {}
         self.filling = False
 
 
-class Rooms(GroupTable[RoomState]):
+class Rooms(GroupTable[RoomState, Subscription]):
     """The rooms with local subscribers, each joined once through the hub's channel."""
 
     def __init__(self, hub: Hub) -> None:
         super().__init__(hub, room_group, RoomState)
 
-    async def subscribe(
-        self, consumer: ChatConsumer, room_id: int, network_id: int | None
-    ) -> Subscription:
-        """Start buffering the room's live events for the socket (before its replay is read)."""
-        async with self.hub.lock:
-            # Joined before the replay query, so no event can fall between the two.
-            state = await self.join(room_id)
-            sub = Subscription(consumer, room_id, network_id)
-            state.subs[consumer] = sub
-            return sub
+    async def subscribe(self, socket: Socket, room_id: int, network_id: int | None) -> Subscription:
+        """Start buffering the room's live events for the socket (before its replay is read);
+        subscribing again starts over (the client saw a gap)."""
+        # Joined before the replay query, so no event can fall between the two.
+        return await self.add(Subscription(socket, room_id, network_id))
 
     async def activate(self, sub: Subscription, seq: int) -> None:
         """The socket has its replay up to `seq`: send what arrived meanwhile, then go live."""
@@ -81,12 +74,12 @@ class Rooms(GroupTable[RoomState]):
             event_seq, text = sub.buffer.pop(0)
             if event_seq > sub.seq:
                 sub.seq = event_seq
-                await sub.consumer.send_text(text)
+                await sub.socket.send_text(text)
         sub.buffer = None
-        state = self.states.get(sub.room)
+        state = self.states.get(sub.key)
         if state is not None and state.last_seq is None:
             state.last_seq = seq
-            await self._advance(sub.room, state)
+            await self._advance(sub.key, state)
 
     # --- events from the layer ------------------------------------------------------------
 
@@ -105,8 +98,8 @@ class Rooms(GroupTable[RoomState]):
             return
         text = encode({"type": "typing", "room": message["room"], "user": message["user"]})
         for sub in list(state.subs.values()):
-            if sub.consumer.user_id != message["user"]["id"] and sub.buffer is None:
-                await sub.consumer.send_text(text)
+            if sub.socket.user_id != message["user"]["id"] and sub.buffer is None:
+                await sub.socket.send_text(text)
 
     async def check_tails(self) -> None:
         """Deliver anything the database holds beyond what each room has delivered."""
@@ -169,4 +162,4 @@ class Rooms(GroupTable[RoomState]):
                 sub.buffer.append((seq, text))
             elif seq > sub.seq:
                 sub.seq = seq
-                await sub.consumer.send_text(text)
+                await sub.socket.send_text(text)

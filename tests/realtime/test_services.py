@@ -18,9 +18,9 @@ from chat.models import Message, Room
 from community.models import Network
 from tests._live import worker_env
 from tests._process import DaphneWorker, start_all
-from tests.chat.conftest import _close_db_connections, db
-from tests.chat.redis_probe import group_size, kill_redis_connections, redis_ports_of
+from tests._ws import _close_db_connections, db
 from tests.factories.users import token_for
+from tests.realtime.redis_probe import group_size, kill_redis_connections, redis_ports_of
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

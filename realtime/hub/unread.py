@@ -14,10 +14,10 @@ from channels.db import database_sync_to_async
 
 from chat import queries
 from chat.events import encode
+from realtime.hub.protocol import Socket
 
 if TYPE_CHECKING:
-    from chat.consumers import ChatConsumer
-    from chat.hub import Hub
+    from realtime.hub import Hub
 
 # Unread pushes for rooms a socket is not watching are batched per room.
 UNREAD_DEBOUNCE_SECONDS = 0.25
@@ -28,30 +28,31 @@ class UnreadBatches:
 
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
-        self.queued: dict[int, set[ChatConsumer]] = {}
+        self.queued: dict[int, set[Socket]] = {}
 
-    def queue(self, consumer: ChatConsumer, room_id: int, author_id: int) -> None:
+    def queue(self, socket: Socket, room_id: int, author_id: int) -> None:
         """Batch an unread push for a socket that is not watching the room."""
-        if consumer.user_id == author_id or room_id in consumer.rooms:
+        if socket.user_id == author_id or room_id in self.hub.rooms.of(socket):
             return
         queued = self.queued.get(room_id)
         if queued is None:
             queued = self.queued[room_id] = set()
             self.hub.spawn(self._flush(room_id))
-        queued.add(consumer)
+        queued.add(socket)
 
     async def _flush(self, room_id: int) -> None:
         await asyncio.sleep(UNREAD_DEBOUNCE_SECONDS)
         waiting = self.queued.pop(room_id, set())
-        consumers = [c for c in waiting if c in self.hub.consumers and room_id not in c.rooms]
-        if not consumers:
+        rooms = self.hub.rooms
+        sockets = [s for s in waiting if s in self.hub.connected and room_id not in rooms.of(s)]
+        if not sockets:
             return
         counts = await database_sync_to_async(queries.unread_counts_for_users)(
-            room_id, {c.user_id for c in consumers}
+            room_id, {s.user_id for s in sockets}
         )
-        for consumer in consumers:
-            count = counts[consumer.user_id]
-            await consumer.send_text(encode({"type": "unread", "room": room_id, "count": count}))
+        for socket in sockets:
+            count = counts[socket.user_id]
+            await socket.send_text(encode({"type": "unread", "room": room_id, "count": count}))
 
     def clear(self) -> None:
         self.queued.clear()

@@ -101,7 +101,3 @@ class WebsocketAuthMiddleware:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
         user, credential = await socket_user(scope.get("headers") or [])
         return await self.app(dict(scope, user=user, credential=credential), receive, send)
-
-
-def ShabakaAuthMiddlewareStack(app: Any) -> Any:
-    return WebsocketAuthMiddleware(app)

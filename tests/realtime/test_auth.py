@@ -155,7 +155,7 @@ async def test_a_session_key_under_another_cookie_name_is_refused() -> None:
 async def test_the_app_gets_the_user_and_no_session_or_cookies() -> None:
     """Nothing but the user and which credential opened the socket (a short string) is kept
     per socket: no session store, no parsed cookies, not the session key."""
-    from config.ws_auth import ShabakaAuthMiddlewareStack
+    from realtime.auth import WebsocketAuthMiddleware
 
     cookie = await session_cookie_for("salma")
     seen: list[dict[str, Any]] = []
@@ -164,7 +164,7 @@ async def test_the_app_gets_the_user_and_no_session_or_cookies() -> None:
         seen.append(scope)
 
     scope = {"type": "websocket", "path": "/ws/", "headers": [(b"cookie", cookie.encode())]}
-    await ShabakaAuthMiddlewareStack(app)(scope, None, None)
+    await WebsocketAuthMiddleware(app)(scope, None, None)
     await sync_to_async(connections.close_all)()
 
     assert seen[0]["user"].username == "salma"

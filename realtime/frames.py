@@ -7,6 +7,7 @@ frame of that code (the socket stays open).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,7 +62,7 @@ def parse(text_data: str | None, max_bytes: int) -> dict[str, Any]:
     if text_data is None:
         raise FrameError("binary_frame", "Send JSON text frames.")
     if len(text_data) > max_bytes or len(text_data.encode("utf-8", "surrogatepass")) > max_bytes:
-        raise FrameError("frame_too_large", "Frames are limited to 16 KiB.")
+        raise FrameError("frame_too_large", f"Frames are limited to {_size(max_bytes)}.")
     try:
         frame = loads(text_data)
     except TooDeep:
@@ -74,6 +75,11 @@ def parse(text_data: str | None, max_bytes: int) -> dict[str, Any]:
     if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
         raise FrameError("invalid_frame", "A frame is a JSON object with a string type.")
     return frame
+
+
+def _size(max_bytes: int) -> str:
+    """The frame limit as a client reads it: SHABAKA["MAX_FRAME_BYTES"] (16 KiB)."""
+    return f"{max_bytes // 1024} KiB" if max_bytes % 1024 == 0 else f"{max_bytes:,} bytes"
 
 
 def field(frame: dict[str, Any], name: str, kind: type, *, required: bool = True) -> Any:
@@ -95,7 +101,7 @@ def field(frame: dict[str, Any], name: str, kind: type, *, required: bool = True
     return value
 
 
-def check_capacity(watched: dict[int, Any], key: int, limit: int, what: str) -> None:
+def check_capacity(watched: Collection[int], key: int, limit: int, what: str) -> None:
     """A socket watches a bounded number of rooms (topics); watching one again is free."""
     if key not in watched and len(watched) >= limit:
         raise FrameError("too_many_subscriptions", f"A socket may watch at most {limit} {what}.")

@@ -29,12 +29,14 @@ This package's modules, each a part the hub owns:
   and recovery (resync after a layer failure, the periodic tail check and refresh);
 - `rooms`: room subscriptions and the gapless seq machinery;
 - `topics`: forum topic subscriptions;
-- `groups`: the table both build on (a group joined once per process);
+- `groups`: the table both build on (a group joined once per process, and what each
+  socket watches there);
+- `protocol`: `Socket`, what the hub needs of a websocket (the consumer meets it);
 - `networks`: the networks sockets read (presence, unread activity, visibility);
 - `unread`: batched unread pushes.
 
 The per-user budgets of writes and replays are not the hub's: they are shared by every
-process (chat.limits), as are the users' socket slots (chat.sockets), whose heartbeat
+process (chat.limits), as are the users' socket slots (realtime.sockets), whose heartbeat
 the hub beats for its sockets.
 """
 
@@ -45,23 +47,24 @@ import logging
 import weakref
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
-from chat import events, presence, sockets
-from chat.hub.networks import Networks
-from chat.hub.rooms import Rooms, Subscription
-from chat.hub.topics import Topics, TopicSubscription
-from chat.hub.unread import UnreadBatches
+from chat import events
 from community.forums import events as forum_events
+from core import presence
 from core.events import user_group
+from realtime import sockets
+from realtime.hub.groups import GroupTable
+from realtime.hub.networks import Networks
+from realtime.hub.protocol import Socket
+from realtime.hub.rooms import Rooms, Subscription
+from realtime.hub.topics import Topics, TopicSubscription
+from realtime.hub.unread import UnreadBatches
 
-if TYPE_CHECKING:
-    from chat.consumers import ChatConsumer
-
-__all__ = ["Hub", "Subscription", "TopicSubscription", "get_hub"]
+__all__ = ["Hub", "Socket", "Subscription", "TopicSubscription", "get_hub"]
 
 logger = logging.getLogger(__name__)
 
@@ -77,18 +80,22 @@ RETRY_SECONDS = (0.2, 0.5, 1.0, 2.0, 5.0)
 class Hub:
     """The process's listener: its layer channel, its sockets, and what they watch.
 
-    Sockets reach the parts directly: `rooms` and `topics` (subscriptions),
-    `networks` (what each socket reads) and `unread` (batched pushes). The hub's lock
+    The hub owns what each socket watches (the one copy of that state): sockets
+    subscribe through the parts, `rooms` and `topics` (each a `GroupTable`, as any
+    later kind of subscription will be), and the hub drops what a revoked network or a
+    closed socket leaves; `networks` holds who reads each network and `unread` batches
+    pushes. A socket is whatever meets `Socket` (realtime.hub.protocol). The hub's lock
     serializes attaching and detaching sockets and joining and leaving groups.
     """
 
     def __init__(self) -> None:
         self.layer = get_channel_layer()
         self.channel: str | None = None
-        self.consumers: set[ChatConsumer] = set()
+        self.connected: set[Socket] = set()
         self.users: dict[int, int] = defaultdict(int)  # user → local sockets
         self.rooms = Rooms(self)
         self.topics = Topics(self)
+        self.tables: tuple[GroupTable[Any, Any], ...] = (self.rooms, self.topics)
         self.networks = Networks(self)
         self.unread = UnreadBatches(self)
         self.tasks: set[asyncio.Task[Any]] = set()
@@ -98,7 +105,7 @@ class Hub:
 
     # --- lifecycle -------------------------------------------------------------------
 
-    async def attach(self, consumer: ChatConsumer) -> None:
+    async def attach(self, socket: Socket) -> None:
         """Register a connected socket (starting the listener with the first one)."""
         async with self.lock:
             if self.receiver is None:
@@ -108,26 +115,46 @@ class Hub:
                 listeners = getattr(self.layer, "failure_listeners", None)
                 if listeners is not None and self._layer_failed not in listeners:
                     listeners.append(self._layer_failed)
-            self.consumers.add(consumer)
-            self.users[consumer.user_id] += 1
-            await self.networks.watch(consumer, consumer.readable)
+            self.connected.add(socket)
+            self.users[socket.user_id] += 1
+            await self.networks.watch(socket, socket.readable)
 
-    async def detach(self, consumer: ChatConsumer) -> None:
+    async def detach(self, socket: Socket) -> None:
         """Forget a closed socket; the last one stops the listener and leaves every group."""
-        for room_id in list(consumer.rooms):
-            await self.rooms.unsubscribe(consumer, room_id)
-        for topic_id in list(consumer.topics):
-            await self.topics.unsubscribe(consumer, topic_id)
+        for table in self.tables:
+            await table.detach(socket)
         async with self.lock:
-            if consumer not in self.consumers:
+            if socket not in self.connected:
                 return
-            self.consumers.discard(consumer)
-            await self.networks.unwatch(consumer, consumer.readable)
-            self.users[consumer.user_id] -= 1
-            if self.users[consumer.user_id] <= 0:
-                del self.users[consumer.user_id]
-            if not self.consumers:
+            self.connected.discard(socket)
+            await self.networks.unwatch(socket, socket.readable)
+            self.users[socket.user_id] -= 1
+            if self.users[socket.user_id] <= 0:
+                del self.users[socket.user_id]
+            if not self.connected:
                 await self._stop()
+
+    # --- access ------------------------------------------------------------------------------
+
+    def drop_network(self, socket: Socket, network_id: int) -> None:
+        """Stop at once everything the socket watches in the network (access revoked)."""
+        for table in self.tables:
+            table.drop_network(socket, network_id)
+
+    async def access_changed(
+        self, socket: Socket, old: frozenset[int], new: frozenset[int]
+    ) -> list[int]:
+        """The socket's readable networks went from `old` to `new`: hear the right network
+        groups, and drop what it watches in networks it no longer reads (returned)."""
+        await self.networks.rewatch(socket, old, new)
+        watched = {s.network for s in self.rooms.of(socket).values() if s.network is not None}
+        # Staff and owners read the topics of an archived network (never in `readable`), so
+        # a topic closes only when its network leaves `readable` now.
+        watched.update(s.network for s in self.topics.of(socket).values() if s.network in old)
+        lost = sorted(n for n in watched - new if n is not None)
+        for network_id in lost:
+            self.drop_network(socket, network_id)
+        return lost
 
     def _layer_failed(self) -> None:
         """The layer lost its Redis connection (and retries): resync once it is back."""
@@ -234,8 +261,8 @@ class Hub:
             return
         for group in self._groups():
             await self.layer.group_add(group, self.channel)
-        for consumer in list(self.consumers):
-            await self.layer.group_add(user_group(consumer.user_id), consumer.channel_name)
+        for socket in list(self.connected):
+            await self.layer.group_add(user_group(socket.user_id), socket.channel_name)
 
     async def check_tails(self) -> None:
         """Deliver anything the database holds beyond what each room has delivered."""
@@ -251,7 +278,7 @@ class Hub:
                 if since_heartbeat >= sockets.HEARTBEAT:
                     since_heartbeat = 0.0
                     await sockets.refresh(
-                        (c.user_id, c.channel_name) for c in self.consumers if c.slot
+                        (s.user_id, s.channel_name) for s in self.connected if s.slot
                     )
                 await self.check_tails()
                 if since_refresh >= REFRESH_SECONDS:

@@ -9,65 +9,107 @@ moderators only.
 
 from __future__ import annotations
 
+from collections.abc import Set
 from typing import TYPE_CHECKING, Any
 
 from channels.db import database_sync_to_async
 
 from chat import events
 from chat.events import encode
-from chat.hub.groups import GroupTable
 from community.forums import events as forum_events
 from community.forums.models import Topic
 from core.events import topic_group
+from realtime.hub.groups import GroupTable, Watch, Watched
+from realtime.hub.protocol import Socket
 
 if TYPE_CHECKING:
-    from chat.consumers import ChatConsumer
-    from chat.hub import Hub
+    from realtime.hub import Hub
 
 
-class TopicSubscription:
+class TopicSubscription(Watch):
     """One socket watching one forum topic.
 
     A subscription is made before the socket's access to the topic is read (so no event
     falls between the two) and stays `active = False`, delivering nothing, until that
-    check passes. `moderator` and `deleted` decide what happens when the topic is
-    deleted: only moderators keep watching a deleted topic (the consumer refreshes
-    `moderator` when the user's role changes).
+    check passes (`admit`). `moderator` and `deleted` decide what happens when the topic
+    is deleted: only moderators keep watching a deleted topic (`moderator` is refreshed
+    when the user's role changes: `demote`).
     """
 
-    __slots__ = ("active", "consumer", "deleted", "moderator", "network", "topic")
+    __slots__ = ("active", "deleted", "moderator")
 
-    def __init__(self, consumer: ChatConsumer, topic: int) -> None:
-        self.consumer = consumer
-        self.topic = topic
-        self.network: int | None = None
+    def __init__(self, socket: Socket, topic: int) -> None:
+        super().__init__(socket, topic, None)
         self.moderator = False
         self.deleted = False
         self.active = False
 
 
-class TopicState:
+class TopicState(Watched[TopicSubscription]):
     """A topic with local watchers."""
 
-    __slots__ = ("subs",)
-
-    def __init__(self) -> None:
-        self.subs: dict[ChatConsumer, TopicSubscription] = {}
+    __slots__ = ()
 
 
-class Topics(GroupTable[TopicState]):
+class Topics(GroupTable[TopicState, TopicSubscription]):
     """The topics with local watchers, each joined once through the hub's channel."""
 
     def __init__(self, hub: Hub) -> None:
         super().__init__(hub, topic_group, TopicState)
 
-    async def subscribe(self, consumer: ChatConsumer, topic_id: int) -> TopicSubscription:
-        """Watch the topic for the socket, inactive until the consumer has checked access."""
-        async with self.hub.lock:
-            state = await self.join(topic_id)
-            sub = TopicSubscription(consumer, topic_id)
-            state.subs[consumer] = sub
-            return sub
+    async def watch(self, socket: Socket, topic_id: int) -> TopicSubscription:
+        """The socket's subscription to the topic, made inactive if it has none yet (the
+        socket's access is checked next, then `admit`)."""
+        sub = self.of(socket).get(topic_id)
+        if sub is None:
+            sub = await self.add(TopicSubscription(socket, topic_id))
+        return sub
+
+    def admit(
+        self,
+        sub: TopicSubscription,
+        network_id: int,
+        moderator: bool,
+        deleted: bool,
+        readable_before: Set[int],
+    ) -> bool:
+        """The socket may read the topic (as of `readable_before`): go live, unless the
+        subscription closed meanwhile, the network stopped being readable, or the topic is
+        deleted and the user does not moderate it (then it is closed)."""
+        if not self.holds(sub):
+            return False
+        sub.network, sub.moderator = network_id, moderator
+        sub.deleted = deleted or (sub.deleted and not sub.active)
+        revoked = network_id in readable_before and network_id not in sub.socket.readable
+        if revoked or (sub.deleted and not moderator):
+            self.unsubscribe_now(sub.socket, sub.key)
+            return False
+        sub.active = True
+        return True
+
+    def abandon(self, sub: TopicSubscription) -> None:
+        """The access check failed: no half-made watch stays behind."""
+        if self.holds(sub):
+            self.unsubscribe_now(sub.socket, sub.key)
+
+    def moderated_networks(self, socket: Socket) -> set[int]:
+        """The networks of the topics the socket watches as a moderator."""
+        return {
+            s.network for s in self.of(socket).values() if s.moderator and s.network is not None
+        }
+
+    async def demote(self, socket: Socket, still: Set[int]) -> None:
+        """The user moderates only `still` now: deleted topics elsewhere close to them."""
+        for sub in list(self.of(socket).values()):
+            if sub.moderator and sub.network not in still:
+                sub.moderator = False
+                if sub.deleted:
+                    await self._lose(sub)
+
+    async def _lose(self, sub: TopicSubscription) -> None:
+        """The topic closed to this socket (deleted, and they do not moderate it)."""
+        self.unsubscribe_now(sub.socket, sub.key)
+        await sub.socket.send_text(encode({"type": "access.revoked", "topic": sub.key}))
 
     async def receive(self, message: dict[str, Any]) -> None:
         """A forum event is the frame itself: serialized once, written to every watcher.
@@ -89,11 +131,11 @@ class Topics(GroupTable[TopicState]):
                 # (whichever of this event and the access check saw it first).
                 sub.deleted = sub.deleted or bool(closed)
                 continue
-            await sub.consumer.send_text(text)
+            await sub.socket.send_text(text)
             if closed is not None:
                 sub.deleted = closed
                 if closed and not sub.moderator:
-                    await sub.consumer.lose_topic(topic_id)
+                    await self._lose(sub)
 
     async def resubscribed(self) -> None:
         """Tell every topic watcher it is live again: what it missed is fetched through REST.
@@ -109,9 +151,9 @@ class Topics(GroupTable[TopicState]):
                     continue
                 sub.deleted = topic_id in deleted
                 if sub.deleted and not sub.moderator:
-                    await sub.consumer.lose_topic(topic_id)
+                    await self._lose(sub)
                 else:
-                    await sub.consumer.send_text(text)
+                    await sub.socket.send_text(text)
 
 
 def _deleted_topics(topic_ids: list[int]) -> set[int]:
