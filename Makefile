@@ -57,7 +57,7 @@ bench: install-test
 	scripts/bench.sh $(if $(SIZE),--size $(SIZE),)
 
 lint: install-test
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy .
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy . && $(VENV)/bin/lint-imports
 
 format: install-test
 	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .

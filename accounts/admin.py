@@ -1,6 +1,7 @@
 """Staff see which devices a person is signed in on and may revoke a token (its sockets
 close, accounts.signout). Tokens are issued only by signing in, never here; the digest
-and the key are never shown."""
+and the key are never shown. The user admin's forms check identity as sign-up does
+(accounts.user_admin)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from accounts import user_admin
 from accounts.models import AuthToken
+
+user_admin.register()
 
 
 @admin.register(AuthToken)

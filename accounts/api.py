@@ -1,25 +1,80 @@
-"""REST views for signing out and for a person's own API tokens."""
+"""REST views for registering, signing in (a token per device) and out, and for a person's
+own API tokens."""
 
 from __future__ import annotations
 
-from django.contrib.auth import logout
+from django.contrib.auth import authenticate, logout
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import tokens
+from accounts.actions import do_register_user
 from accounts.models import AuthToken
-from accounts.serializers import DeviceTokenSerializer
-from core.api import CURSOR, LIMIT, page, parse_empty
+from accounts.serializers import (
+    DeviceTokenSerializer,
+    RegisteredSerializer,
+    RegisterSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+)
+from accounts.signup import signup_budget
+from core.api import CURSOR, LIMIT, page, parse, parse_empty
 from core.errors import NotFound
 from core.pagination import paginate
 
 
 def _current_token(request: Request) -> AuthToken | None:
     return request.auth if isinstance(request.auth, AuthToken) else None
+
+
+class RegisterView(APIView):
+    permission_classes = [AllowAny]
+    throttle_scope = "auth"
+
+    @extend_schema(request=RegisterSerializer, responses={201: RegisteredSerializer}, tags=["auth"])
+    def post(self, request: Request) -> Response:
+        data = parse(RegisterSerializer, request)
+        with signup_budget(request):
+            user = do_register_user(
+                data["username"], data["email"], data["password"], data.get("display_name", "")
+            )
+        return Response(
+            {"id": user.pk, "username": user.get_username()}, status=status.HTTP_201_CREATED
+        )
+
+
+class TokenView(APIView):
+    """Exchange a username and password for a new API token, one per sign-in (device).
+
+    The token is named after the device (`name`, else the User-Agent) on the account
+    page, and stops working after 30 days without use or when revoked (auth/logout/).
+
+    No authentication classes: a stale `Authorization` header must not stop a
+    client from signing in again. A wrong password is still a 401 (with the
+    `WWW-Authenticate: Token` challenge), not the 403 DRF would fall back to.
+    """
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+    throttle_scope = "auth"
+
+    def get_authenticate_header(self, request: Request) -> str:
+        return "Token"
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer}, tags=["auth"])
+    def post(self, request: Request) -> Response:
+        data = parse(TokenRequestSerializer, request)
+        user = authenticate(request, username=data["username"], password=data["password"])
+        if user is None or not user.is_active:
+            raise AuthenticationFailed("Wrong username or password.")
+        name = tokens.device_name(data.get("name"), request.headers.get("User-Agent"))
+        token, key = tokens.do_issue_token(user, name)
+        return Response({"token": key, "id": token.pk, "expiry": token.expiry})
 
 
 class LogoutView(APIView):

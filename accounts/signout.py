@@ -1,6 +1,6 @@
 """When a credential ends, the sockets it opened close, on every process (code 4403).
 
-Each socket knows the credential it was opened with (config.ws_auth): `t<id>` for an
+Each socket knows the credential it was opened with (realtime.auth): `t<id>` for an
 API token, `s<hash>` for a session (a hash of the session key, so the key itself
 travels in no event). The end of a credential is told to the user's group
 (`user.<id>`, which every socket of the user joins on every process) as

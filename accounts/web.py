@@ -16,12 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts import tokens
-from community.accounts import do_register_user
-from community.signup import signup_budget
+from accounts.actions import do_register_user, do_set_ui_language
+from accounts.signup import signup_budget
 from core.api import me
 from core.errors import ActionError, NotFound
 from core.web import apply_action_error, rate_limited, safe_next, signed_in
-from directory.actions import do_set_ui_language
 
 
 @require_POST

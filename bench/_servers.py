@@ -134,7 +134,7 @@ async def open_client(url: str, token: str | None, *, cookie: str | None = None)
         headers["Cookie"] = cookie
     return await websockets.connect(
         url,
-        # The page's origin is the server's own, port included (config/ws_origin.py).
+        # The page's origin is the server's own, port included (realtime/origin.py).
         origin=websockets.Origin(url.replace("ws://", "http://", 1).split("/ws/", 1)[0]),
         additional_headers=headers,
         max_queue=None,

@@ -71,6 +71,7 @@ def generate(n: int) -> tuple[object, list[int]]:
 
     from community.models import Membership
     from directory.models import Profile
+    from directory.search import MEMBERS
     from search import registry
     from search.backends import database_backend
     from tests.factories.networks import make_network
@@ -80,7 +81,7 @@ def generate(n: int) -> tuple[object, list[int]]:
     owner = User.objects.create_user("bench-owner", "owner@example.org", "x")
     User.objects.create_user("bench-outsider", "outsider@example.org", "x")
     network = make_network(owner, slug="bench", name="Bench")
-    kind = registry.get("members")
+    kind = registry.get(MEMBERS)
     ids: list[int] = []
     for start in range(0, n, 2000):
         size = min(2000, n - start)
@@ -127,6 +128,7 @@ VIEWERS = ("bench-owner", "bench-outsider")
 def measure_queries(network: object, backend: str, repeats: int) -> list[float]:
     from django.contrib.auth import get_user_model
 
+    from directory.search import MEMBERS
     from search.backends import run_search
     from search.query import SearchQuery, Viewer
 
@@ -134,7 +136,7 @@ def measure_queries(network: object, backend: str, repeats: int) -> list[float]:
     viewers = [Viewer.of(User.objects.get(username=name)) for name in VIEWERS]
     queries = [
         SearchQuery(
-            "members",
+            MEMBERS,
             q=q,
             network_ids=frozenset({network.pk}),  # type: ignore[attr-defined]
             filters={"sector": ["health"], "language": ["fr"]},
@@ -168,11 +170,12 @@ def index_meilisearch(ids: list[int]) -> float:
     from django.db.models import Count, Min
     from django.utils import timezone
 
+    from directory.search import MEMBERS
     from search import outbox
     from search.models import OutboxEntry
 
     OutboxEntry.objects.bulk_create(
-        (OutboxEntry(doc_type="members", object_id=i) for i in ids), batch_size=5000
+        (OutboxEntry(doc_type=MEMBERS, object_id=i) for i in ids), batch_size=5000
     )
     started = time.perf_counter()
     # What `manage.py search_worker --batch-size 5000` does: the pipelined drain.
@@ -192,6 +195,7 @@ def change_latency(network: object, ids: list[int], changes: int) -> list[float]
     from django.db import close_old_connections
 
     from directory.actions import do_update_profile
+    from directory.search import MEMBERS
     from search import outbox
     from search.backends import run_search
     from search.query import SearchQuery, Viewer
@@ -215,7 +219,7 @@ def change_latency(network: object, ids: list[int], changes: int) -> list[float]
             word = f"zq{i:04d}marker"
             do_update_profile(user, user, {"headline": word})
             started = time.perf_counter()
-            query = SearchQuery("members", q=word, network_ids=frozenset({network.pk}))  # type: ignore[attr-defined]
+            query = SearchQuery(MEMBERS, q=word, network_ids=frozenset({network.pk}))  # type: ignore[attr-defined]
             while not run_search(query, viewer, "meilisearch").hits:
                 time.sleep(0.02)
             samples.append(time.perf_counter() - started)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from chat.models import Room
 from community.models import Membership
 from core.errors import NotAllowed, NotFound
+from core.validation import is_int
 from permissions import checks
 from permissions.roles import Perm
 
@@ -38,7 +39,7 @@ def may_read_room(user: AnyUser, room: Room) -> bool:
 
 def access_room(user: AnyUser, room_id: object) -> Room:
     """The room if the user may read it, else NotFound (a hidden room looks missing)."""
-    if not isinstance(room_id, int) or isinstance(room_id, bool):
+    if not is_int(room_id):
         raise NotFound()
     room = Room.objects.select_related("network").filter(pk=room_id).first()
     if room is None:

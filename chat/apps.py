@@ -6,12 +6,6 @@ class ChatConfig(AppConfig):
     verbose_name = "Chat"
 
     def ready(self) -> None:
-        # Django keeps cache connections in context-local storage, and every websocket
-        # consumer runs in its own asyncio task (its own context): left alone, each
-        # socket builds its own Redis cache client with its own connection pool — 500
-        # sockets, 500 idle Redis connections. Creating the handle here, in the root
-        # context every task copies, makes all consumers share one pooled client.
-        # (Nothing connects yet: the client opens connections on first use.)
-        from django.core.cache import caches
+        from chat import search
 
-        caches["default"]
+        search.register()

@@ -14,8 +14,8 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 
+from accounts.actions import display_name
 from chat.models import Message
-from community.accounts import display_name
 
 # Layer event types (handler names with "_" for ".").
 ROOM_EVENT = "chat.room_event"  # room group → each process's hub: one stored frame

@@ -12,7 +12,7 @@ process on Redis):
   they would replay — the room's seq minus after_seq, capped by the page size — known
   before a single event is loaded.
 
-Typing notices are throttled per socket and room instead (chat.consumers); read markers
+Typing notices are throttled per socket and room instead (realtime.consumers); read markers
 are not limited.
 """
 

@@ -18,14 +18,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from chat import access, presence, queries
+from accounts.actions import display_name
+from chat import access, queries
 from chat.actions import rooms as room_actions
 from chat.models import Message, Room
-from community.accounts import display_name
 from community.models import Network
 from community.web import content_network, network_context
+from core import presence
 from core.api import me
 from core.errors import ActionError
+from core.validation import MAX_BODY_BYTES
 from core.web import apply_action_error, fail, not_found_on, signed_in
 from permissions import checks
 
@@ -138,6 +140,9 @@ def room(request: HttpRequest, room_id: int) -> HttpResponse:
             "me_name": display_name(me(request)),
             "online": {str(uid): True for uid in authors if uid and presence.is_online(uid)},
             "strings": _strings(),
+            # The composer counts characters, the server bytes (a character is one or
+            # more): the browser never stops a message the server would take.
+            "max_body_chars": MAX_BODY_BYTES,
         }
     )
     return render(request, "chat/room.html", context)

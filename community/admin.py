@@ -390,8 +390,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-
-from community import user_admin  # noqa: E402  (the user admin with the identity checks)
-
-user_admin.register()

@@ -1,4 +1,4 @@
-"""REST views for accounts, networks, membership, invitations and the audit log.
+"""REST views for networks, membership, invitations and the audit log.
 
 Each view parses input, calls one action or query, and serializes the result.
 """
@@ -7,16 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import authenticate
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.tokens import device_name, do_issue_token
-from community import accounts, queries
+from community import queries
 from community.actions.invitations import do_create_invitation, do_revoke_invitation
 from community.actions.membership import (
     do_approve_member,
@@ -45,69 +43,14 @@ from community.serializers import (
     NetworkUpdateSerializer,
     NetworkWriteSerializer,
     ReasonSerializer,
-    RegisteredSerializer,
-    RegisterSerializer,
     SetRoleSerializer,
-    TokenRequestSerializer,
-    TokenSerializer,
 )
-from community.signup import signup_budget
 from core.api import CURSOR, LIMIT, check_id, me, page, parse, parse_empty
 from core.errors import InvalidInput, NotAllowed, NotFound
 from core.pagination import paginate
 from permissions import checks
 
 Status = Membership.Status
-
-
-# --- accounts ---------------------------------------------------------------------------
-
-
-class RegisterView(APIView):
-    permission_classes = [AllowAny]
-    throttle_scope = "auth"
-
-    @extend_schema(request=RegisterSerializer, responses={201: RegisteredSerializer}, tags=["auth"])
-    def post(self, request: Request) -> Response:
-        data = parse(RegisterSerializer, request)
-        with signup_budget(request):
-            user = accounts.do_register_user(
-                data["username"], data["email"], data["password"], data.get("display_name", "")
-            )
-        return Response(
-            {"id": user.pk, "username": user.get_username()}, status=status.HTTP_201_CREATED
-        )
-
-
-class TokenView(APIView):
-    """Exchange a username and password for a new API token, one per sign-in (device).
-
-    The token is named after the device (`name`, else the User-Agent) on the account
-    page, and stops working after 30 days without use or when revoked (auth/logout/).
-
-    No authentication classes: a stale `Authorization` header must not stop a
-    client from signing in again. A wrong password is still a 401 (with the
-    `WWW-Authenticate: Token` challenge), not the 403 DRF would fall back to.
-    """
-
-    permission_classes = [AllowAny]
-    authentication_classes: list[type] = []
-    throttle_scope = "auth"
-
-    def get_authenticate_header(self, request: Request) -> str:
-        return "Token"
-
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer}, tags=["auth"])
-    def post(self, request: Request) -> Response:
-        data = parse(TokenRequestSerializer, request)
-        user = authenticate(request, username=data["username"], password=data["password"])
-        if user is None or not user.is_active:
-            from rest_framework.exceptions import AuthenticationFailed
-
-            raise AuthenticationFailed("Wrong username or password.")
-        name = device_name(data.get("name"), request.headers.get("User-Agent"))
-        token, key = do_issue_token(user, name)
-        return Response({"token": key, "id": token.pk, "expiry": token.expiry})
 
 
 # --- networks ---------------------------------------------------------------------------

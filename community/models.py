@@ -174,26 +174,3 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.target_user_id}"
-
-
-class AccountKey(models.Model):
-    """What makes an account unique beyond its exact username: enforced by the database.
-
-    `username_key` is the confusable skeleton of the username (core.names), so a
-    look-alike or another case of a taken name cannot be inserted, even by a racing
-    request or the admin; `email_key` the case-folded email (NULL for none, which may
-    repeat). NULL `username_key` marks an account that already had a look-alike twin
-    when the keys were introduced (the older account keeps the key).
-    """
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        primary_key=True,
-        on_delete=models.CASCADE,
-        related_name="account_key",
-    )
-    username_key = models.TextField(unique=True, null=True)
-    email_key = models.TextField(unique=True, null=True)
-
-    def __str__(self) -> str:
-        return f"keys of {self.user_id}"

@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.contrib.auth.validators import UnicodeUsernameValidator
 from rest_framework import serializers
 
-from community.accounts import display_name
+from accounts.actions import display_name
 from community.models import AuditEntry, Invitation, Membership, Network, slug_validator
 from permissions.roles import GRANTABLE
 
@@ -241,37 +240,6 @@ class AuditEntrySerializer(serializers.ModelSerializer):
             "details",
             "at",
         ]
-
-
-class RegisterSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
-    email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
-    display_name = serializers.CharField(
-        max_length=120, required=False, allow_blank=True, default=""
-    )
-
-
-class RegisteredSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    username = serializers.CharField()
-
-
-class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=128, trim_whitespace=False)
-    name = serializers.CharField(
-        max_length=200,
-        required=False,
-        allow_blank=True,
-        help_text="The device, as the account page shows it.",
-    )
-
-
-class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
-    id = serializers.IntegerField(help_text="The token in GET /api/v1/auth/tokens/.")
-    expiry = serializers.DateTimeField(help_text="Moves on with use: 30 days after the last.")
 
 
 PERMISSION_HELP = "Grantable: " + ", ".join(sorted(p.value for p in GRANTABLE)) + "."

@@ -3,8 +3,6 @@ from django.urls import path
 from community import api, grants_api
 
 urlpatterns = [
-    path("auth/register/", api.RegisterView.as_view(), name="auth-register"),
-    path("auth/token/", api.TokenView.as_view(), name="auth-token"),
     path("networks/", api.NetworkListView.as_view(), name="network-list"),
     path("networks/<str:slug>/", api.NetworkDetailView.as_view(), name="network-detail"),
     path("networks/<str:slug>/join/", api.JoinView.as_view(), name="network-join"),

@@ -21,10 +21,10 @@ if settings.DEBUG:
 # Imported after Django is set up: these pull in models.
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-from chat.routing import websocket_urlpatterns  # noqa: E402
 from config.body_limit import BodySizeLimit, limit_daphne_request_bodies  # noqa: E402
-from config.ws_auth import ShabakaAuthMiddlewareStack  # noqa: E402
-from config.ws_origin import SiteOriginValidator  # noqa: E402
+from realtime.auth import WebsocketAuthMiddleware  # noqa: E402
+from realtime.origin import SiteOriginValidator  # noqa: E402
+from realtime.routing import websocket_urlpatterns  # noqa: E402
 
 # A body past DATA_UPLOAD_MAX_MEMORY_SIZE is refused as it arrives, chunked or not:
 # in daphne's request (before it would buffer the whole body) and again here.
@@ -33,9 +33,7 @@ limit_daphne_request_bodies()
 application = ProtocolTypeRouter(
     {
         "http": BodySizeLimit(django_asgi_app),
-        # Only the site's own origins, by scheme, host and port (config/ws_origin.py).
-        "websocket": SiteOriginValidator(
-            ShabakaAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
+        # Only the site's own origins, by scheme, host and port (realtime/origin.py).
+        "websocket": SiteOriginValidator(WebsocketAuthMiddleware(URLRouter(websocket_urlpatterns))),
     }
 )

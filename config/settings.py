@@ -2,14 +2,15 @@
 
 Unset variables give the embedded default (SQLite under var/, in-memory channel
 layer, database search backend); DATABASE_URL, REDIS_URL and MEILISEARCH_URL switch
-to the production parts. Nothing here connects to a service at import time.
+to the production parts. Nothing here connects to a service at import time. The
+reasons behind the longer choices: docs/operations.md. The test suite runs on
+config/settings_test.py.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,9 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", True)
-TESTING = env_bool("SHABAKA_TESTING", "pytest" in sys.modules)
+# The test suite's settings: on under pytest, whose configuration names
+# config/settings_test.py (it turns this on); a process a test starts sets it itself.
+TESTING = env_bool("SHABAKA_TESTING", False)
 
 
 def _secret_key() -> str:
@@ -68,7 +71,7 @@ ALLOWED_HOSTS = env_list(
 )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # The site's public origin: the links in mail, and an origin the websocket accepts
-# (config.ws_origin); behind a TLS proxy, its https:// address.
+# (realtime.origin); behind a TLS proxy, its https:// address.
 # Under tests the default is the Django test client's own address, as its requests say.
 SITE_URL = os.environ.get(
     "SITE_URL", "http://testserver" if TESTING else "http://127.0.0.1:8000"
@@ -95,6 +98,7 @@ INSTALLED_APPS = [
     "community.forums",
     "directory",
     "chat",
+    "realtime",
     "search",
     "accounts",
 ]
@@ -191,28 +195,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- channel layer and cache ---------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    # Chat delivers room events once per process (chat.hub), not once per socket, and
-    # gap-fills from the room event log, so the layer only needs to be a fast doorbell
-    # (at-most-once is safe). Both channels-redis layers are wrapped in chat.layers:
-    # - "pubsub" (default): one PUBLISH per group message whatever the group's size,
-    #   and a socket's receive is a local queue. In bench/chat_fanout.py both layers
-    #   give Shabaka the same capacity within this machine's noise (docs/benchmarks.md),
-    #   but the list layer's shared BZPOPMIN receive left a socket hanging in shutdown
-    #   during the 500-socket storm test; pub/sub never did. It drops what is published
-    #   while Redis is unreachable; the wrapper tells the hubs, which resync from the
-    #   database.
-    # - "list" (RedisChannelLayer): redis-py's async pool raises MaxConnectionsError
-    #   past 100 connections, which failed group_discard calls in a mass disconnect;
-    #   the wrapper's pool waits (pool_timeout s) for one of max_connections instead.
-    #   capacity: messages queued in Redis per process (a process's channels share
-    #   one key); 1000 absorbs bursts and bounds memory if a process stalls.
-    #   expiry 30 s: an older doorbell is worthless, clients resync from the log.
+    # CHANNEL_LAYER "pubsub" (default) or "list", both wrapped in realtime.layers: why each
+    # and its values, docs/operations.md "Channel layer".
     CHANNEL_LAYER_KIND = os.environ.get("CHANNEL_LAYER", "pubsub")
     _redis_hosts = env_list("CHANNEL_REDIS_HOSTS", [REDIS_URL])
     if CHANNEL_LAYER_KIND == "list":
         CHANNEL_LAYERS = {
             "default": {
-                "BACKEND": "chat.layers.BlockingPoolRedisChannelLayer",
+                "BACKEND": "realtime.layers.BlockingPoolRedisChannelLayer",
                 "CONFIG": {
                     "hosts": [
                         {
@@ -233,7 +223,7 @@ if REDIS_URL:
     else:
         CHANNEL_LAYERS = {
             "default": {
-                "BACKEND": "chat.layers.PubSubChannelLayer",
+                "BACKEND": "realtime.layers.PubSubChannelLayer",
                 "CONFIG": {
                     "hosts": _redis_hosts,
                     "prefix": os.environ.get("CHANNEL_PREFIX", "shabaka"),
@@ -264,8 +254,8 @@ SEARCH_INLINE_WORKER = env_bool("SEARCH_INLINE_WORKER", not TESTING)
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username or address before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    # A username typed in another case than registered (community.identity).
-    "community.identity.UsernameKeyBackend",
+    # A username typed in another case than registered (accounts.identity).
+    "accounts.identity.UsernameKeyBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -285,12 +275,8 @@ if TESTING:
 
 LOGIN_URL = "/signin/"
 
-# Sign-in lockout (CONTRACT.md "Accounts"), by django-axes on every authenticate() with a
-# request (auth/token/, the web sign-in, /admin/login/): after 5 failures within 15 minutes
-# for a username (case-insensitive) or from an address, 429 with Retry-After until then.
-# The database handler: its counts are shared by every process on every configuration
-# (SQLite too), survive a restart or a Redis eviction, give Retry-After from the failures'
-# times, and can be seen and cleared in the admin (or `manage.py axes_reset`).
+# Sign-in lockout by django-axes: 5 failures in 15 minutes for a username or from an
+# address, then 429 (docs/operations.md "Sign-in lockout": the handler and each choice).
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("SIGNIN_FAILURE_LIMIT", "1000" if TESTING else "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SIGNIN_LOCKOUT_MINUTES", "15")))
@@ -435,7 +421,6 @@ SHABAKA: dict[str, Any] = {
     # `limits` notation: "N per <period>; M per <period>" (every rate must hold).
     "BUDGETS": {},
     "MAX_FRAME_BYTES": 16 * 1024,
-    "MAX_BODY_CHARS": 64 * 1024,
 }
 
 # Chat budgets per user (chat/limits.py), REST and websocket alike. "send": every write
@@ -449,19 +434,15 @@ SHABAKA["BUDGETS"] |= {
     "send": os.environ.get("CHAT_SEND_BUDGET") or f"{_chat_burst} per {_chat_window} seconds",
     "replay": os.environ.get("CHAT_REPLAY_BUDGET", "3000 per minute"),
 }
-# Open websockets per user, counted across processes (chat/sockets.py); one more is
+# Open websockets per user, counted across processes (realtime/sockets.py); one more is
 # closed with 4429.
 SHABAKA["MAX_SOCKETS_PER_USER"] = int(os.environ.get("MAX_SOCKETS_PER_USER", "20"))
 if TESTING and not {"CHAT_SEND_BUDGET", "CHAT_RATE_BURST"} & set(os.environ):
     # As with DRF's rates above: tests that exercise a budget set it themselves.
     SHABAKA["BUDGETS"]["send"] = "100000 per 1 second"
 
-# Budgets of the account and posting doors (core/budgets.py), shared by every process.
-# Production defaults: sign-up 5 accounts per address per hour (CONTRACT.md "Accounts");
-# forum topics and replies per person, after Discourse's defaults (a topic at most every
-# 15 s and 20 a day, a post at most every 5 s) with a small burst for replies. Moderators
-# of the network are exempt from the posting budgets (community/forums/actions/budgets.py).
-# Tests run with them wide open; those that exercise them lower them.
+# Budgets of the account and posting doors (core/budgets.py), shared by every process; the
+# production defaults explained in docs/operations.md "Budgets". Tests run them wide open.
 _OPEN = "100000 per minute"
 SHABAKA["BUDGETS"].update(
     {

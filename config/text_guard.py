@@ -6,7 +6,7 @@ SQLite answered or stored. Nothing behind this middleware ever sees one: API pat
 get the contract's 400 (code `invalid`, the parameter named), web pages the 400 page.
 Web form posts are checked too: hand-read fields (`request.POST.get("body")`) have
 no Django form field to refuse a NUL for them. JSON bodies are the API parser's
-(config.parsers); the websocket's frames are chat.frames'.
+(config.parsers); the websocket's frames are realtime.frames'.
 
 Surrogates cannot arrive this way (Django and daphne decode addresses and form bodies
 with errors="replace", so invalid UTF-8 becomes U+FFFD); they are checked anyway,

@@ -20,6 +20,7 @@ from rest_framework.request import Request
 
 from core.errors import InvalidInput
 from core.jsonsafety import bad_text, loads
+from core.validation import is_int
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -84,9 +85,7 @@ def decode_cursor(cursor: str, size: int) -> list[Any]:
 
 def _check_value(value: Any) -> None:
     """Only values a real cursor holds, and that every database accepts as a parameter."""
-    if isinstance(value, bool):
-        raise ValueError("bool")
-    if isinstance(value, int):
+    if is_int(value):
         if value not in _INT_RANGE:
             raise ValueError("int out of range")
     elif isinstance(value, str):

@@ -10,7 +10,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -23,6 +22,7 @@ from core.events import send_event_on_commit, user_group
 from core.names import clean_name
 from directory import validation as v
 from directory.models import Profile
+from directory.search import MEMBERS
 from directory.vocabulary import Engagement, Region, Sector
 from permissions import checks
 from permissions.actions import do_sync_grants
@@ -91,7 +91,7 @@ def do_update_profile(actor: User, owner: User, data: Any) -> Profile:
         for name in ("title", "sector", "stage", "target_region", "summary"):
             setattr(profile, f"project_{name}", "")
     profile.save()
-    outbox.enqueue("members", [owner.pk])
+    outbox.enqueue(MEMBERS, [owner.pk])
     send_event_on_commit(user_group(owner.pk), {"type": "directory.profile", "user": owner.pk})
     return profile
 
@@ -150,7 +150,7 @@ def do_import_members(
     UserModel = get_user_model()
     report = ImportReport()
     touched: list[int] = []
-    # Each join re-indexes its member too (search.receivers): write each one once, at the end.
+    # Each join re-indexes its member too (directory.search): write each one once, at the end.
     with outbox.deferred():
         for row in rows:
             user = UserModel.objects.filter(email__iexact=row.email).first()
@@ -170,13 +170,5 @@ def do_import_members(
             if _join(actor, network, user):
                 report.joined.append(row.email)
             touched.append(user.pk)
-        outbox.enqueue("members", touched)
+        outbox.enqueue(MEMBERS, touched)
     return report
-
-
-def do_set_ui_language(user: User, code: str) -> None:
-    """Remember the interface language a person chose (not a directory field: no reindex)."""
-    if code not in dict(settings.LANGUAGES):
-        raise InvalidInput("invalid", "Unknown language.", {"language": ["Unknown language."]})
-    if not Profile.objects.filter(user=user).update(ui_language=code):
-        Profile.objects.create(user=user, ui_language=code)

@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from community.identity import username_taken
+from accounts.identity import username_taken
 from community.models import Membership, Network
 from core.errors import InvalidInput
 from core.names import normalize_username, username_key

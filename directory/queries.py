@@ -12,12 +12,20 @@ from core.errors import InvalidInput, NotFound
 from core.pagination import decode_cursor, encode_cursor
 from directory import validation as v
 from directory.models import Profile, Relation
+from directory.search import MEMBERS
 from directory.vocabulary import Engagement, Sector
 from permissions.checks import AnyUser, share_a_network
 from search import registry
 from search.backends import run_search
 from search.normalize import facet_key
-from search.query import MAX_DEPTH, SearchQuery, Viewer, clean_offset, clean_q
+from search.query import (
+    MAX_DEPTH,
+    MAX_FILTER_VALUES,
+    SearchQuery,
+    Viewer,
+    clean_offset,
+    clean_q,
+)
 
 
 def relation_to(viewer: AnyUser, owner_id: int) -> Relation:
@@ -79,8 +87,8 @@ def directory_filters(params: QueryDict) -> dict[str, list[str]]:
         raw = [part for part in raw if part]
         if not raw:
             continue
-        if len(raw) > 20:
-            errors[name] = ["At most 20 values."]
+        if len(raw) > MAX_FILTER_VALUES:
+            errors[name] = [f"At most {MAX_FILTER_VALUES} values."]
             continue
         try:
             filters[name] = list(dict.fromkeys(clean(part) for part in raw))
@@ -105,7 +113,7 @@ def search_directory(
     offset = clean_offset(decode_cursor(cursor, 1)[0] if cursor else 0)
     scope = viewer.readable if network is None else viewer.readable & {network.pk}
     query = SearchQuery(
-        doc_type="members",
+        doc_type=MEMBERS,
         q=clean_q(params.get("q")),
         network_ids=frozenset(scope),
         filters=directory_filters(params),
@@ -115,7 +123,7 @@ def search_directory(
     )
     result = run_search(query, viewer, backend)
     # Only profiles still shown (the index may lag behind a deactivated account).
-    rows = registry.get("members").visible(
+    rows = registry.get(MEMBERS).visible(
         Profile.objects.filter(user_id__in=[h.object_id for h in result.hits])
     )
     profiles = {p.user_id: p for p in rows.select_related("user").order_by()}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.errors import InvalidInput
+from core.validation import is_int
 from directory.iso_codes import COUNTRIES, LANGUAGES
 from directory.models import AUDIENCE_RANK, DEFAULT_VISIBILITY, FIXED_VISIBILITY
 from directory.vocabulary import ProjectStage, Region, Sector
@@ -99,7 +100,7 @@ def clean_years(value: Any) -> int | None:
         return None
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_YEARS:
+    if not is_int(value) or not 0 <= value <= MAX_YEARS:
         raise invalid("years_experience", f"A whole number from 0 to {MAX_YEARS}.")
     return value
 

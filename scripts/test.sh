@@ -28,10 +28,11 @@ if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     echo "!! could not install chromium: the browser tests will fail" >&2
 fi
 
-echo "== lint: ruff, mypy"
+echo "== lint: ruff, mypy, import-linter (the floors of docs/architecture.md)"
 "$VENV/bin/ruff" check . || status=1
 "$VENV/bin/ruff" format --check . || status=1
 "$VENV/bin/mypy" . || status=1
+"$VENV/bin/lint-imports" || status=1
 
 echo "== pass 1/2: embedded default (SQLite, in-memory channel layer, database search)"
 run_pass -u DATABASE_URL -u REDIS_URL -u MEILISEARCH_URL -u MEILISEARCH_API_KEY \

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -19,9 +21,14 @@ from search import registry
 from search.backends import run_search
 from search.query import MAX_DEPTH, SearchQuery, Viewer, clean_offset, clean_q
 
+if not apps.ready:
+    # The schema lists the types the apps registered in their ready(): none yet.
+    raise ImproperlyConfigured("search.api is imported before the apps are ready.")
+TYPES = registry.names()
+
 
 class SearchResultSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(["members", "topics", "posts", "messages"])
+    type = serializers.ChoiceField(TYPES)
     id = serializers.IntegerField()
     network = serializers.CharField(allow_null=True, help_text="Network slug, when one applies.")
     title = serializers.CharField(required=False)
@@ -82,7 +89,7 @@ class SearchView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("q", str, required=True, description="At most 200 characters."),
-            OpenApiParameter("type", str, enum=["members", "topics", "posts", "messages"]),
+            OpenApiParameter("type", str, enum=TYPES),
             OpenApiParameter("network", str, description="A network slug."),
             CURSOR,
             LIMIT,

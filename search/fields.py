@@ -55,8 +55,8 @@ class ListField(models.Field):
 
 
 class WordVectorField(models.Field):
-    """PostgreSQL: a `tsvector` of a document's words, weighted by the audience that may
-    search them (A everyone, B co-members, C owner and staff). Elsewhere: always NULL."""
+    """PostgreSQL: a `tsvector` of a document's words, weighted by the lowest relation
+    level that may search them (A 0, B 1, C 2). Elsewhere: always NULL."""
 
     description = "Weighted words (PostgreSQL tsvector)"
 

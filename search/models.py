@@ -51,9 +51,10 @@ class IndexState(models.Model):
 class Document(models.Model):
     """One searchable thing, with what each audience may search and filter on.
 
-    `text_0` holds the words anyone who may see the document may search, `text_1` the
-    words only co-members of its owner may also search, `text_2` those only the owner and
-    staff may (each word once, at its lowest level); `words` (PostgreSQL) is the same as
+    `text_0` holds the words anyone who may see the document may search, `text_1` and
+    `text_2` the words only viewers at relation level 1 or 2 (as its type's tiers decide;
+    for members: co-members of its owner, the owner and staff) may also search (each
+    word once, at its lowest level); `words` (PostgreSQL) is the same as
     one vector whose weights say who may match each word. `facets_0..2` hold the
     `name:value` tokens each relation may filter and count on (cumulative: a relation
     reads one column). `networks` are the access keys: readers of one of

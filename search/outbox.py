@@ -5,12 +5,12 @@ transaction, after the change. It rewrites the database backend's documents righ
 there (so the fallback is exact) and, when Meilisearch is configured, adds outbox
 rows that commit or roll back with the change itself.
 
-`drain` sends due rows to Meilisearch in batches: rows are claimed with a lease
+`drain_all` sends due rows to Meilisearch in batches: rows are claimed with a lease
 (so a crashed worker's rows come back), documents are rebuilt from the current
 database state, and rows are deleted only after Meilisearch reports the task
 succeeded. A failure leaves the rows with an exponential backoff; nothing is ever
-dropped. `manage.py search_worker` runs `drain` in a loop; in the embedded default a
-thread in the web process does it after each commit.
+dropped. `manage.py search_worker` runs `drain_all` in a loop; in the embedded default
+a thread in the web process does it after each commit.
 """
 
 from __future__ import annotations
@@ -122,21 +122,6 @@ class DrainResult:
         self.sent += other.sent
         self.failed += other.failed
         self.error = other.error or self.error
-
-
-def drain(batch_size: int = DEFAULT_BATCH) -> DrainResult:
-    """Send one batch of due outbox rows to Meilisearch and wait for it to be indexed."""
-    meili = meilisearch_backend()
-    if meili is None:
-        return DrainResult()
-    rows = _claim(batch_size)
-    if not rows:
-        return DrainResult()
-    try:
-        tasks = _send(meili, rows)
-    except Exception as exc:
-        return _postpone(rows, exc)
-    return _settle(meili, rows, tasks)
 
 
 def drain_all(batch_size: int = DEFAULT_BATCH) -> DrainResult:

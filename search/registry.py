@@ -2,20 +2,22 @@
 
 A document type turns source rows (profiles, topics, posts, messages) into
 `IndexedDoc`s — plain data that the database index and Meilisearch both store — and
-turns search hits back into API results. Apps do not register themselves: the types
-live in `search/documents/` and are listed in `search.apps`, so adding one is one
-module and one line.
+turns search hits back into API results. The engine knows no type: each app declares
+its own in its `search.py` (`directory.search`, `community.forums.search`,
+`chat.search`) and registers them in its `AppConfig.ready()`, so the registry is
+complete once the apps are ready, and a new app's documents need no line here.
 """
 
 from __future__ import annotations
 
 import abc
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, ClassVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 
 
 @dataclass
@@ -23,10 +25,10 @@ class IndexedDoc:
     """One document, backend-neutral.
 
     `texts` are (group, level, raw text): a text at level L is searchable by viewers
-    whose relation to the document is ≥ L (0 anyone who may see the document, 1 a
-    co-member of its owner, 2 its owner or staff). `facets` are (facet, value, level)
-    on the same scale. `network_ids` decide who may see the document at all: readers
-    of at least one of them.
+    whose relation to the document is ≥ L (0 anyone who may see the document; the
+    levels above are the ones its type's `tiers` declare). `facets` are (facet, value,
+    level) on the same scale. `network_ids` decide who may see the document at all:
+    readers of at least one of them.
     """
 
     object_id: int
@@ -49,15 +51,41 @@ class Hit:
     score: float = 0.0
 
 
+class Rule(StrEnum):
+    """What makes a viewer closer to a document; the backends test these, nothing else."""
+
+    STAFF = "staff"  # the viewer is platform staff (known before the query runs)
+    OWNER = "owner"  # the document's `owner_id` is the viewer
+    SHARES_NETWORK = "shares_network"  # one of its networks is one the viewer is active in
+
+
+@dataclass(frozen=True)
+class Tier:
+    """Viewers for whom `rule` holds see the document at `level`."""
+
+    level: int
+    rule: Rule
+
+
+# The database index keeps one text and one facet column per level (`text_0..2`).
+MAX_LEVEL = 2
+
+
 class DocumentType(abc.ABC):
     """Base class of a document type; subclasses fill in the class attributes and methods."""
 
     name: ClassVar[str]
-    model: ClassVar[type[Model]]
+    # Where the type comes among the others: in the API's list of types and, between
+    # results of equal relevance, in the combined search (lowest first).
+    order: ClassVar[int]
     # Searchable text groups, most important first (ranking prefers earlier groups).
     groups: ClassVar[tuple[str, ...]] = ("text",)
-    # Relations that see different things; types without per-field audience use (0,).
+    # Relations that see different things (0 up to at most MAX_LEVEL, each in turn);
+    # types without per-field audience use (0,).
     levels: ClassVar[tuple[int, ...]] = (0,)
+    # How a viewer's relation to a document is decided: the first tier whose rule holds
+    # gives it, and a viewer no tier matches sees the document at level 0.
+    tiers: ClassVar[tuple[Tier, ...]] = ()
     # Facets whose counts the API returns; `filters` may also be filtered on.
     facets: ClassVar[tuple[str, ...]] = ()
     filters: ClassVar[tuple[str, ...]] = ()
@@ -109,6 +137,12 @@ _REGISTRY: dict[str, DocumentType] = {}
 
 
 def register(doc_type: DocumentType) -> DocumentType:
+    """Add a type (from its app's `ready()`); registering a name again replaces it."""
+    levels = doc_type.levels
+    if levels != tuple(range(len(levels))) or max(levels) > MAX_LEVEL:
+        raise ValueError(f"{doc_type.name}: levels must be 0, 1, … up to {MAX_LEVEL}")
+    if any(tier.level not in levels for tier in doc_type.tiers):
+        raise ValueError(f"{doc_type.name}: every tier's level must be one of its levels")
     _REGISTRY[doc_type.name] = doc_type
     return doc_type
 
@@ -117,9 +151,10 @@ def get(name: str) -> DocumentType:
     return _REGISTRY[name]
 
 
+def all_types() -> list[DocumentType]:
+    """Every registered type, in their declared order."""
+    return sorted(_REGISTRY.values(), key=lambda kind: (kind.order, kind.name))
+
+
 def names() -> list[str]:
-    return list(_REGISTRY)
-
-
-def all_types() -> Iterable[DocumentType]:
-    return list(_REGISTRY.values())
+    return [kind.name for kind in all_types()]

@@ -7,7 +7,7 @@ The one implementation under every real server the tests and benchmarks run:
   ASGI application, with plain HTTP helpers);
 - tests/_live.py: Redis, Meilisearch and `manage.py` commands of our own, the worker
   environment on the test database, and the fixtures of the fault and hostile suites
-  (tests/chat/test_services.py starts its two workers from there too);
+  (tests/realtime/test_services.py starts its two workers from there too);
 - tests/web/live.py: the browser tests' daphne, on a database of its own;
 - bench/_servers.py: the chat benchmarks' servers, stopped with SIGINT.
 

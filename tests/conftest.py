@@ -14,9 +14,10 @@ import pytest
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 
-from chat import sockets
 from community.models import Membership, Network
 from core import budgets
+from realtime import sockets
+from tests.factories.directory import BACKENDS, SearchBackend, use_backend
 from tests.factories.networks import add_member, make_network
 from tests.factories.users import client_for, make_user
 
@@ -197,6 +198,25 @@ async def connect() -> AsyncIterator[Callable[..., Any]]:
 
     async with open_clients() as open_:
         yield open_
+
+
+# --- search backends (tests/factories/directory.py) -------------------------------------
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, settings: Any, db: Any) -> SearchBackend:
+    """Each search test twice: on the database backend, and on Meilisearch (services pass)."""
+    return use_backend(request.param, settings)
+
+
+@pytest.fixture
+def database_only(settings: Any, db: Any) -> SearchBackend:
+    return use_backend("database", settings)
+
+
+@pytest.fixture
+def backend_meilisearch(settings: Any, db: Any) -> SearchBackend:
+    return use_backend("meilisearch", settings)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -24,10 +23,12 @@ from chat.actions.log import (
     rewrite_message_frames,
 )
 from chat.models import Message, Reaction, Room, RoomEvent
+from chat.search import MESSAGES
 from community.actions.common import audit
 from community.emoji import check_emoji
 from community.rendering import render_markdown
 from core.errors import InvalidInput, NotAllowed, NotFound, StateConflict, TooLarge
+from core.validation import MAX_BODY_BYTES, is_int, utf8_size
 from search import outbox as search_outbox
 
 MAX_CLIENT_ID = 64
@@ -47,9 +48,12 @@ def clean_body(body: Any) -> str:
         raise InvalidInput("invalid", "body must be a string.", {"body": ["Not a string."]})
     if not body.strip():
         raise InvalidInput("invalid", "The message is empty.", {"body": ["Empty."]})
-    limit = int(settings.SHABAKA["MAX_BODY_CHARS"])
-    if len(body) > limit:
-        raise TooLarge("too_large", f"Messages are limited to {limit} characters.")
+    size = utf8_size(body)
+    if size > MAX_BODY_BYTES:
+        raise TooLarge(
+            "too_large",
+            f"Messages are limited to {MAX_BODY_BYTES // 1024} KiB; this one is {size:,} bytes.",
+        )
     return body
 
 
@@ -80,7 +84,7 @@ def check_send_message(user: User, room: Room, body: Any, client_id: Any, reply_
     access.check_can_post(user, room)
     cleaned: dict[str, Any] = {"body": clean_body(body), "client_id": clean_client_id(client_id)}
     if reply_to is not None:
-        if not isinstance(reply_to, int) or isinstance(reply_to, bool):
+        if not is_int(reply_to):
             raise InvalidInput("invalid", "reply_to must be a message id.", {"reply_to": ["?"]})
         if not Message.objects.filter(pk=reply_to, room=room).exists():
             raise InvalidInput(
@@ -132,7 +136,7 @@ def do_send_message(
             )
             record_event(room, seq, events.message_frame(Type.MESSAGE_NEW, seq, message), message)
             announce_activity(room, seq, user.pk)
-            search_outbox.enqueue("messages", [message.pk])
+            search_outbox.enqueue(MESSAGES, [message.pk])
     except IntegrityError:
         # SQLite has no row locks for concurrent first sends; the constraint decides.
         existing = _existing(room.pk, user.pk, cleaned["client_id"])
@@ -144,7 +148,7 @@ def do_send_message(
 
 def access_message(user: AnyUser, message_id: Any) -> Message:
     """The message if its room is readable by the user, else NotFound."""
-    if not isinstance(message_id, int) or isinstance(message_id, bool):
+    if not is_int(message_id):
         raise NotFound()
     message = (
         Message.objects.select_related("room__network", "author__profile")
@@ -184,7 +188,7 @@ def do_edit_message(user: User, message: Message, body: Any) -> Message:
     rewrite_message_frames(message)
     frame = events.message_frame(Type.MESSAGE_EDITED, seq, message)
     record_event(message.room, seq, frame, message)
-    search_outbox.enqueue("messages", [message.pk])
+    search_outbox.enqueue(MESSAGES, [message.pk])
     return message
 
 
@@ -213,7 +217,7 @@ def do_delete_message(user: User, message: Message) -> Message:
             target=message,
             room=message.room_id,
         )
-    search_outbox.enqueue("messages", [message.pk])
+    search_outbox.enqueue(MESSAGES, [message.pk])
     return message
 
 

@@ -17,6 +17,7 @@ from community.models import Network
 from core.errors import InvalidInput, NotFound
 from core.events import send_event_on_commit, user_group
 from core.names import clean_name
+from core.validation import is_int
 from permissions import checks
 
 MAX_NAME = 80
@@ -85,7 +86,7 @@ class DirectResult:
 
 def do_open_direct_room(user: User, other_id: Any) -> DirectResult:
     """The one direct room between the user and a member of a network they share (reused)."""
-    if not isinstance(other_id, int) or isinstance(other_id, bool):
+    if not is_int(other_id):
         raise InvalidInput("invalid", "user_id must be a user id.", {"user_id": ["Invalid."]})
     if other_id == user.pk:
         raise InvalidInput(
@@ -121,7 +122,7 @@ def do_mark_read(user: User, room: Room, message_id: Any) -> ReadResult:
     """Move the user's read marker forward to a message; every tab gets the new unread count."""
     if not access.may_read_room(user, room):
         raise NotFound()
-    if not isinstance(message_id, int) or isinstance(message_id, bool):
+    if not is_int(message_id):
         raise InvalidInput(
             "invalid", "message_id must be a message id.", {"message_id": ["Invalid."]}
         )

@@ -1,9 +1,9 @@
 """What every community action shares: the audit trail and membership-row plumbing.
 
 `audit` records a moderation or administration event (forum, chat and directory
-actions use it too); `locked_membership`, `save_membership` and `notify_membership`
-lock, write (syncing grants) and broadcast a membership row for the membership
-and invitation actions.
+actions use it too); `locked_membership` and `save_membership` lock and write (syncing
+grants) a membership row for the membership and invitation actions, which broadcast
+the change with `community.events.membership_changed`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from community.models import AuditEntry, Membership, Network
-from core.events import network_group, send_event_on_commit, user_group
 from permissions import checks
 from permissions.actions import do_sync_grants
 
@@ -40,30 +39,6 @@ def audit(
         reason=reason,
         details=details,
     )
-
-
-def notify_membership(membership: Membership, *, revoked: bool = False) -> None:
-    event = {
-        "type": "community.membership",
-        "network": membership.network_id,
-        "user": membership.user_id,
-        "role": membership.role,
-        "status": membership.status,
-        "muted_until": membership.muted_until.isoformat() if membership.muted_until else None,
-    }
-    send_event_on_commit(user_group(membership.user_id), event)
-    # The rest of the network learns of the change, not of a mute (the member's own business
-    # and the moderators').
-    send_event_on_commit(
-        network_group(membership.network_id),
-        {k: v for k, v in event.items() if k != "muted_until"},
-    )
-    if revoked:
-        # Every socket of this user, on every worker, drops the network's subscriptions.
-        send_event_on_commit(
-            user_group(membership.user_id),
-            {"type": "access.revoked", "network": membership.network_id},
-        )
 
 
 def save_membership(membership: Membership, actor: User | None, **changes: Any) -> Membership:

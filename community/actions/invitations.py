@@ -9,7 +9,8 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from community.actions.common import audit, locked_membership, notify_membership, save_membership
+from community import events
+from community.actions.common import audit, locked_membership, save_membership
 from community.models import Invitation, Membership, Network
 from core.errors import NotAllowed, NotFound, StateConflict
 from permissions import checks
@@ -78,7 +79,7 @@ def do_create_invitation(
             membership = Membership(user=invitee, network=network, status=Status.LEFT)
         if membership.status == Status.LEFT:
             save_membership(membership, actor, status=Status.INVITED, role=Role.MEMBER)
-            notify_membership(membership)
+            events.membership_changed(membership)
     audit(
         network,
         actor,
@@ -120,7 +121,7 @@ def do_revoke_invitation(actor: User, network: Network, invitation_id: int) -> I
             and not any(other.usable() for other in others)
         ):
             save_membership(membership, actor, status=Status.LEFT)
-            notify_membership(membership, revoked=True)
+            events.membership_changed(membership, revoked=True)
     audit(
         network,
         actor,

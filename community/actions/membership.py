@@ -16,10 +16,12 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from community.actions.common import audit, locked_membership, notify_membership, save_membership
+from community import events
+from community.actions.common import audit, locked_membership, save_membership
 from community.actions.invitations import resolve_invitation
 from community.models import Invitation, Membership, Network
 from core.errors import InvalidInput, NotAllowed, NotFound, StateConflict
+from core.validation import is_int
 from permissions import checks
 
 Role = Membership.Role
@@ -114,7 +116,7 @@ def do_join_network(
         target_user_id=user.pk,
         invitation=invitation.pk if invitation else None,
     )
-    notify_membership(membership)
+    events.membership_changed(membership)
     return membership
 
 
@@ -135,7 +137,7 @@ def do_leave_network(user: User, network: Network) -> Membership:
     # The mute stays: it belongs to the person in the network, not to this stay in it.
     save_membership(membership, user, status=Status.LEFT, role=Role.MEMBER)
     audit(network, user, "member.leave", target_user_id=user.pk)
-    notify_membership(membership, revoked=True)
+    events.membership_changed(membership, revoked=True)
     return membership
 
 
@@ -176,7 +178,7 @@ def do_approve_member(actor: User, network: Network, user_id: int) -> Membership
     _require(membership, Status.PENDING)
     save_membership(membership, actor, status=Status.ACTIVE, joined_at=timezone.now())
     audit(network, actor, "member.approve", target_user_id=user_id)
-    notify_membership(membership)
+    events.membership_changed(membership)
     return membership
 
 
@@ -187,7 +189,7 @@ def do_reject_member(actor: User, network: Network, user_id: int, reason: str = 
     _require(membership, Status.PENDING)
     save_membership(membership, actor, status=Status.LEFT)
     audit(network, actor, "member.reject", target_user_id=user_id, reason=reason)
-    notify_membership(membership)
+    events.membership_changed(membership)
     return membership
 
 
@@ -200,7 +202,7 @@ def do_ban_member(actor: User, network: Network, user_id: int, reason: str = "")
     _ensure_owner_remains(network, membership)
     save_membership(membership, actor, status=Status.BANNED, role=Role.MEMBER, ban_reason=reason)
     audit(network, actor, "member.ban", target_user_id=user_id, reason=reason)
-    notify_membership(membership, revoked=True)
+    events.membership_changed(membership, revoked=True)
     return membership
 
 
@@ -211,7 +213,7 @@ def do_unban_member(actor: User, network: Network, user_id: int, reason: str = "
     _require(membership, Status.BANNED)
     save_membership(membership, actor, status=Status.LEFT, ban_reason="")
     audit(network, actor, "member.unban", target_user_id=user_id, reason=reason)
-    notify_membership(membership)
+    events.membership_changed(membership)
     return membership
 
 
@@ -220,11 +222,7 @@ def do_mute_member(
     actor: User, network: Network, user_id: int, minutes: int, reason: str = ""
 ) -> Membership:
     """Moderators mute an active member: they read but cannot post or chat until it ends."""
-    if (
-        not isinstance(minutes, int)
-        or isinstance(minutes, bool)
-        or not 1 <= minutes <= MAX_MUTE_MINUTES
-    ):
+    if not is_int(minutes) or not 1 <= minutes <= MAX_MUTE_MINUTES:
         raise InvalidInput(
             "invalid",
             f"minutes must be a whole number from 1 to {MAX_MUTE_MINUTES}.",
@@ -235,7 +233,7 @@ def do_mute_member(
     until = timezone.now() + dt.timedelta(minutes=minutes)
     save_membership(membership, actor, muted_until=until)
     audit(network, actor, "member.mute", target_user_id=user_id, reason=reason, minutes=minutes)
-    notify_membership(membership)
+    events.membership_changed(membership)
     return membership
 
 
@@ -247,7 +245,7 @@ def do_unmute_member(actor: User, network: Network, user_id: int) -> Membership:
         raise StateConflict("not_muted", "This member is not muted.")
     save_membership(membership, actor, muted_until=None)
     audit(network, actor, "member.unmute", target_user_id=user_id)
-    notify_membership(membership)
+    events.membership_changed(membership)
     return membership
 
 
@@ -260,7 +258,7 @@ def do_remove_member(actor: User, network: Network, user_id: int, reason: str = 
     _ensure_owner_remains(network, membership)
     save_membership(membership, actor, status=Status.LEFT, role=Role.MEMBER)
     audit(network, actor, "member.remove", target_user_id=user_id, reason=reason)
-    notify_membership(membership, revoked=True)
+    events.membership_changed(membership, revoked=True)
     return membership
 
 
@@ -280,5 +278,5 @@ def do_set_role(actor: User, network: Network, user_id: int, role: str) -> Membe
     previous = membership.role
     save_membership(membership, actor, role=role)
     audit(network, actor, "member.set_role", target_user_id=user_id, previous=previous, role=role)
-    notify_membership(membership)
+    events.membership_changed(membership)
     return membership

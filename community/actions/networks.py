@@ -8,10 +8,10 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from community import events
 from community.actions.common import audit
 from community.models import Membership, Network
 from core.errors import InvalidInput, NotAllowed, StateConflict
-from core.events import network_group, send_event_on_commit
 from core.names import clean_name
 from permissions import checks
 from permissions.actions import do_sync_grants, invalidate_all_access
@@ -79,8 +79,5 @@ def do_update_network(actor: User, network: Network, **changes: Any) -> Network:
         audit(network, actor, "network.update", target=network, changes=changed)
     if "visibility" in changed or "archived" in changed:
         invalidate_all_access()
-        send_event_on_commit(
-            network_group(network.id),
-            {"type": "community.network", "network": network.id, "visibility": network.visibility},
-        )
+        events.network_changed(network)
     return network

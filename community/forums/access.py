@@ -16,12 +16,13 @@ from typing import Any
 from community.forums.models import Category, Post, Topic
 from community.models import Network
 from core.errors import NotAllowed, NotFound
+from core.validation import is_int
 from permissions import checks
 from permissions.checks import AnyUser
 
 
 def _as_id(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str):
+    if not (is_int(value) or isinstance(value, str)):
         raise NotFound()
     try:
         number = int(value)

@@ -32,7 +32,7 @@ from community.forums.serializers import (
 )
 from core.api import CURSOR, LIMIT, me, page, parse
 from core.errors import InvalidInput, NotAllowed
-from core.pagination import paginate
+from core.pagination import paginate, parse_limit
 from permissions import checks
 
 TAGS = ["forums"]
@@ -42,6 +42,22 @@ AFTER = OpenApiParameter(
 EMOJI = OpenApiParameter(
     "emoji", str, description="The emoji to remove (or send `{emoji}` in the body)."
 )
+
+
+def _after(request: Request) -> int | None:
+    """`?after=<post id>`: only posts after that one (what a live client already has)."""
+    raw = request.query_params.get("after")
+    if raw is None or raw == "":
+        return None
+    try:
+        after = int(raw)
+    except ValueError:
+        after = -1
+    if not 0 <= after < 2**63:
+        raise InvalidInput(
+            "invalid", "after must be a post id.", {"after": ["Not a non-negative integer."]}
+        )
+    return after
 
 
 def _post_context(request: Request, posts: list[Post], topic: Topic) -> dict[str, Any]:
@@ -72,7 +88,9 @@ class CategoryListView(APIView):
     )
     def get(self, request: Request, slug: str) -> Response:
         network = checks.access_network_content(request.user, slug)
-        rows, next_cursor = queries.page_categories(network, request)
+        rows, next_cursor = paginate(
+            queries.list_categories(network), request, queries.CATEGORY_ORDER
+        )
         return Response({"results": CategorySerializer(rows, many=True).data, "next": next_cursor})
 
     @extend_schema(
@@ -101,7 +119,8 @@ class TopicListView(APIView):
     def get(self, request: Request, slug: str, category_id: int) -> Response:
         network = checks.access_network_content(request.user, slug)
         category = access.access_category(request.user, network, category_id)
-        rows, next_cursor = queries.page_topics(category, request)
+        cursor = request.query_params.get("cursor")
+        rows, next_cursor = queries.topic_page(category, cursor, parse_limit(request))
         return Response({"results": TopicSerializer(rows, many=True).data, "next": next_cursor})
 
     @extend_schema(
@@ -194,7 +213,8 @@ class PostListView(APIView):
     )
     def get(self, request: Request, topic_id: int) -> Response:
         topic = access.access_topic(request.user, topic_id)
-        rows, next_cursor = queries.page_posts(topic, request)
+        posts = queries.list_posts(topic, after=_after(request))
+        rows, next_cursor = paginate(posts, request, ("id",))
         context = _post_context(request, rows, topic)
         return Response(
             {"results": PostSerializer(rows, many=True, context=context).data, "next": next_cursor}

@@ -9,13 +9,13 @@ Group `topic.<id>` (everyone viewing a topic):
 | `forums.reaction_added` / `_removed` | `topic`, `post` (id), `emoji`, `user`, `count` |
 | `forums.topic_updated` | `topic` (as `GET /topics/{id}/`), `changes` (field names) |
 
-Group `network.<id>`: `forums.topic_created` with `topic`. Group `user.<id>`:
-`forums.mention` with `network`, `topic`, `post` (ids) when a post names that member.
+Group `user.<id>`: `forums.mention` with `network`, `topic`, `post` (ids) when a post
+names that member.
 
 A deleted post's body is never in an event: subscribers include non-moderators.
 
 Websocket clients receive the `topic.<id>` events, exactly as built here, after a
-`topic.subscribe` frame (chat.consumers; the chat hub fans them out per process).
+`topic.subscribe` frame (realtime.consumers; the chat hub fans them out per process).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Any
 
 from community.forums.models import Post, Topic
 from community.forums.serializers import PostEventSerializer, TopicSerializer, UserSummarySerializer
-from core.events import network_group, send_event_on_commit, topic_group, user_group
+from core.events import send_event_on_commit, topic_group, user_group
 
 TOPIC_UPDATED = "forums.topic_updated"
 # The events of a topic's group: what a websocket watching the topic receives.
@@ -84,13 +84,6 @@ def topic_event(topic: Topic, changes: Iterable[str]) -> None:
             "topic": TopicSerializer(topic).data,
             "changes": sorted(changes),
         },
-    )
-
-
-def topic_created_event(topic: Topic) -> None:
-    send_event_on_commit(
-        network_group(topic.network_id),
-        {"type": "forums.topic_created", "topic": TopicSerializer(topic).data},
     )
 
 

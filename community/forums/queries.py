@@ -1,7 +1,8 @@
 """Forum reads shared by the API and the web pages: permission-checked, keyset-paginated.
 
 The callers first obtain the network, category or topic through `forums.access`,
-which decides visibility; these functions only shape the rows. Every list is a
+which decides visibility; these functions only shape the rows. They take plain values
+(a cursor, a limit, a post id), never a request: the views parse it. Every list is a
 fixed number of queries whatever its length, locked by tests.
 """
 
@@ -13,28 +14,27 @@ from typing import Any
 
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.functions import Coalesce
-from rest_framework.request import Request
 
 from community.forums.models import Category, Post, PostRevision, Reaction, Topic
 from community.models import Network
 from core.errors import InvalidInput
-from core.pagination import decode_cursor, encode_cursor, paginate, parse_limit
+from core.pagination import decode_cursor, encode_cursor
+from core.validation import is_int
 from permissions.checks import AnyUser
 
 TOPIC_ORDER = ("-pinned", "-last_activity_at", "-id")
 
 
+CATEGORY_ORDER = ("position", "id")
+
+
 def list_categories(network: Network) -> QuerySet[Category]:
-    """A network's categories with their count of live topics."""
+    """A network's categories with their count of live topics (page them in CATEGORY_ORDER)."""
     return (
         Category.objects.filter(network=network)
         .select_related("network")
         .annotate(topic_count=Count("topics", filter=Q(topics__deleted=False)))
     )
-
-
-def page_categories(network: Network, request: Request) -> tuple[list[Category], str | None]:
-    return paginate(list_categories(network), request, ("position", "id"))
 
 
 def list_topics(category: Category) -> QuerySet[Topic]:
@@ -59,11 +59,6 @@ def topic_row(topic_id: int) -> Topic:
     )
 
 
-def page_topics(category: Category, request: Request) -> tuple[list[Topic], str | None]:
-    """One API page of topics (`?limit=`, `?cursor=`)."""
-    return topic_page(category, request.query_params.get("cursor"), parse_limit(request))
-
-
 def topic_page(
     category: Category, cursor: str | None, limit: int
 ) -> tuple[list[Topic], str | None]:
@@ -79,12 +74,11 @@ def topic_page(
     if cursor:
         pinned, at, last_id = decode_cursor(cursor, 3)
         if (
-            pinned not in (0, 1)
-            or isinstance(pinned, bool)
+            not is_int(pinned)
+            or pinned not in (0, 1)
             or not isinstance(at, dt.datetime)
             or at.tzinfo is None
-            or not isinstance(last_id, int)
-            or isinstance(last_id, bool)
+            or not is_int(last_id)
         ):
             raise InvalidInput(
                 "invalid_cursor", "The cursor is not valid.", {"cursor": ["Invalid."]}
@@ -103,33 +97,11 @@ def topic_page(
     return rows, next_cursor
 
 
-def list_posts(topic: Topic) -> QuerySet[Post]:
-    return Post.objects.filter(topic=topic).select_related("author__profile")
-
-
-def parse_after(request: Request) -> int | None:
-    """`?after=<post id>`: only posts after that one (what a live client already has)."""
-    raw = request.query_params.get("after")
-    if raw is None or raw == "":
-        return None
-    try:
-        after = int(raw)
-    except ValueError:
-        after = -1
-    if not 0 <= after < 2**63:
-        raise InvalidInput(
-            "invalid", "after must be a post id.", {"after": ["Not a non-negative integer."]}
-        )
-    return after
-
-
-def page_posts(topic: Topic, request: Request) -> tuple[list[Post], str | None]:
-    """One page of a topic's posts in order, after `?after=` and/or the `?cursor=`."""
-    posts = list_posts(topic)
-    after = parse_after(request)
-    if after is not None:
-        posts = posts.filter(id__gt=after)
-    return paginate(posts, request, ("id",))
+def list_posts(topic: Topic, *, after: int | None = None) -> QuerySet[Post]:
+    """A topic's posts (page them by id); `after`: only those after that post (what a live
+    client already has)."""
+    posts = Post.objects.filter(topic=topic).select_related("author__profile")
+    return posts if after is None else posts.filter(id__gt=after)
 
 
 def reaction_summaries(posts: list[Post], user: AnyUser) -> dict[int, list[dict[str, Any]]]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 
-from community.identity import sync_account_keys
+from accounts.identity import sync_account_keys
 from community.seed.base import SeedContext, seed_step
 from directory.models import Profile
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from search.normalize import normalize
-from search.registry import DocumentType, Hit, IndexedDoc
+from search.query import Viewer
+from search.registry import DocumentType, Hit, IndexedDoc, Rule, Tier
 
 
 class BackendUnavailable(Exception):
@@ -19,6 +20,23 @@ class SearchResult:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     estimated_total: int = 0
     backend: str = ""
+
+
+def viewer_tiers(doc_type: DocumentType, viewer: Viewer) -> tuple[list[Tier], int]:
+    """The type's tiers still to test per document for this viewer, and the rest's level.
+
+    Rules about the viewer alone are settled here: a staff tier that holds ends the list
+    (what no earlier tier claims is seen at its level), and a shared-network tier cannot
+    hold for someone active in no network.
+    """
+    tiers: list[Tier] = []
+    for tier in doc_type.tiers:
+        if tier.rule is Rule.STAFF:
+            if viewer.is_staff:
+                return tiers, int(tier.level)
+        elif tier.rule is not Rule.SHARES_NETWORK or viewer.active:
+            tiers.append(Tier(int(tier.level), tier.rule))
+    return tiers, 0
 
 
 def unique_words(texts: Iterable[str], limit: int = 5000) -> list[str]:
@@ -96,7 +114,3 @@ def typo_budget(word: str) -> int:
     if len(word) >= 4:
         return 1
     return 0
-
-
-def page(hits: Sequence[Hit], offset: int, limit: int) -> list[Hit]:
-    return list(hits[offset : offset + limit])

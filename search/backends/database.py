@@ -1,14 +1,15 @@
 """The database backend: SQLite FTS5 or PostgreSQL full text + pg_trgm, same results.
 
-Visibility is part of the SQL. Each document is seen by the asker at one relation —
-2 (its owner, or staff), 1 (a co-member of its owner: the document shares a network
-with the asker's active ones) or 0 — computed per row from the document's own
-`networks`, never from a per-row subquery. One scan finds the candidates with what
-the closest relation may match (the `*_2` columns hold everything, so their indexes
-serve every search), then each row is held to its relation's copy: words must match
-that relation's text, facet filters test that relation's tokens, facet counts unnest
-them. A hidden value therefore never matches, filters or counts: there is nothing to
-blank afterwards.
+Visibility is part of the SQL. Each document is seen by the asker at one relation
+level, decided by the tiers its type declares (the directory's members: 2 its owner
+or staff, 1 a co-member of its owner — the document shares a network with the
+asker's active ones — else 0) and computed per row from the document's own
+`owner_id` and `networks`, never from a per-row subquery. One scan finds the
+candidates with what the closest relation may match (the top level's columns hold
+everything, so their indexes serve every search), then each row is held to its
+relation's copy: words must match that relation's text, facet filters test that
+relation's tokens, facet counts unnest them. A hidden value therefore never matches,
+filters or counts: there is nothing to blank afterwards.
 
 One statement answers a search: the matches are materialized once, and the total,
 the facet counts and the page are read from them (typo candidates for all the words
@@ -30,12 +31,13 @@ from search.backends.base import (
     level_words,
     typo_budget,
     unique_words,
+    viewer_tiers,
     within_edits,
 )
 from search.backends.sql import Alternatives, PostgresSQL, SQLiteSQL, dialect
 from search.models import Document, SearchTerm
 from search.query import SearchQuery, Viewer
-from search.registry import DocumentType, Hit, IndexedDoc
+from search.registry import DocumentType, Hit, IndexedDoc, Rule
 
 MAX_EXPANSIONS = 8
 
@@ -173,17 +175,19 @@ class DatabaseBackend:
         sql = dialect(connection.vendor)
         top = max(doc_type.levels)
         below = [level for level in sorted(doc_type.levels) if level < top]
-        uniform = viewer.is_staff or not below
 
-        # The relation, from the document's networks and owner (no per-row subquery).
-        rel, rel_params = str(top), []
-        if not uniform:
-            rel, rel_params = "CASE WHEN d.owner_id = %s THEN 2", [viewer.user_id or 0]
-            if viewer.active:
-                shared, shared_params = sql.any_of("d.networks", sorted(viewer.active), "bigint")
-                rel += f" WHEN {shared} THEN 1"
-                rel_params += shared_params
-            rel += " ELSE 0 END"
+        # The relation, from the document's networks and owner (no per-row subquery): the
+        # first of the type's tiers that holds, else the level the rest is seen at.
+        tiers, rest = viewer_tiers(doc_type, viewer)
+        uniform = not tiers and rest == top
+        rel, rel_params = str(rest), []
+        if tiers:
+            rel = "CASE"
+            for tier in tiers:
+                holds, holds_params = _holds(tier.rule, viewer, sql)
+                rel += f" WHEN {holds} THEN {tier.level}"
+                rel_params += holds_params
+            rel += f" ELSE {rest} END"
 
         # Candidates: visible, and matching with everything (the top level's columns).
         visible, where_params = sql.any_of("d.networks", sorted(query.network_ids), "bigint")
@@ -279,6 +283,15 @@ class DatabaseBackend:
             ):
                 alternatives.append((term, False))
         return found
+
+
+def _holds(rule: Rule, viewer: Viewer, sql: PostgresSQL | SQLiteSQL) -> tuple[str, list[Any]]:
+    """SQL testing a tier's rule on a document row `d` (viewer-only rules are settled before)."""
+    if rule is Rule.OWNER:
+        return "d.owner_id = %s", [viewer.user_id or 0]
+    if rule is Rule.SHARES_NETWORK:
+        return sql.any_of("d.networks", sorted(viewer.active), "bigint")
+    raise ValueError(f"No per-document test for {rule}")
 
 
 def _added(words: dict[int, list[str]]) -> dict[int, list[str]]:

@@ -1,16 +1,18 @@
 """The Meilisearch backend: one index per document type, settings made on purpose.
 
 Per-field privacy without trusting the caller: every document carries its searchable
-text split by the relation level that may see it (`text0` what anyone who may see the
-document may search, `text1` what only co-members may also search, `text2` what only
-the owner and staff may), and one copy of its facet values per level (`sector1`: the
-sectors a co-member may see). A search is split by relation — the asker's own profile,
-profiles of co-members, the rest — and each part searches only the texts up to its
-level (`attributesToSearchOn`: every query word must match in one of them) and filters
-and counts only its level's facet copies, so a hidden value never matches, filters or
-counts. The parts are merged by ranking score. (Each word is indexed once, not once
-per level: with one copy of the text per level, Meilisearch spent 2.3 times as long
-indexing the same 10,000 generated profiles.)
+text split by the relation level that may see it (for the directory's members:
+`text0` what anyone who may see the document may search, `text1` what only
+co-members may also search, `text2` what only the owner and staff may), and one copy
+of its facet values per level (`sector1`: the sectors a co-member may see). A search
+is split by relation, one part per tier its type declares and one for the rest (for
+members: the asker's own profile, profiles of co-members, the rest), and each part
+searches only the texts up to its level (`attributesToSearchOn`: every query word
+must match in one of them) and filters and counts only its level's facet copies, so
+a hidden value never matches, filters or counts. The parts are merged by ranking
+score. (Each word is indexed once, not once per level: with one copy of the text per
+level, Meilisearch spent 2.3 times as long indexing the same 10,000 generated
+profiles.)
 """
 
 from __future__ import annotations
@@ -23,10 +25,16 @@ from typing import Any
 from django.conf import settings
 
 from search import registry
-from search.backends.base import BackendUnavailable, SearchResult, group_text, merge_facets
+from search.backends.base import (
+    BackendUnavailable,
+    SearchResult,
+    group_text,
+    merge_facets,
+    viewer_tiers,
+)
 from search.normalize import has_arabic, normalize, split_scripts
 from search.query import MAX_DEPTH, SearchQuery, Viewer
-from search.registry import DocumentType, Hit, IndexedDoc
+from search.registry import DocumentType, Hit, IndexedDoc, Rule
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +123,17 @@ def _in(attribute: str, values: Any) -> str:
     return f"{attribute} IN [{', '.join(_quote(v) for v in sorted(values))}]"
 
 
+def _rule_filters(rule: Rule, viewer: Viewer) -> tuple[str, str]:
+    """(holds, fails): the filters of the documents a tier's rule holds and fails for."""
+    if rule is Rule.OWNER:
+        me = viewer.user_id or 0
+        return f"owner_id = {me}", f"owner_id != {me}"
+    if rule is Rule.SHARES_NETWORK:
+        shared = _in("network_ids", viewer.active)
+        return shared, f"NOT {shared}"
+    raise ValueError(f"No per-document filter for {rule}")
+
+
 class MeilisearchBackend:
     name = "meilisearch"
 
@@ -167,17 +186,18 @@ class MeilisearchBackend:
         )
 
     def _parts(self, doc_type: DocumentType, viewer: Viewer) -> list[tuple[int, str]]:
-        """(relation, filter) parts that split the documents by the asker's relation."""
-        top = max(doc_type.levels)
-        if viewer.is_staff or top == 0:
-            return [(top, "")]
-        me = viewer.user_id or 0
-        parts = [(2, f"owner_id = {me}")]
-        if viewer.active:
-            parts.append((1, f"{_in('network_ids', viewer.active)} AND owner_id != {me}"))
-            parts.append((0, f"NOT {_in('network_ids', viewer.active)} AND owner_id != {me}"))
-        else:
-            parts.append((0, f"owner_id != {me}"))
+        """(relation, filter) parts that split the documents by the asker's relation: one
+        per tier of the type (where it holds and no earlier one does), then the rest."""
+        tiers, rest = viewer_tiers(doc_type, viewer)
+        if not tiers:
+            return [(rest, "")]
+        parts = []
+        earlier: list[str] = []  # the negations of the tiers before
+        for tier in tiers:
+            holds, fails = _rule_filters(tier.rule, viewer)
+            parts.append((tier.level, " AND ".join([holds, *earlier])))
+            earlier.append(fails)
+        parts.append((rest, " AND ".join(earlier)))
         return parts
 
     def _request(

@@ -5,10 +5,11 @@ pieces change: how a list column is tested ("has one of these values"), how word
 matched for an audience, how facet tokens are counted and how rows become JSON.
 
 PostgreSQL: `networks` and `facets_*` are arrays tested with `&&` (GIN-indexed per
-document type), and `words` is one tsvector whose weights record the audience of each
-word — A everyone, B co-members, C owner and staff — so a tsquery restricted to
-weights `AB` matches exactly what a co-member may search. SQLite: the lists are JSON
-read with `json_each`, and words are matched in the FTS5 table's `text_*` columns.
+document type), and `words` is one tsvector whose weights record the lowest relation
+level that may search each word — A level 0, B 1, C 2 (for members: everyone,
+co-members, owner and staff) — so a tsquery restricted to weights `AB` matches exactly
+what level 1 may search. SQLite: the lists are JSON read with `json_each`, and words
+are matched in the FTS5 table's `text_*` columns.
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@
 //   replay refused as rate_limited leaves us subscribed with has_more, and the missed
 //   events are paged from the log once retry_after (or the page's Retry-After) has passed;
 // - typing notices, presence dots, edit/delete of one's own messages, reactions.
-// Message bodies arrive rendered and sanitized by the server (body_html); every other
-// piece of user text goes in with textContent.
+// This file is the room's connection and state (what is held, sent, paged and retried);
+// how messages, reactions, presence and typing are drawn is chat_view.js, loaded before it.
 (function () {
   "use strict";
   var root = document.getElementById("chat");
@@ -21,13 +21,11 @@
   var NETWORK = root.dataset.network ? parseInt(root.dataset.network, 10) : null;
   var ME = parseInt(root.dataset.me, 10);
   var MODERATOR = root.dataset.moderator === "1";
-  var EMOJI = ["👍", "❤️", "😂", "🎉", "🙏", "👏"];
 
   var timeline = document.getElementById("timeline");
   var list = document.getElementById("messages");
   var loader = document.getElementById("loader");
   var conn = document.getElementById("conn");
-  var typingBox = document.getElementById("typing");
   var form = document.getElementById("composer");
   var input = form ? form.querySelector("textarea") : null;
   var notice = document.getElementById("room-notice");
@@ -39,176 +37,22 @@
   var historyDone = false;
   var loadingOlder = false;
   var pending = {}; // client_id -> {body, node}
-  var typingUsers = {}; // user id -> {name, until}
   var lastTypingSent = 0;
   var lastReadSent = 0;
   var replayAfter = 0; // Date.now() before which no replay is asked (rate_limited)
   var catchingUp = false; // paging missed events from the log
   var catchUpTo = 0; // the highest seq seen live while paging
+  // Drawing messages, reactions, presence and typing is chat_view.js's.
+  var view = window.shabakaChatView({
+    strings: T,
+    me: ME,
+    moderator: MODERATOR,
+    canWrite: !!form,
+    send: send,
+    online: JSON.parse(document.getElementById("chat-online").textContent || "{}"),
+  });
 
-  // --- rendering -----------------------------------------------------------------------
-
-  function el(tag, cls, text) {
-    var node = document.createElement(tag);
-    if (cls) node.className = cls;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-
-  function nameOf(user) {
-    return (user && (user.display_name || user.username)) || "?";
-  }
-
-  function avatar(user) {
-    var a = el("span", "avatar av-" + String((user && user.id) || 0).slice(-1));
-    a.setAttribute("aria-hidden", "true");
-    a.dataset.user = user ? user.id : "";
-    a.textContent = nameOf(user).trim().charAt(0).toUpperCase();
-    var dot = el("span", "presence");
-    if (online[user && user.id]) dot.classList.add("online");
-    a.appendChild(dot);
-    return a;
-  }
-
-  function formatTime(iso) {
-    var d = new Date(iso);
-    return d.toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" });
-  }
-
-  function messageNode(message) {
-    var node = el("div", "msg");
-    node.id = "m-" + message.id;
-    node.dataset.id = message.id;
-    node.dataset.author = message.author ? message.author.id : "";
-    node.appendChild(avatar(message.author));
-    var main = el("div");
-    var meta = el("div", "meta");
-    var who = el("span", "who", nameOf(message.author));
-    who.dir = "auto";
-    meta.appendChild(who);
-    var time = el("time", "", formatTime(message.created_at));
-    time.dateTime = message.created_at;
-    time.title = new Date(message.created_at).toLocaleString(document.documentElement.lang);
-    meta.appendChild(time);
-    var edited = el("span", "muted small edited", T.edited);
-    edited.hidden = !message.edited_at;
-    meta.appendChild(edited);
-    main.appendChild(meta);
-    var body = el("div", "prose");
-    body.dir = "auto";
-    main.appendChild(body);
-    var reactions = el("div", "reactions");
-    main.appendChild(reactions);
-    node.appendChild(main);
-    fillBody(node, message);
-    node._reactions = {};
-    (message.reactions || []).forEach(function (r) {
-      node._reactions[r.emoji] = { count: r.count, me: r.me };
-    });
-    drawReactions(node);
-    addTools(node, message);
-    return node;
-  }
-
-  function fillBody(node, message) {
-    var body = node.querySelector(".prose");
-    node.classList.toggle("deleted", !!message.deleted);
-    if (message.deleted) {
-      body.textContent = T.deleted;
-      var tools = node.querySelector(".msg-tools");
-      if (tools) tools.remove();
-    } else {
-      body.innerHTML = message.body_html; // rendered and sanitized by the server (nh3)
-      node._body = message.body;
-    }
-    node.querySelector(".edited").hidden = !message.edited_at || message.deleted;
-  }
-
-  function drawReactions(node) {
-    var box = node.querySelector(".reactions");
-    box.textContent = "";
-    Object.keys(node._reactions).forEach(function (emoji) {
-      var r = node._reactions[emoji];
-      if (r.count <= 0) return;
-      var b = el("button", "reaction" + (r.me ? " mine" : ""));
-      b.type = "button";
-      b.setAttribute("aria-pressed", r.me ? "true" : "false");
-      b.appendChild(document.createTextNode(emoji + " "));
-      b.appendChild(el("span", "", String(r.count)));
-      b.addEventListener("click", function () {
-        send({ type: r.me ? "reaction.remove" : "reaction.add", message: +node.dataset.id, emoji: emoji });
-      });
-      box.appendChild(b);
-    });
-  }
-
-  function addTools(node, message) {
-    if (message.deleted || !form) return;
-    var mine = message.author && message.author.id === ME;
-    var tools = el("div", "msg-tools");
-    EMOJI.slice(0, 3).forEach(function (emoji) {
-      var b = el("button", "", emoji);
-      b.type = "button";
-      b.title = T.react;
-      b.addEventListener("click", function () {
-        var r = node._reactions[emoji];
-        send({ type: r && r.me ? "reaction.remove" : "reaction.add", message: +node.dataset.id, emoji: emoji });
-      });
-      tools.appendChild(b);
-    });
-    if (mine) {
-      var edit = el("button", "", "✎");
-      edit.type = "button";
-      edit.title = T.edit;
-      edit.setAttribute("aria-label", T.edit);
-      edit.addEventListener("click", function () {
-        startEdit(node);
-      });
-      tools.appendChild(edit);
-    }
-    if (mine || MODERATOR) {
-      var del = el("button", "", "🗑");
-      del.type = "button";
-      del.title = T.delete;
-      del.setAttribute("aria-label", T.delete);
-      del.addEventListener("click", function () {
-        if (window.confirm(T.confirmDelete)) send({ type: "message.delete", id: +node.dataset.id });
-      });
-      tools.appendChild(del);
-    }
-    node.appendChild(tools);
-  }
-
-  function startEdit(node) {
-    var body = node.querySelector(".prose");
-    if (node.querySelector("form")) return;
-    var f = el("form", "row");
-    var area = el("textarea");
-    area.value = node._body || "";
-    area.dir = "auto";
-    area.rows = 2;
-    area.setAttribute("aria-label", T.edit);
-    var save = el("button", "btn small", T.save);
-    var cancel = el("button", "btn small ghost", T.cancel);
-    cancel.type = "button";
-    f.appendChild(area);
-    f.appendChild(save);
-    f.appendChild(cancel);
-    body.hidden = true;
-    body.after(f);
-    area.focus();
-    cancel.addEventListener("click", function () {
-      f.remove();
-      body.hidden = false;
-    });
-    f.addEventListener("submit", function (event) {
-      event.preventDefault();
-      var text = area.value.trim();
-      if (text && text !== node._body) send({ type: "message.edit", id: +node.dataset.id, body: text });
-      f.remove();
-      body.hidden = false;
-    });
-  }
+  // --- the timeline -----------------------------------------------------------------------
 
   function nearBottom() {
     return timeline.scrollHeight - timeline.scrollTop - timeline.clientHeight < 120;
@@ -221,11 +65,11 @@
   function upsert(message, where) {
     var existing = document.getElementById("m-" + message.id);
     if (existing) {
-      fillBody(existing, message);
+      view.fillBody(existing, message);
       if (message.deleted) {
         // A deleted message's reactions are gone too (the log no longer names them).
         existing._reactions = {};
-        drawReactions(existing);
+        view.drawReactions(existing);
       }
       return existing;
     }
@@ -233,7 +77,7 @@
       pending[message.client_id].node.remove();
       delete pending[message.client_id];
     }
-    var node = messageNode(message);
+    var node = view.messageNode(message);
     if (where === "top") list.insertBefore(node, list.firstChild);
     else list.appendChild(node);
     if (empty) empty.hidden = true;
@@ -337,8 +181,7 @@
     if (frame.type === "message.new" || frame.type === "message.edited" || frame.type === "message.deleted") {
       upsert(frame.message);
       if (frame.type === "message.new") {
-        delete typingUsers[frame.message.author.id];
-        drawTyping();
+        view.stopTyping(frame.message.author.id);
       }
     } else if (frame.type === "reaction.added" || frame.type === "reaction.removed") {
       var node = document.getElementById("m-" + frame.message);
@@ -349,7 +192,7 @@
         r.count += added ? 1 : -1;
         if (frame.user && frame.user.id === ME) r.me = added;
         node._reactions[frame.emoji] = r;
-        drawReactions(node);
+        view.drawReactions(node);
       }
     }
     if (stick) scrollToBottom();
@@ -398,7 +241,7 @@
         subscribed = true;
         socket.settled();
         setState("connected");
-        setPresence(ME, true);
+        view.setPresence(ME, true);
         frame.events.forEach(roomEvent);
         if (frame.has_more) replayPages(frame.seq);
         flushPending();
@@ -416,11 +259,10 @@
         return;
       case "typing":
         if (frame.room !== ROOM || !frame.user || frame.user.id === ME) return;
-        typingUsers[frame.user.id] = { name: nameOf(frame.user), until: Date.now() + 5000 };
-        drawTyping();
+        view.startTyping(frame.user);
         return;
       case "presence":
-        setPresence(frame.user && frame.user.id, frame.status === "online");
+        view.setPresence(frame.user && frame.user.id, frame.status === "online");
         return;
       case "unread":
         var badge = document.querySelector('[data-room-badge="' + frame.room + '"]');
@@ -455,7 +297,7 @@
         }
         if (frame.ref && pending[frame.ref]) {
           pending[frame.ref].node.classList.add("failed");
-          pending[frame.ref].node.querySelector(".prose").appendChild(el("div", "errorlist", frame.message));
+          pending[frame.ref].node.querySelector(".prose").appendChild(view.el("div", "errorlist", frame.message));
           delete pending[frame.ref];
         } else if (frame.code === "not_found" && !subscribed) {
           lose(T.revoked);
@@ -484,29 +326,6 @@
     notice.hidden = !text;
     notice.classList.toggle("danger", !!danger);
   }
-
-  // --- presence and typing --------------------------------------------------------------------
-
-  var online = JSON.parse(document.getElementById("chat-online").textContent || "{}");
-
-  function setPresence(userId, isOnline) {
-    if (!userId) return;
-    online[userId] = isOnline;
-    document.querySelectorAll('.avatar[data-user="' + userId + '"] .presence').forEach(function (dot) {
-      dot.classList.toggle("online", isOnline);
-    });
-  }
-
-  function drawTyping() {
-    var now = Date.now();
-    var names = [];
-    Object.keys(typingUsers).forEach(function (id) {
-      if (typingUsers[id].until > now) names.push(typingUsers[id].name);
-      else delete typingUsers[id];
-    });
-    typingBox.textContent = names.length ? T.typing.replace("%s", names.join(", ")) : "";
-  }
-  setInterval(drawTyping, 1000);
 
   // --- sending -----------------------------------------------------------------------------------
 
@@ -538,7 +357,7 @@
       var body = input.value.trim();
       if (!body) return;
       var clientId = newClientId();
-      var node = messageNode({
+      var node = view.messageNode({
         id: "pending-" + clientId,
         author: { id: ME, display_name: root.dataset.meName },
         body_html: "",

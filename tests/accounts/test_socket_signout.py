@@ -17,9 +17,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client as Browser
 
-from chat import consumer_db
 from chat.models import Message
 from config.asgi import application
+from realtime import consumer_db
 from tests._ws import ORIGIN, Client, db
 from tests.factories.chat import make_room
 from tests.factories.users import client_for

@@ -13,7 +13,8 @@ from chat.actions import messages, rooms
 from chat.models import Message, Reaction, ReadMarker, Room, RoomEvent
 from community.actions import membership
 from community.models import AuditEntry, Membership
-from core.errors import InvalidInput, NotAllowed, NotFound, StateConflict
+from core.errors import InvalidInput, NotAllowed, NotFound, StateConflict, TooLarge
+from core.validation import MAX_BODY_BYTES
 from tests.factories.chat import make_direct_room, make_room, send
 from tests.factories.networks import add_member, make_network
 from tests.factories.users import make_user
@@ -321,3 +322,11 @@ def test_unread_counts_come_with_the_rooms_in_one_query(
     with django_assert_num_queries(2):
         per_user = queries.unread_counts_for_users(room_list[0].pk, [u.pk for u in users])
     assert set(per_user.values()) == {2}  # the moderator's message and the member's
+
+
+@pytest.mark.parametrize("char", ["x", "م", "🙂"])
+def test_a_message_body_is_limited_in_bytes_like_a_post(char: str) -> None:
+    width = len(char.encode())
+    assert messages.clean_body(char * (MAX_BODY_BYTES // width)) != ""
+    with pytest.raises(TooLarge):
+        messages.clean_body(char * (MAX_BODY_BYTES // width + 1))

@@ -12,8 +12,8 @@ import pytest
 from channels.testing import WebsocketCommunicator
 from limits.storage import memory
 
-from chat import consumers
 from chat.models import Message, Room
+from realtime import consumers
 from tests.chat.conftest import ORIGIN, _token, db
 from tests.factories.chat import send
 from tests.factories.users import client_for

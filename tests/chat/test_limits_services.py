@@ -15,8 +15,8 @@ from chat.models import Message, Room
 from tests._live import worker_env
 from tests._process import DaphneWorker, start_all
 from tests.chat.conftest import _close_db_connections, db
-from tests.chat.test_services import Socket, open_socket, token
 from tests.factories.chat import send
+from tests.realtime.test_services import Socket, open_socket, token
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from directory.models import Profile
+from directory.search import MEMBERS
 from search.models import Document
 from tests.factories.directory import make_profile
 from tests.factories.networks import add_member
@@ -37,7 +38,7 @@ def test_patch_updates_fields_and_audiences_and_reindexes(
     assert body["city"] == "Rabat" and body["visibility"]["city"] == "private"
     assert body["skills"] == ["gestion de projet", "c++"] and body["languages"] == ["ar", "zgh"]
     assert body["project"]["stage"] == "prototype"
-    assert Document.objects.get(doc_type="members", object_id=member.pk).text_2.count("rabat") == 1
+    assert Document.objects.get(doc_type=MEMBERS, object_id=member.pk).text_2.count("rabat") == 1
     seen = api(moderator).get("/api/v1/profiles/member/").json()
     assert "city" not in seen and seen["project"]["title"] == "Serres solaires"
     assert "visibility" not in seen

@@ -1,22 +1,19 @@
-"""Every text field of every write, poisoned: a lone surrogate, a NUL, bidi controls, deep nesting.
+"""Every text field of every REST write, poisoned: a lone surrogate, a NUL, bidi controls,
+deep nesting (the websocket's frames: test_poisoned_frames.py; the poisons: poison.py).
 
-No hand list of fields: the REST cases are walked out of the OpenAPI schema (every
-string property, at any depth, of every JSON request body, every string query
-parameter and every string path parameter), the websocket cases out of the frame
-table the consumer reads its fields through (`chat.frames.CLIENT_FRAMES`). An
-endpoint or frame added tomorrow is poisoned tomorrow.
+No hand list of fields: the cases are walked out of the OpenAPI schema (every string
+property, at any depth, of every JSON request body, every string query parameter and
+every string path parameter). An endpoint added tomorrow is poisoned tomorrow.
 
 For each string field a valid-looking request is built around it (required fields
 filled with plausible values, path parameters steered to the owner's own public
 network, so the request would be carried out), then sent with that one field
 poisoned:
 
-- a NUL or a lone surrogate in the value, or in a key: a 400 (REST: the contract's
-  error shape, code `invalid`, the field named) or an `error` frame (`invalid_text`),
-  never a 5xx or a closed socket, and no row anywhere changes (before/after
-  snapshot of every model);
-- JSON nested 100,000 deep (REST) or past 64 levels (websocket): `too_deep`,
-  nothing written;
+- a NUL or a lone surrogate in the value, or in a key: a 400 (the contract's error
+  shape, code `invalid`, the field named), never a 5xx, and no row anywhere changes
+  (before/after snapshot of every model);
+- JSON nested 100,000 deep: `too_deep`, nothing written;
 - bidi controls and zero-width characters: accepted or refused, never a 5xx; what is
   accepted comes back as sent, or with those characters stripped, nothing else
   changed (these requests run in a savepoint rolled back afterwards, so they leave
@@ -25,7 +22,6 @@ poisoned:
 
 from __future__ import annotations
 
-import functools
 import itertools
 import json
 import re
@@ -38,35 +34,13 @@ import pytest
 from django.db import transaction
 from rest_framework.test import APIClient
 
-from chat.frames import CLIENT_FRAMES
-from chat.models import Message
 from tests.conftest import clear_cache
 from tests.factories.users import make_user, token_for
-from tests.hostile.test_authorization_sweep import Prober, snapshot
+from tests.hostile.poison import BIDI, POISONS, STRIPPABLE, changed, every_row
 from tests.hostile.world import World, client
 
-POISONS = {"NUL": "\x00", "lone surrogate": "\ud800", "low surrogate": "\udfff"}
-BIDI = "\u202eevil\u2066x\u2069\u200b"
-# What a server may strip from accepted text (helper `identity` decides for names):
-# the bidi embeddings, overrides and isolates, and the zero-width characters.
-STRIPPABLE = re.compile("[\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060\ufeff]")
 REST_DEPTH = 100_000
-WS_DEPTH = 100  # json.dumps builds it; tests/chat/test_consumer.py sends 8,000 deep
 WRITE_METHODS = ("post", "put", "patch")
-
-
-def every_row() -> dict[str, list[dict[str, Any]]]:
-    from django.apps import apps
-
-    rows = snapshot()
-    for label in ("auth", "accounts"):
-        for model in apps.get_app_config(label).get_models():
-            rows[model._meta.label] = list(model.objects.order_by("pk").values())
-    return rows
-
-
-def changed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    return [label for label in before if before[label] != after.get(label)]
 
 
 # --- the schema ---------------------------------------------------------------------------
@@ -397,112 +371,3 @@ def test_every_string_query_and_path_parameter_refuses_a_nul(world: World) -> No
     assert cases > 40, "the schema walk found too few string parameters"
     assert not problems, "\n".join(problems[:40])
     assert not changed(before, every_row())
-
-
-# --- websocket (transactional: the consumer reads through its own connections) -------------
-
-
-def valid_frame(world: World, kind: str) -> dict[str, Any]:
-    """A frame of this type the owner could send: every declared field, plausibly."""
-    germany = world.networks["germany"]
-    ints = {
-        "room": germany.ids["room"][0],
-        "topic": germany.ids["topic"][0],
-        "id": germany.ids["message"][0],
-        "message": germany.ids["message"][0],
-        "message_id": germany.ids["message"][0],
-        "after_seq": 0,
-        "reply_to": germany.ids["message"][0],
-    }
-    strings = {"body": "probe", "emoji": "👍"}
-    frame: dict[str, Any] = {"type": kind}
-    for name, spec in CLIENT_FRAMES[kind].items():
-        if spec.kind is int:
-            frame[name] = ints[name]
-        elif name == "client_id":
-            frame[name] = f"probe-{uuid.uuid4().hex}"
-        else:
-            frame[name] = strings.get(name, "probe")
-    return frame
-
-
-def text_fields(kind: str) -> list[str]:
-    return ["type", *(n for n, spec in CLIENT_FRAMES[kind].items() if spec.kind is str)]
-
-
-def expect_error(reply: list[tuple[str, str]], code: str) -> str | None:
-    kinds = [pair for pair in reply if pair[0] != "raw"]
-    return None if kinds == [("error", code)] else f"answered {kinds}"
-
-
-def nested(depth: int) -> list[Any]:
-    return functools.reduce(lambda inner, _: [inner], range(depth - 1), [])
-
-
-@pytest.mark.django_db(transaction=True)
-def test_every_string_field_of_every_frame_refuses_nul_surrogates_and_deep_json(
-    live_world: World, background_loop: Any
-) -> None:
-    """Poisoned frames are refused before any rate budget is spent; the few bidi writes
-    stay inside the default burst."""
-    world = live_world
-    problems: list[str] = []
-    before = every_row()
-
-    async def poison() -> int:
-        socket = Prober(world.tokens["owner"])
-        cases = 0
-        try:
-            for kind in CLIENT_FRAMES:
-                frames = []
-                for name in text_fields(kind):
-                    for label, bad in POISONS.items():
-                        frame = valid_frame(world, kind)
-                        frame[name] = frame[name][:1] + bad + frame[name][1:]
-                        frames.append((f"{kind} {name} with a {label}", frame, "invalid_text"))
-                for label, key in [("NUL", "probe\x00"), ("surrogate", "probe\ud800")]:
-                    frame = {**valid_frame(world, kind), key: 1}
-                    frames.append((f"{kind} with a {label} in a key", frame, "invalid_text"))
-                frame = {**valid_frame(world, kind), "pad": nested(WS_DEPTH)}
-                frames.append((f"{kind} {WS_DEPTH} deep", frame, "too_deep"))
-                for where, frame, code in frames:
-                    cases += 1
-                    if problem := expect_error(await socket.reply(frame), code):
-                        problems.append(f"{where}: {problem}")
-        finally:
-            await socket.close()
-        return cases
-
-    cases = background_loop.run(poison(), timeout=300)
-    assert cases > 60, "the frame table gave too few string fields"
-    assert not problems, "\n".join(problems[:40])
-    assert not changed(before, every_row()), "poisoned frames wrote rows"
-
-    # Bidi controls in every string field: no server_error, and a sent or edited body is
-    # stored as sent (or stripped of those characters).
-    async def bidi() -> list[tuple[str, str, str, list[tuple[str, str]]]]:
-        socket = Prober(world.tokens["owner"])
-        replies = []
-        try:
-            for kind in CLIENT_FRAMES:
-                for name in text_fields(kind)[1:]:
-                    frame = valid_frame(world, kind)
-                    frame[name] = frame[name] + BIDI
-                    replies.append((kind, name, frame[name], await socket.reply(frame)))
-        finally:
-            await socket.close()
-        return replies
-
-    edited = world.networks["germany"].ids["message"][0]
-    for kind, name, sent, reply in background_loop.run(bidi(), timeout=120):
-        if ("error", "server_error") in reply:
-            problems.append(f"{kind} {name} with bidi controls: {reply}")
-        stored = None
-        if (kind, name) == ("message.send", "body"):
-            acks = [json.loads(text)["id"] for t, text in reply if t == "raw" and "ack" in text]
-            stored = Message.objects.get(pk=acks[0]).body if acks else None
-        elif (kind, name) == ("message.edit", "body"):
-            stored = Message.objects.get(pk=edited).body
-        if stored is not None and stored not in {sent, STRIPPABLE.sub("", sent)}:
-            problems.append(f"{kind}: sent {sent!r}, stored {stored!r}")
-    assert not problems, "\n".join(problems[:40])

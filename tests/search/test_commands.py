@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
+from directory.search import MEMBERS
 from search import outbox
 from search.backends import run_search
 from search.models import Document, IndexState, OutboxEntry
@@ -16,7 +17,7 @@ from tests.factories.directory import SearchBackend, make_profile
 
 
 def found(network: Any, user: Any, q: str, backend: str) -> list[int]:
-    query = SearchQuery("members", q=q, network_ids=frozenset({network.pk}))
+    query = SearchQuery(MEMBERS, q=q, network_ids=frozenset({network.pk}))
     return [hit.object_id for hit in run_search(query, Viewer.of(user), backend).hits]
 
 

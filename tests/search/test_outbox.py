@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from directory.search import MEMBERS
 from search import outbox
 from search.backends import run_search, search_health
 from search.models import OutboxEntry
@@ -32,9 +33,7 @@ def test_a_profile_change_writes_its_outbox_row_in_the_same_transaction(
     settings.MEILISEARCH_URL = "http://127.0.0.1:9"  # configured, never reached by a write
     OutboxEntry.objects.all().delete()
     make_profile(member, headline="Pharmacienne")
-    assert list(OutboxEntry.objects.values_list("doc_type", "object_id")) == [
-        ("members", member.pk)
-    ]
+    assert list(OutboxEntry.objects.values_list("doc_type", "object_id")) == [(MEMBERS, member.pk)]
     with pytest.raises(ValueError):
         from django.db import transaction
 
@@ -57,7 +56,7 @@ def test_an_unreachable_meilisearch_postpones_updates_with_backoff(
     assert row.attempts == 1 and row.last_error
     assert outbox.drain_all().failed == 0  # not due yet: the backoff holds it
     # Meanwhile search falls back to the database, which is current.
-    query = SearchQuery("members", q="sage femme", network_ids=frozenset({public_network.pk}))
+    query = SearchQuery(MEMBERS, q="sage femme", network_ids=frozenset({public_network.pk}))
     found = run_search(query, Viewer.of(outsider))
     assert found.backend == "database" and [h.object_id for h in found.hits] == [member.pk]
     assert search_health() == "degraded"
@@ -110,11 +109,11 @@ def test_meilisearch_stopped_mid_run_loses_no_update(
         viewer = Viewer.of(outsider)
         scope = frozenset({public_network.pk})
         everyone = run_search(
-            SearchQuery("members", network_ids=scope, limit=200), viewer, "meilisearch"
+            SearchQuery(MEMBERS, network_ids=scope, limit=200), viewer, "meilisearch"
         )
         assert {p.pk for p in people} <= {h.object_id for h in everyone.hits}
         for i in range(50):
-            query = SearchQuery("members", q=marker(i), network_ids=scope)
+            query = SearchQuery(MEMBERS, q=marker(i), network_ids=scope)
             hits = run_search(query, viewer, "meilisearch").hits
             assert len(hits) == 1, i
     finally:

@@ -6,8 +6,8 @@ from typing import Any
 
 from core.errors import InvalidInput, TooLarge
 from core.names import clean_name
+from core.validation import MAX_BODY_BYTES, utf8_size
 
-MAX_BODY_BYTES = 64 * 1024
 MAX_TITLE_CHARS = 200
 
 
@@ -31,7 +31,7 @@ def check_body(body: Any, field: str = "body") -> str:
     _check_characters(field, body)
     if not body.strip():
         raise InvalidInput("invalid", f"The {field} cannot be empty.", {field: ["Empty."]})
-    size = len(body.encode("utf-8"))
+    size = utf8_size(body)
     if size > MAX_BODY_BYTES:
         raise TooLarge(
             "too_large",

@@ -18,7 +18,9 @@ from community.forums.actions._text import check_body
 from community.forums.actions.budgets import REPLY, check_posting_budget
 from community.forums.mentions import render_post_body
 from community.forums.models import Mention, Post, PostRevision, Topic
+from community.forums.search import POSTS
 from core.errors import InvalidInput, NotFound, StateConflict
+from core.validation import is_int
 from search import outbox as search_outbox
 
 
@@ -75,14 +77,14 @@ def write_post(topic: Topic, author: User, body: str, reply_to: Post | None = No
     topic.last_activity_at = now
     topic.save(update_fields=["post_count", "last_post", "last_activity_at"])
     events.mention_events(post, _sync_mentions(post, rendered.mentioned_ids))
-    search_outbox.enqueue("posts", [post.pk])
+    search_outbox.enqueue(POSTS, [post.pk])
     return post
 
 
 def _reply_target(topic: Topic, reply_to_id: Any) -> Post | None:
     if reply_to_id is None:
         return None
-    if isinstance(reply_to_id, bool) or not isinstance(reply_to_id, int):
+    if not is_int(reply_to_id):
         raise InvalidInput("invalid", "reply_to must be a post id.", {"reply_to": ["Not an id."]})
     target = Post.objects.filter(pk=reply_to_id, topic=topic).first()
     if target is None:
@@ -151,7 +153,7 @@ def do_edit_post(actor: User, post: Post, body: Any) -> Post:
         )
     events.mention_events(post, _sync_mentions(post, rendered.mentioned_ids))
     events.post_event("post_edited", post)
-    search_outbox.enqueue("posts", [post.pk])
+    search_outbox.enqueue(POSTS, [post.pk])
     return post
 
 
@@ -183,7 +185,7 @@ def do_delete_post(actor: User, post: Post, reason: str = "") -> Post:
             topic=topic.pk,
         )
     events.post_event("post_deleted", post)
-    search_outbox.enqueue("posts", [post.pk])
+    search_outbox.enqueue(POSTS, [post.pk])
     return post
 
 
@@ -214,5 +216,5 @@ def do_restore_post(actor: User, post: Post, reason: str = "") -> Post:
         topic=topic.pk,
     )
     events.post_event("post_restored", post)
-    search_outbox.enqueue("posts", [post.pk])
+    search_outbox.enqueue(POSTS, [post.pk])
     return post

@@ -14,7 +14,9 @@ from community.forums.actions._text import check_body, check_title
 from community.forums.actions.budgets import TOPIC, check_posting_budget
 from community.forums.actions.posts import lock_topic, write_post
 from community.forums.models import Category, Post, Topic
+from community.forums.search import POSTS, TOPICS
 from core.errors import InvalidInput, StateConflict
+from core.validation import is_int
 from search import outbox as search_outbox
 
 
@@ -37,9 +39,8 @@ def do_create_topic(actor: User, category: Category, title: Any, body: Any) -> t
     topic.network = category.network
     topic.category = category
     post = write_post(topic, actor, body)
-    events.topic_created_event(topic)
     events.post_event("post", post)
-    search_outbox.enqueue("topics", [topic.pk])
+    search_outbox.enqueue(TOPICS, [topic.pk])
     return topic, post
 
 
@@ -53,7 +54,7 @@ def _bool(field: str, value: Any) -> bool:
 
 def _target_category(topic: Topic, category_id: Any) -> Category:
     """A category of the topic's own network: topics never move across networks."""
-    if isinstance(category_id, bool) or not isinstance(category_id, int):
+    if not is_int(category_id):
         raise InvalidInput("invalid", "category must be an id.", {"category": ["Not an id."]})
     category = Category.objects.filter(pk=category_id, network_id=topic.network_id).first()
     if category is None:
@@ -124,7 +125,7 @@ def do_update_topic(
                 after=changes[field][1],
             )
     events.topic_event(topic, changes)
-    search_outbox.enqueue("topics", [topic.pk])
+    search_outbox.enqueue(TOPICS, [topic.pk])
     return topic
 
 
@@ -157,8 +158,8 @@ def do_delete_topic(actor: User, topic: Topic, reason: str = "") -> Topic:
         reason=reason,
     )
     events.topic_event(topic, ["deleted"])
-    search_outbox.enqueue("topics", [topic.pk])
-    search_outbox.enqueue("posts", topic.posts.values_list("pk", flat=True))
+    search_outbox.enqueue(TOPICS, [topic.pk])
+    search_outbox.enqueue(POSTS, topic.posts.values_list("pk", flat=True))
     return topic
 
 
@@ -182,6 +183,6 @@ def do_restore_topic(actor: User, topic: Topic, reason: str = "") -> Topic:
         reason=reason,
     )
     events.topic_event(topic, ["deleted"])
-    search_outbox.enqueue("topics", [topic.pk])
-    search_outbox.enqueue("posts", topic.posts.values_list("pk", flat=True))
+    search_outbox.enqueue(TOPICS, [topic.pk])
+    search_outbox.enqueue(POSTS, topic.posts.values_list("pk", flat=True))
     return topic

@@ -1,0 +1,96 @@
+"""Keeping every account's AccountKey in step with its username and email.
+
+Every save of a user that changes its username or email rewrites its keys in the same
+transaction (a signal, so the admin, the importer and `create_user` are covered too);
+the unique indexes then refuse a look-alike or a second account for one address.
+`UsernameKeyBackend` lets a person sign in typing their username in another case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import User
+from django.db.models.signals import post_save, pre_save
+
+from accounts.models import AccountKey
+from core.names import email_key, username_key
+
+
+def keys_for(user: User) -> dict[str, str | None]:
+    return {"username_key": username_key(user.username), "email_key": email_key(user.email)}
+
+
+def username_taken(username: str, *, exclude: int | None = None) -> bool:
+    """Whether an account already holds this username or a look-alike of it."""
+    keys = AccountKey.objects.filter(username_key=username_key(username))
+    if exclude is not None:
+        keys = keys.exclude(user_id=exclude)
+    return keys.exists()
+
+
+def email_taken(email: str, *, exclude: int | None = None) -> bool:
+    key = email_key(email)
+    if key is None:
+        return False
+    keys = AccountKey.objects.filter(email_key=key)
+    if exclude is not None:
+        keys = keys.exclude(user_id=exclude)
+    return keys.exists()
+
+
+def sync_account_keys(users: Iterable[User]) -> None:
+    """Write the keys of users created without signals (bulk_create in the demo seed)."""
+    AccountKey.objects.bulk_create(AccountKey(user=u, **keys_for(u)) for u in users)
+
+
+def _remember_identity(sender: Any, instance: User, raw: bool = False, **kwargs: Any) -> None:
+    fields = kwargs.get("update_fields")
+    if raw or (fields is not None and not {"username", "email"} & set(fields)):
+        instance._identity_changed = False  # type: ignore[attr-defined]
+        return
+    if instance.pk is None:
+        instance._identity_changed = True
+        return
+    before = sender.objects.filter(pk=instance.pk).values_list("username", "email").first()
+    instance._identity_changed = before != (instance.username, instance.email)  # type: ignore[attr-defined]
+
+
+def _write_keys(sender: Any, instance: User, created: bool, raw: bool = False, **_: Any) -> None:
+    if raw or not getattr(instance, "_identity_changed", True):
+        return
+    AccountKey.objects.update_or_create(user=instance, defaults=keys_for(instance))
+
+
+def connect() -> None:
+    model = get_user_model()
+    pre_save.connect(_remember_identity, sender=model, dispatch_uid="accounts.identity.pre")
+    post_save.connect(_write_keys, sender=model, dispatch_uid="accounts.identity.post")
+
+
+class UsernameKeyBackend(ModelBackend):
+    """Sign in with a username typed in another case (or form) than it was registered.
+
+    Only answers when no account has the exact username typed; ModelBackend, after it
+    in AUTHENTICATION_BACKENDS, handles the exact name (and the timing of unknown ones).
+    """
+
+    def authenticate(self, request: Any, **kw: Any) -> User | None:  # type: ignore[override]
+        model = get_user_model()
+        username = kw.get("username", kw.get(model.USERNAME_FIELD))
+        password = kw.get("password")
+        if not isinstance(username, str) or password is None or not username:
+            return None
+        if model.objects.filter(username=username).exists():
+            return None
+        canonical = (
+            AccountKey.objects.filter(username_key=username_key(username))
+            .values_list("user__username", flat=True)
+            .first()
+        )
+        if canonical is None:
+            return None
+        return super().authenticate(request, username=canonical, password=password)
