@@ -13,7 +13,8 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from community.actions.common import audit, locked_membership, notify_membership
+from community import events
+from community.actions.common import audit, locked_membership
 from community.models import Membership, Network
 from core.errors import InvalidInput, NotAllowed, NotFound, StateConflict
 from permissions import checks
@@ -113,6 +114,6 @@ def do_set_permissions(
         before=sorted(before),
         after=sorted(effective),
     )
-    notify_membership(membership)
+    events.membership_changed(membership)
     granted, revoked = checks.overrides_of(membership)
     return MemberPermissions(membership, effective, granted, revoked)

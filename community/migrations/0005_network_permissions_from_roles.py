@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('community', '0003_account_key'),
+        ('community', '0004_move_accountkey_to_accounts'),
     ]
 
     operations = [
