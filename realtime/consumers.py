@@ -214,7 +214,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         after_seq = field(frame, "after_seq", int, required=False)
         check_capacity(self.hub.rooms.of(self), room_id, MAX_SUBSCRIPTIONS, "rooms")
         room = await database_sync_to_async(access.access_room)(self.user, room_id)
-        # A resubscribe (the client saw a gap) starts over from its after_seq.
+        if room.pk in self.hub.rooms.of(self):
+            # A resubscribe (the client saw a gap): start over from its after_seq, and
+            # from the database's seq if this was the room's only local watcher (the
+            # room's state in this process may be what went wrong).
+            await self.hub.rooms.unsubscribe(self, room.pk)
         sub = await self.hub.rooms.subscribe(self, room.pk, room.network_id)
         replay, unread, spent = await database_sync_to_async(consumer_db.subscribe_state)(
             self.user, room.pk, after_seq, REPLAY_LIMIT

@@ -53,6 +53,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from chat import events
+from community import events as community_events
 from community.forums import events as forum_events
 from core import presence
 from core.events import user_group
@@ -127,7 +128,7 @@ class Hub:
             if socket not in self.connected:
                 return
             self.connected.discard(socket)
-            await self.networks.unwatch(socket, socket.readable)
+            await self.networks.forget(socket)
             self.users[socket.user_id] -= 1
             if self.users[socket.user_id] <= 0:
                 del self.users[socket.user_id]
@@ -146,7 +147,7 @@ class Hub:
     ) -> list[int]:
         """The socket's readable networks went from `old` to `new`: hear the right network
         groups, and drop what it watches in networks it no longer reads (returned)."""
-        await self.networks.rewatch(socket, old, new)
+        await self.networks.rewatch(socket, new)
         watched = {s.network for s in self.rooms.of(socket).values() if s.network is not None}
         # Staff and owners read the topics of an archived network (never in `readable`), so
         # a topic closes only when its network leaves `readable` now.
@@ -230,9 +231,8 @@ class Hub:
             await self.networks.presence(message)
         elif kind in forum_events.TOPIC_EVENTS:
             await self.topics.receive(message)
-        elif kind == "community.network":
+        elif kind == community_events.NETWORK_CHANGED:
             self.networks.changed(message["network"])
-        # Other network events (community.membership) reach the user's own sockets.
 
     async def _on_room_event(self, room_id: int, seq: int, frame: dict[str, Any]) -> None:
         """One room event off the layer (tests drop or reorder them here, as a layer may)."""

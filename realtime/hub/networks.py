@@ -27,9 +27,14 @@ class Networks:
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
         self.readers: dict[int, set[Socket]] = defaultdict(set)  # network → sockets
+        # socket → the networks it was registered for: the hub's own record, so a socket
+        # that closes while its access is being re-read leaves exactly what it joined.
+        self.watched: dict[Socket, frozenset[int]] = {}
 
     async def watch(self, socket: Socket, networks: Iterable[int]) -> None:
         """Call with the hub's lock held."""
+        networks = frozenset(networks)
+        self.watched[socket] = self.watched.get(socket, frozenset()) | networks
         for network_id in networks:
             watchers = self.readers[network_id]
             if not watchers:
@@ -38,6 +43,12 @@ class Networks:
 
     async def unwatch(self, socket: Socket, networks: Iterable[int]) -> None:
         """Call with the hub's lock held."""
+        networks = frozenset(networks)
+        left = self.watched.get(socket, frozenset()) - networks
+        if left:
+            self.watched[socket] = left
+        else:
+            self.watched.pop(socket, None)
         for network_id in networks:
             watchers = self.readers.get(network_id)
             if watchers is None:
@@ -47,18 +58,24 @@ class Networks:
                 del self.readers[network_id]
                 await self.hub.leave(network_group(network_id))
 
-    async def rewatch(self, socket: Socket, old: frozenset[int], new: frozenset[int]) -> None:
+    async def forget(self, socket: Socket) -> None:
+        """The socket closed: leave what it was registered for. Call with the hub's lock held."""
+        await self.unwatch(socket, self.watched.get(socket, frozenset()))
+
+    async def rewatch(self, socket: Socket, new: frozenset[int]) -> None:
         """The socket's readable networks changed (joined, left, banned, visibility)."""
         async with self.hub.lock:
             if socket in self.hub.connected:
-                await self.unwatch(socket, old - new)
-                await self.watch(socket, new - old)
+                current = self.watched.get(socket, frozenset())
+                await self.unwatch(socket, current - new)
+                await self.watch(socket, new - current)
 
     def groups(self) -> list[str]:
         return [network_group(network_id) for network_id in self.readers]
 
     def clear(self) -> None:
         self.readers.clear()
+        self.watched.clear()
 
     # --- events from the network groups --------------------------------------------------
 

@@ -9,6 +9,7 @@ import pytest
 from chat.actions import messages, rooms
 from chat.models import Message, Room
 from realtime import consumers
+from realtime.hub import get_hub
 from tests._queries import AllQueries
 from tests._ws import db
 from tests.factories.chat import make_room, send
@@ -167,3 +168,18 @@ async def test_too_many_subscriptions(
     await client.send(type="subscribe", room=other.pk)
     assert (await client.expect("error"))["code"] == "too_many_subscriptions"
     await client.subscribe(public_room)  # resubscribing to a watched room is fine
+
+
+async def test_a_resubscribe_starts_the_room_over_in_this_process(
+    connect: Any, member: Any, public_room: Room
+) -> None:
+    """A client resubscribes when it saw a gap; if it was the room's only watcher in the
+    process, the process's state of the room (its last seq, what it was filling) goes
+    too, and the room starts again from the database: a wedged state cannot outlive it."""
+    client = await connect(member)
+    await client.subscribe(public_room)
+    before = get_hub().rooms.states[public_room.pk]
+    await client.subscribe(public_room, after_seq=0)
+    after = get_hub().rooms.states[public_room.pk]
+    assert after is not before
+    assert len(after.subs) == 1
