@@ -44,13 +44,19 @@ class _Socket:
     user_id: int = 1
 
 
-async def test_a_socket_closing_mid_refresh_leaves_every_group_it_joined() -> None:
+async def _registered(readable: frozenset[int]) -> tuple[_Hub, Networks, _Socket]:
+    """A hub's network table with one connected socket registered for `readable`."""
     hub = _Hub()
     networks = Networks(hub)  # type: ignore[arg-type]
-    socket = _Socket(readable=frozenset({1, 2}))
+    socket = _Socket(readable=readable)
     hub.connected.add(socket)
     async with hub.lock:
         await networks.watch(socket, socket.readable)
+    return hub, networks, socket
+
+
+async def test_a_socket_closing_mid_refresh_leaves_every_group_it_joined() -> None:
+    hub, networks, socket = await _registered(frozenset({1, 2}))
     assert hub.layer.groups == {"network.1", "network.2"}
 
     socket.readable = frozenset({1})  # the consumer re-read its access: network 2 is gone
@@ -64,12 +70,7 @@ async def test_a_socket_closing_mid_refresh_leaves_every_group_it_joined() -> No
 
 
 async def test_rewatch_moves_the_socket_between_groups() -> None:
-    hub = _Hub()
-    networks = Networks(hub)  # type: ignore[arg-type]
-    socket = _Socket(readable=frozenset({1, 2}))
-    hub.connected.add(socket)
-    async with hub.lock:
-        await networks.watch(socket, socket.readable)
+    hub, networks, socket = await _registered(frozenset({1, 2}))
     await networks.rewatch(socket, frozenset({2, 3}))
     assert hub.layer.groups == {"network.2", "network.3"}
     assert networks.watched[socket] == {2, 3}
