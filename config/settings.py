@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "realtime",
     "search",
     "accounts",
+    "notifications",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("directory.urls")),
     path("", include("search.urls")),
     path("", include("accounts.urls")),
+    path("", include("notifications.urls")),
 ]
 
 urlpatterns = [

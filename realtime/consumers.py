@@ -405,6 +405,16 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         """A post named this user (only active members of its network are named)."""
         await self.send_json({k: event[k] for k in ("type", "network", "topic", "post")})
 
+    async def notifications_new(self, event: dict[str, Any]) -> None:
+        """A notification for this user (notifications.actions), with their new unread count."""
+        await self.send_json(
+            {
+                "type": "notification",
+                "notification": event["notification"],
+                "unread": event["unread"],
+            }
+        )
+
     async def chat_unread(self, event: dict[str, Any]) -> None:
         await self.send_json({"type": "unread", "room": event["room"], "count": event["count"]})
 

@@ -22,10 +22,14 @@ from community.actions.invitations import resolve_invitation
 from community.models import Invitation, Membership, Network
 from core.errors import InvalidInput, NotAllowed, NotFound, StateConflict
 from core.validation import is_int
-from permissions import checks
+from notifications.actions import do_notify
+from notifications.models import Notification
+from permissions import audience, checks
+from permissions.roles import Perm
 
 Role = Membership.Role
 Status = Membership.Status
+Kind = Notification.Kind
 
 MAX_MUTE_MINUTES = 60 * 24 * 365
 
@@ -116,6 +120,14 @@ def do_join_network(
         target_user_id=user.pk,
         invitation=invitation.pk if invitation else None,
     )
+    if status == Status.PENDING:
+        do_notify(
+            audience.holders_of(network, Perm.MANAGE_MEMBERS),
+            Kind.JOIN_REQUEST,
+            network=network,
+            actor=user,
+            target=("membership", membership.pk),
+        )
     events.membership_changed(membership)
     return membership
 
@@ -163,6 +175,21 @@ def _target(actor: User, network: Network, user_id: int, *, create: bool = False
     return membership
 
 
+def _notify_member(
+    network: Network, membership: Membership, actor: User, kind: str, **data: str
+) -> None:
+    """Tell the member what a moderator or owner did to their membership; a rejected
+    requester or banned member who may no longer read the network gets nothing stored."""
+    do_notify(
+        [membership.user_id],
+        kind,
+        network=network,
+        actor=actor,
+        target=("network", membership.network_id),
+        data=data,
+    )
+
+
 def _require(membership: Membership, *statuses: str) -> None:
     if membership.status not in statuses:
         raise StateConflict(
@@ -178,6 +205,7 @@ def do_approve_member(actor: User, network: Network, user_id: int) -> Membership
     _require(membership, Status.PENDING)
     save_membership(membership, actor, status=Status.ACTIVE, joined_at=timezone.now())
     audit(network, actor, "member.approve", target_user_id=user_id)
+    _notify_member(network, membership, actor, Kind.JOIN_DECISION, decision="approved")
     events.membership_changed(membership)
     return membership
 
@@ -189,6 +217,7 @@ def do_reject_member(actor: User, network: Network, user_id: int, reason: str = 
     _require(membership, Status.PENDING)
     save_membership(membership, actor, status=Status.LEFT)
     audit(network, actor, "member.reject", target_user_id=user_id, reason=reason)
+    _notify_member(network, membership, actor, Kind.JOIN_DECISION, decision="rejected")
     events.membership_changed(membership)
     return membership
 
@@ -202,6 +231,9 @@ def do_ban_member(actor: User, network: Network, user_id: int, reason: str = "")
     _ensure_owner_remains(network, membership)
     save_membership(membership, actor, status=Status.BANNED, role=Role.MEMBER, ban_reason=reason)
     audit(network, actor, "member.ban", target_user_id=user_id, reason=reason)
+    # A banned member may no longer read the network: `do_notify` stores nothing for
+    # them (the access rule); the `membership` and `access.revoked` frames tell them.
+    _notify_member(network, membership, actor, Kind.MODERATION, action="banned")
     events.membership_changed(membership, revoked=True)
     return membership
 
@@ -233,6 +265,9 @@ def do_mute_member(
     until = timezone.now() + dt.timedelta(minutes=minutes)
     save_membership(membership, actor, muted_until=until)
     audit(network, actor, "member.mute", target_user_id=user_id, reason=reason, minutes=minutes)
+    _notify_member(
+        network, membership, actor, Kind.MODERATION, action="muted", until=until.isoformat()
+    )
     events.membership_changed(membership)
     return membership
 
@@ -278,5 +313,6 @@ def do_set_role(actor: User, network: Network, user_id: int, role: str) -> Membe
     previous = membership.role
     save_membership(membership, actor, role=role)
     audit(network, actor, "member.set_role", target_user_id=user_id, previous=previous, role=role)
+    _notify_member(network, membership, actor, Kind.ROLE_CHANGE, role=role, previous=previous)
     events.membership_changed(membership)
     return membership

@@ -10,7 +10,7 @@ from community.models import Network
 from tests.factories.users import client_for
 
 # Frames about the persona's own world that may arrive at any time.
-NOTICES = {"presence", "membership", "unread"}
+NOTICES = {"presence", "membership", "unread", "notification"}
 MISSING = 2**62
 
 

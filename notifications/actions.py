@@ -1,0 +1,88 @@
+"""The one write path of notifications: `do_notify`, called by an action inside its
+transaction, with the change that causes it.
+
+Rows are created in one INSERT for every recipient who may read the network at that
+moment (`permissions.audience`, one query for all); the actor is never notified of
+their own act. After commit each recipient's sockets get a `notification` frame with
+the row as the REST list shows it and the new unread count (group `user.<id>`, event
+`notifications.new`, which realtime's consumer turns into the frame).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from community.models import Network
+from core import events
+from notifications import queries
+from notifications.models import Notification
+from permissions import audience
+
+NEW = "notifications.new"
+
+
+def do_notify(
+    recipients: Iterable[int],
+    kind: str,
+    *,
+    network: Network | None,
+    actor: User | None,
+    target: tuple[str, int] | None = None,
+    data: dict[str, Any] | None = None,
+) -> list[Notification]:
+    """Notify `recipients` (user ids) of `kind`; returns the rows created."""
+    if kind not in Notification.Kind.values:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    ids = {int(uid) for uid in recipients}
+    if actor is not None:
+        ids.discard(int(actor.pk))
+    if network is not None:
+        ids = audience.readers_among(network, ids)
+    if not ids:
+        return []
+    target_type, target_id = target if target is not None else ("", None)
+    rows = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=uid,
+                kind=kind,
+                network=network,
+                actor=actor,
+                target_type=target_type,
+                target_id=target_id,
+                data=data or {},
+            )
+            for uid in sorted(ids)
+        ]
+    )
+    created = [row.pk for row in rows]
+    transaction.on_commit(lambda: push(created))
+    return rows
+
+
+def push(notification_ids: list[int]) -> None:
+    """The `notification` frame of each row to its recipient's sockets, read after commit."""
+    rows = queries.for_listing(Notification.objects.filter(pk__in=notification_ids))
+    for row in rows.select_related("recipient").order_by("id"):
+        language = queries.ui_language(row.recipient_id)
+        events.send_event_now(
+            events.user_group(row.recipient_id),
+            {
+                "type": NEW,
+                "notification": queries.serialize([row], language)[0],
+                "unread": queries.unread_count(row.recipient),
+            },
+        )
+
+
+def do_mark_read(user: User, *, ids: list[int] | None = None, every: bool = False) -> int:
+    """Mark the user's notifications read: these ids (others' are ignored) or all."""
+    unread = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True)
+    if not every:
+        unread = unread.filter(pk__in=ids or [])
+    return unread.update(read_at=timezone.now())

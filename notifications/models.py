@@ -1,0 +1,65 @@
+"""A notification: one row per recipient, written by the action that causes it.
+
+The row keeps what happened (kind, network, actor, target and a little `data`), never
+the text: that is rendered when read, in the recipient's language (`texts`).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    class Kind(models.TextChoices):
+        MENTION = "mention", _("Mention")
+        REPLY = "reply", _("Reply")
+        DIRECT_MESSAGE = "direct_message", _("Direct message")
+        JOIN_REQUEST = "join_request", _("Join request")
+        JOIN_DECISION = "join_decision", _("Join decision")
+        ROLE_CHANGE = "role_change", _("Role change")
+        MODERATION = "moderation", _("Moderation")
+        CALL_MATCH = "call_match", _("Call match")
+        APPLICATION = "application", _("Application")
+        APPLICATION_DECISION = "application_decision", _("Application decision")
+        MEETING_NEW = "meeting_new", _("New meeting")
+        MEETING_UPDATE = "meeting_update", _("Meeting update")
+        MEETING_REMINDER = "meeting_reminder", _("Meeting reminder")
+        WAITLIST_PROMOTED = "waitlist_promoted", _("Waitlist promotion")
+        SUPPORT_UPDATE = "support_update", _("Support update")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    network = models.ForeignKey(
+        "community.Network", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    target_type = models.CharField(max_length=32, blank=True)
+    target_id = models.BigIntegerField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The recipient's list, newest first (keyset on -id).
+            models.Index(fields=["recipient", "-id"], name="notification_recipient"),
+            # The unread count and the `?unread=true` list.
+            models.Index(
+                fields=["recipient", "-id"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id}"

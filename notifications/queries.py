@@ -1,0 +1,74 @@
+"""Reading notifications: what the recipient may still see, in pages, and their shape.
+
+Listing re-checks access: a notification of a network the recipient can no longer read
+(banned, left a private one) is neither listed nor counted. The check is the cached
+`readable_network_ids`, so a page costs the same few queries for 5 or 500 rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+
+from accounts.actions import display_name
+from notifications.models import Notification
+from notifications.texts import language_of, render
+from permissions import checks
+
+
+def visible(user: User) -> QuerySet[Notification]:
+    """The user's notifications that they may still read."""
+    readable = checks.readable_network_ids(user)
+    return Notification.objects.filter(recipient_id=user.pk).filter(
+        Q(network__isnull=True) | Q(network_id__in=readable)
+    )
+
+
+def unread_count(user: User) -> int:
+    return visible(user).filter(read_at__isnull=True).count()
+
+
+def for_listing(queryset: QuerySet[Notification]) -> QuerySet[Notification]:
+    return queryset.select_related("network", "actor", "actor__profile")
+
+
+def ui_language(user_id: int) -> str:
+    found = User.objects.filter(pk=user_id).values_list("profile__ui_language", flat=True)
+    return language_of(next(iter(found), None))
+
+
+def _url(notification: Notification) -> str | None:
+    network = notification.network
+    if network is None:
+        return None
+    if notification.target_type == "membership":
+        return reverse("web:manage-requests", args=[network.slug])
+    return reverse("web:network", args=[network.slug])
+
+
+def serialize(notifications: list[Notification], language: str) -> list[dict[str, Any]]:
+    """The REST (and `notification` frame) shape, with the text in `language`."""
+    out = []
+    for item in notifications:
+        actor = item.actor
+        actor_name = display_name(actor) if actor is not None else ""
+        out.append(
+            {
+                "id": item.pk,
+                "kind": item.kind,
+                "network": item.network.slug if item.network is not None else None,
+                "actor": (
+                    {"id": actor.pk, "username": actor.username, "display_name": actor_name}
+                    if actor is not None
+                    else None
+                ),
+                "target": {"type": item.target_type, "id": item.target_id, "url": _url(item)},
+                "text": render(item, actor_name, language),
+                "created_at": item.created_at,
+                "read_at": item.read_at,
+            }
+        )
+    return out

@@ -1,0 +1,61 @@
+"""The text of a notification, rendered when read in the recipient's language from its
+kind and data (never frozen at write time in the author's language)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils import formats, timezone, translation
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from community.models import Membership
+from notifications.models import Notification
+
+Kind = Notification.Kind
+
+
+def language_of(ui_language: str | None) -> str:
+    codes = {code for code, _name in settings.LANGUAGES}
+    return ui_language if ui_language in codes else settings.LANGUAGE_CODE
+
+
+def _when(value: Any) -> str:
+    moment = parse_datetime(value) if isinstance(value, str) else None
+    if moment is None:
+        return ""
+    return str(formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT"))
+
+
+def _role(value: Any) -> str:
+    if value in Membership.Role.values:
+        return str(Membership.Role(value).label)
+    return str(value)
+
+
+def _text(kind: str, data: dict[str, Any], names: dict[str, str]) -> str:
+    if kind == Kind.JOIN_REQUEST:
+        return _("%(actor)s asks to join %(network)s.") % names
+    if kind == Kind.JOIN_DECISION:
+        if data.get("decision") == "approved":
+            return _("Your request to join %(network)s was approved.") % names
+        return _("Your request to join %(network)s was declined.") % names
+    if kind == Kind.ROLE_CHANGE:
+        return _("You are now %(role)s in %(network)s.") % (
+            names | {"role": _role(data.get("role"))}
+        )
+    if kind == Kind.MODERATION:
+        if data.get("action") == "muted":
+            until = _when(data.get("until"))
+            return _("You were muted in %(network)s until %(until)s.") % (names | {"until": until})
+        return _("You were banned from %(network)s.") % names
+    return _("There is something new in %(network)s.") % names
+
+
+def render(notification: Notification, actor_name: str, language: str) -> str:
+    """The notification's sentence in `language` (ar, fr or en)."""
+    network = notification.network
+    names = {"actor": actor_name, "network": network.name if network is not None else ""}
+    with translation.override(language):
+        return _text(notification.kind, notification.data or {}, names)
