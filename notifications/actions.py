@@ -66,16 +66,23 @@ def do_notify(
 
 
 def push(notification_ids: list[int]) -> None:
-    """The `notification` frame of each row to its recipient's sockets, read after commit."""
-    rows = queries.for_listing(Notification.objects.filter(pk__in=notification_ids))
-    for row in rows.select_related("recipient").order_by("id"):
-        language = queries.ui_language(row.recipient_id)
+    """The `notification` frame of each row to its recipient's sockets, read after commit:
+    a constant number of queries for any number of recipients (the rows with their
+    recipients' profiles, then every recipient's unread count at once)."""
+    rows = list(
+        queries.for_listing(Notification.objects.filter(pk__in=notification_ids))
+        .select_related("recipient__profile")
+        .order_by("id")
+    )
+    unread = queries.unread_counts(list({row.recipient_id: row.recipient for row in rows}.values()))
+    for row in rows:
+        language = queries.language_of_user(row.recipient)
         events.send_event_now(
             events.user_group(row.recipient_id),
             {
                 "type": NEW,
                 "notification": queries.serialize([row], language)[0],
-                "unread": queries.unread_count(row.recipient),
+                "unread": unread[row.recipient_id],
             },
         )
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
 from accounts.actions import display_name
+from community.models import Network
 from notifications.models import Notification
 from notifications.texts import language_of, render
-from permissions import checks
+from permissions import audience, checks
 
 
 def visible(user: User) -> QuerySet[Notification]:
@@ -31,6 +32,36 @@ def unread_count(user: User) -> int:
     return visible(user).filter(read_at__isnull=True).count()
 
 
+def unread_counts(users: list[User]) -> dict[int, int]:
+    """`unread_count` for many recipients at once: the unread rows counted by (recipient,
+    network) in one query, then who may still read each network among them
+    (`permissions.audience`, one query per network, whatever the number of recipients)."""
+    by_user: dict[int, dict[int | None, int]] = {user.pk: {} for user in users}
+    rows = (
+        Notification.objects.filter(recipient_id__in=list(by_user), read_at__isnull=True)
+        .values("recipient_id", "network_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        by_user[row["recipient_id"]][row["network_id"]] = row["n"]
+    networks = Network.objects.in_bulk({n for counts in by_user.values() for n in counts} - {None})
+    readers = {
+        network_id: audience.readers_among(
+            network, [u for u, c in by_user.items() if network_id in c]
+        )
+        for network_id, network in networks.items()
+    }
+    return {
+        user_id: sum(
+            n
+            for network_id, n in counts.items()
+            if network_id is None or user_id in readers.get(network_id, ())
+        )
+        for user_id, counts in by_user.items()
+    }
+
+
 def for_listing(queryset: QuerySet[Notification]) -> QuerySet[Notification]:
     return queryset.select_related("network", "actor", "actor__profile")
 
@@ -38,6 +69,12 @@ def for_listing(queryset: QuerySet[Notification]) -> QuerySet[Notification]:
 def ui_language(user_id: int) -> str:
     found = User.objects.filter(pk=user_id).values_list("profile__ui_language", flat=True)
     return language_of(next(iter(found), None))
+
+
+def language_of_user(user: User) -> str:
+    """The recipient's language from a user loaded with its profile (no query)."""
+    profile = getattr(user, "profile", None)
+    return language_of(profile.ui_language if profile is not None else None)
 
 
 def _url(notification: Notification) -> str | None:

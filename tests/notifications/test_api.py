@@ -169,3 +169,25 @@ def test_list_and_count_are_constant_queries(
     )
     assert Notification.objects.filter(recipient=member).count() == 500
     assert (_queries(client, LIST), _queries(client, COUNT)) == small
+
+
+def test_pushing_the_frames_costs_the_same_for_3_and_12_recipients(
+    owner: Any, public_network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After commit each recipient gets its frame with its unread count: the rows, their
+    recipients' languages and every unread count are read at once, not per recipient."""
+    from notifications import actions
+
+    monkeypatch.setattr(actions.events, "send_event_now", lambda group, event: sent.append(event))
+    costs = []
+    for n in (3, 12):
+        sent: list[dict[str, Any]] = []
+        people = [make_user(f"reader{n}x{i}") for i in range(n)]
+        rows = do_notify(
+            [p.pk for p in people], Kind.MODERATION, network=public_network, actor=owner
+        )
+        with AllQueries() as queries:
+            actions.push([row.pk for row in rows])
+        costs.append(queries.count)
+        assert len(sent) == n and {e["unread"] for e in sent} == {1}
+    assert costs[0] == costs[1], costs
