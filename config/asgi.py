@@ -30,6 +30,11 @@ from realtime.routing import websocket_urlpatterns  # noqa: E402
 # in daphne's request (before it would buffer the whole body) and again here.
 limit_daphne_request_bodies()
 
+from core import jobs  # noqa: E402
+
+# The embedded default's background jobs and schedules run in this process's thread.
+jobs.start()
+
 application = ProtocolTypeRouter(
     {
         "http": BodySizeLimit(django_asgi_app),

@@ -21,25 +21,12 @@ from csp.constants import NONE as CSP_NONE
 from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from config.env import env_bool, env_list
 from config.secret_key import check_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SHABAKA_VAR_DIR") or BASE_DIR / "var")
 VAR_DIR.mkdir(parents=True, exist_ok=True)
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    value = os.environ.get(name)
-    if not value:
-        return default
-    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 DEBUG = env_bool("DEBUG", True)
@@ -102,6 +89,7 @@ INSTALLED_APPS = [
     "search",
     "accounts",
     "notifications",
+    "mailer",
 ]
 
 MIDDLEWARE = [
@@ -250,6 +238,9 @@ MEILISEARCH_TIMEOUT = float(os.environ.get("MEILISEARCH_TIMEOUT", "2"))
 # Each web process drains the search outbox in a thread after commits; set it off where
 # `manage.py search_worker` processes do that (tests drain explicitly).
 SEARCH_INLINE_WORKER = env_bool("SEARCH_INLINE_WORKER", not TESTING)
+
+# --- background jobs and mail: config/settings_jobs.py ----------------------------
+from config.settings_jobs import *  # noqa: E402, F403
 
 # --- auth and permissions -------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -16,6 +16,7 @@ from django.core.cache.backends.redis import RedisCache
 
 from community.models import Membership, Network
 from core import budgets
+from core import jobs as jobs_module
 from realtime import sockets
 from tests.factories.directory import BACKENDS, SearchBackend, use_backend
 from tests.factories.networks import add_member, make_network
@@ -47,10 +48,18 @@ def _clear_cache() -> Any:
     clear_cache()
     budgets.reset_all()
     sockets.reset_all()
+    jobs_module.clear()
     yield
     clear_cache()
     budgets.reset_all()
     sockets.reset_all()
+    jobs_module.clear()
+
+
+@pytest.fixture
+def jobs() -> Any:
+    """core.jobs, whose queued jobs a test runs with `jobs.run_pending(now=…)`."""
+    return jobs_module
 
 
 @pytest.fixture
