@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
+from django.db.models import F, Q
 from django.db.models.signals import post_save, pre_save
 
 from accounts.models import AccountKey
@@ -40,6 +41,25 @@ def email_taken(email: str, *, exclude: int | None = None) -> bool:
     if exclude is not None:
         keys = keys.exclude(user_id=exclude)
     return keys.exists()
+
+
+def verified_email(prefix: str = "") -> Q:
+    """Users (or rows reaching one through `prefix`, e.g. "recipient__") whose current
+    email address is verified: nothing but the verification is mailed to any other."""
+    keys = f"{prefix}account_key__"
+    return Q(**{f"{keys}email_key": F(f"{keys}email_verified_key")})
+
+
+def email_verified(user: User) -> bool:
+    key = email_key(user.email)
+    return key is not None and (
+        AccountKey.objects.filter(user_id=user.pk, email_key=key, email_verified_key=key).exists()
+    )
+
+
+def mark_email_verified(user: User) -> None:
+    """The user's current address is theirs (they followed a link mailed to it)."""
+    AccountKey.objects.filter(user_id=user.pk).update(email_verified_key=F("email_key"))
 
 
 def sync_account_keys(users: Iterable[User]) -> None:

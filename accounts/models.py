@@ -55,6 +55,9 @@ class AccountKey(models.Model):
     )
     username_key = models.TextField(unique=True, null=True)
     email_key = models.TextField(unique=True, null=True)
+    # The email key its owner proved they read (a link mailed there was followed): the
+    # address is verified while it equals `email_key`, so changing the email unverifies.
+    email_verified_key = models.TextField(null=True, blank=True)
 
     class Meta:
         # Made by community's migrations before accounts existed; the table keeps its name.

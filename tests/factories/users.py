@@ -8,13 +8,16 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
+from accounts.identity import mark_email_verified
 from accounts.tokens import issue_keys
 from directory.models import Profile
 
 _counter = itertools.count(1)
 
 
-def make_user(username: str | None = None, *, staff: bool = False, **fields: Any) -> Any:
+def make_user(
+    username: str | None = None, *, staff: bool = False, email_verified: bool = True, **fields: Any
+) -> Any:
     n = next(_counter)
     username = username or f"user{n}"
     user = get_user_model().objects.create_user(
@@ -25,6 +28,8 @@ def make_user(username: str | None = None, *, staff: bool = False, **fields: Any
         **fields,
     )
     Profile.objects.create(user=user, display_name=username.title())
+    if email_verified:
+        mark_email_verified(user)
     return user
 
 
