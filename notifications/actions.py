@@ -24,6 +24,7 @@ from notifications.models import Notification
 from permissions import audience
 
 NEW = "notifications.new"
+READ = "notifications.read"
 
 
 def do_notify(
@@ -88,8 +89,20 @@ def push(notification_ids: list[int]) -> None:
 
 
 def do_mark_read(user: User, *, ids: list[int] | None = None, every: bool = False) -> int:
-    """Mark the user's notifications read: these ids (others' are ignored) or all."""
+    """Mark the user's notifications read: these ids (others' are ignored) or all. The
+    user's other sockets hear of it (`notifications.read` with the new count), so a bell
+    open on another tab or device does not stay stale."""
     unread = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True)
     if not every:
         unread = unread.filter(pk__in=ids or [])
-    return unread.update(read_at=timezone.now())
+    marked = list(unread.values_list("pk", flat=True)) if not every else []
+    count = unread.update(read_at=timezone.now())
+    if count:
+        which: dict[str, Any] = {"all": True} if every else {"ids": sorted(marked)}
+        transaction.on_commit(
+            lambda: events.send_event_now(
+                events.user_group(user.pk),
+                {"type": READ, **which, "unread": queries.unread_count(user)},
+            )
+        )
+    return count

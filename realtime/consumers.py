@@ -415,6 +415,12 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             }
         )
 
+    async def notifications_read(self, event: dict[str, Any]) -> None:
+        """Notifications marked read (on any of the user's sockets or pages): the new count."""
+        await self.send_json(
+            {k: v for k, v in event.items() if k != "type"} | {"type": "notifications.read"}
+        )
+
     async def chat_unread(self, event: dict[str, Any]) -> None:
         await self.send_json({"type": "unread", "room": event["room"], "count": event["count"]})
 

@@ -31,3 +31,32 @@ async def test_frame_on_every_socket_of_the_recipient(
     assert await bystander.nothing(ignore={"presence", "membership"})
     await db(members.do_set_role)(owner, public_network, member.pk, "moderator")
     assert (await first.expect("notification"))["unread"] == 2
+
+
+async def test_marking_read_updates_the_count_on_every_socket(
+    connect: Any, owner: Any, member: Any, public_network: Network
+) -> None:
+    from notifications.actions import do_mark_read
+    from notifications.models import Notification
+
+    first, second = await connect(member), await connect(member)
+    await db(members.do_mute_member)(owner, public_network, member.pk, 10)
+    await db(members.do_set_role)(owner, public_network, member.pk, "moderator")
+    for client in (first, second):
+        assert (await client.expect("notification"))["unread"] == 1
+        assert (await client.expect("notification"))["unread"] == 2
+    oldest = await db(lambda: Notification.objects.filter(recipient=member).order_by("id")[0])()
+    await db(do_mark_read)(member, ids=[oldest.pk])
+    for client in (first, second):
+        frame = await client.expect("notifications.read")
+        assert frame["ids"] == [oldest.pk] and frame["unread"] == 1
+    await db(do_mark_read)(member, every=True)
+    for client in (first, second):
+        assert (await client.expect("notifications.read")) == {
+            "type": "notifications.read",
+            "all": True,
+            "unread": 0,
+        }
+    # Nothing left to mark: no frame.
+    await db(do_mark_read)(member, every=True)
+    assert await first.nothing(ignore={"presence", "membership"})
