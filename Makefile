@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench screenshots install install-test migrate seed messages lint format clean
+.PHONY: run test bench screenshots install install-test migrate seed messages static lint format clean
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -32,13 +32,18 @@ messages: install
 	  { echo "msgfmt not found: install gettext (apt-get install gettext)"; exit 1; }
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=var -v 0
 
+# The web client's CSS and JS collected into STATIC_ROOT (var/static) with hashed names and
+# compressed copies: what the site serves when DEBUG is off (WhiteNoise).
+static: install
+	$(PY) manage.py collectstatic --noinput -v 0
+
 migrate: install
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
 	$(PY) manage.py seed_demo --if-empty
 
-run: seed messages
+run: seed messages static
 	@echo ""
 	@echo "  Shabaka is starting on http://$(HOST):$(PORT)/"
 	@echo "    API docs   http://$(HOST):$(PORT)/api/docs/"

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from community import queries
+from community import audit_log, queries
 from community.actions import grants as grant_actions
 from community.actions import invitations as invitation_actions
 from community.actions import membership as membership_actions
@@ -440,6 +440,10 @@ def manage_audit(request: HttpRequest, slug: str) -> HttpResponse:
     """Who did what to whom, when and why: newest first."""
     network = moderated_network(request, slug)
     rows, next_cursor = web_page(queries.list_audit_entries(network), request, ("-id",))
+    targets = audit_log.targets(rows)
+    for row in rows:
+        row.label = audit_log.label(row)
+        row.target = targets.get(row.pk)
     context = network_context(request, network, "manage")
     context.update({"rows": rows, "next_cursor": next_cursor, "section": "audit"})
     return render(request, "community/manage_audit.html", context)

@@ -9,14 +9,7 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_asgi_app = get_asgi_application()
 
-from django.conf import settings  # noqa: E402
-
-if settings.DEBUG:
-    # `make run` serves the web client's CSS and JS itself under daphne (no runserver,
-    # no collectstatic); production serves STATIC_ROOT from a web server or CDN.
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-
-    django_asgi_app = ASGIStaticFilesHandler(django_asgi_app)
+# /static/ is served by WhiteNoise's middleware (config/settings.py), DEBUG or not.
 
 # Imported after Django is set up: these pull in models.
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

@@ -96,6 +96,9 @@ MIDDLEWARE = [
     # First, so that even failures answered by other middleware are JSON under /api/.
     "config.errors.JsonErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # /static/: the collected files (STATIC_ROOT) with hashed names and far-future cache
+    # headers; under DEBUG straight from the app folders, re-read as they change.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.headers.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -379,9 +382,27 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or VAR_DIR / "static")
 # The web client's stylesheet and scripts (plain files, no build step).
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Production (DEBUG off) serves what `manage.py collectstatic` (`make static`) wrote:
+# content-hashed names cached for a year, gzip and Brotli copies. Under DEBUG the files
+# are served from their folders as they are, so editing a script needs no step.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG
+# Test servers run with DEBUG off without collecting: a name missing from the manifest is
+# then served unhashed instead of failing the page. Production stays strict, so a deploy
+# that forgot collectstatic fails loudly rather than serving pages without styles.
+WHITENOISE_MANIFEST_STRICT = env_bool("STATIC_MANIFEST_STRICT", not TESTING)
 
 # --- security when DEBUG is off ---------------------------------------------------
 if not DEBUG:

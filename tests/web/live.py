@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -67,19 +68,35 @@ def _database(tmp: Path) -> Iterator[dict[str, str]]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _production(tmp: Path) -> dict[str, str]:
+    """DEBUG off as a deployment runs it: collected static files, strict manifest."""
+    return {
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SESSION_COOKIE_SECURE": "false",  # plain http on loopback
+        "CSRF_COOKIE_SECURE": "false",
+        "STATIC_ROOT": str(tmp / "static"),
+        "STATIC_MANIFEST_STRICT": "true",
+    }
+
+
 @contextlib.contextmanager
-def live_server() -> Iterator[LiveServer]:
-    """Migrate, seed, serve; stop daphne and drop the database on the way out."""
+def live_server(*, debug: bool = True) -> Iterator[LiveServer]:
+    """Migrate, seed, serve; stop daphne and drop the database on the way out.
+
+    `debug=False` serves as production does: `collectstatic` first, DEBUG off."""
     with tempfile.TemporaryDirectory(prefix="shabaka-live-") as tmpdir:
         tmp = Path(tmpdir)
         with _database(tmp) as db_env:
             env = {
                 **os.environ,
                 **db_env,
-                "DEBUG": "true",  # static files served by daphne, as under `make run`
+                "DEBUG": "true",  # static files straight from their folders, as `make run`
                 "SHABAKA_TESTING": "1",  # fast password hashing, relaxed API throttles
                 "SHABAKA_VAR_DIR": str(tmp / "var"),
                 "PYTHONUNBUFFERED": "1",
+                **({} if debug else _production(tmp)),
             }
             # Its own search indexes, cache keys and channel names: the live server's
             # documents and presence must not leak into the tests running beside it.
@@ -89,6 +106,8 @@ def live_server() -> Iterator[LiveServer]:
             env.pop("DJANGO_SETTINGS_MODULE", None)
             server = LiveServer(url="", env=env)
             server.run("-m", "tests.web.seed_browser")  # migrates, then seeds
+            if not debug:
+                server.run("manage.py", "collectstatic", "--noinput", "-v", "0")
             daphne = DaphneWorker(env, name="daphne-web")
             try:
                 daphne.start()

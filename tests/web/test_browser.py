@@ -416,3 +416,31 @@ def test_the_api_docs_and_the_admin_work_under_the_policy(browser, server):
     expect(page.locator("#result_list")).to_be_visible()
     assert page.js_errors == []
     page.context.close()
+
+
+def test_with_debug_off_every_page_has_its_styles_and_scripts(browser):
+    """A deployment (DEBUG off, `collectstatic` run) serves its own CSS and JS: every
+    page opens with no failed request, its stylesheet applied and its scripts running."""
+    with live_server(debug=False) as production:
+        page = new_page(browser, production)
+        failed: list[str] = []
+        page.on("requestfailed", lambda request: failed.append(f"failed {request.url}"))
+
+        def answered(response: Any) -> None:
+            if response.status >= 400:
+                failed.append(f"{response.status} {response.url}")
+
+        page.on("response", answered)
+        sign_in(page, "amina")
+        for name, path in PAGES:
+            visit(page, name, path)
+            # shabaka.css sets the page's layout: a stylesheet of the site with its rules.
+            rules = page.evaluate(
+                "[...document.styleSheets].filter(s => s.href && s.href.includes('/static/'))"
+                ".reduce((n, s) => n + s.cssRules.length, 0)"
+            )
+            assert rules > 50, (name, rules)
+        # The chat page's script ran: its socket connected (checked by `visit`).
+        assert failed == [], failed
+        assert page.js_errors == []
+        page.context.close()

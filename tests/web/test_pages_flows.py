@@ -117,8 +117,46 @@ def test_moderator_rejects_with_a_reason_recorded_in_the_audit_log(
     )
     assert Membership.objects.get(user=pending, network=public_network).status == Status.LEFT
     log = client.get("/networks/germany/manage/audit/").content.decode()
-    assert "member.reject" in log
+    assert "Declined a join request" in log
+    assert "member.reject" not in log
     assert "Profil incomplet" in log
+
+
+def test_the_audit_log_reads_in_the_page_language_and_links_what_was_acted_on(
+    moderator, member, owner, public_network, forum
+):
+    """No raw codes (`forum.topic.lock`, `member.mute (60 min)`) in French or Arabic: the
+    labels are translated and the topic a moderator acted on is a link to it."""
+    from community.forums import actions as forums
+    from tests._queries import AllQueries
+
+    topic = forum["topic"]
+    forums.do_update_topic(moderator, topic, locked=True, reason="Hors sujet")
+    membership_actions.do_mute_member(moderator, public_network, member.pk, 60)
+    membership_actions.do_set_role(owner, public_network, member.pk, Membership.Role.MODERATOR)
+    client = french()
+    client.force_login(moderator)
+    log = client.get("/networks/germany/manage/audit/").content.decode()
+    for code in ("forum.topic.lock", "member.mute", "member.set_role", " min)"):
+        assert code not in log
+    assert "Sujet verrouillé" in log
+    assert "Mis en sourdine (60 minutes)" in log
+    assert "Rôle modifié → Modérateur" in log
+    assert f'href="/topics/{topic.pk}/"' in log
+    assert f'href="/people/{member.username}/"' in log
+    arabic = Client()
+    arabic.cookies["django_language"] = "ar"
+    arabic.force_login(moderator)
+    assert "forum.topic.lock" not in arabic.get("/networks/germany/manage/audit/").content.decode()
+    # Links cost one query per kind of target, not one per row.
+    with AllQueries() as few:
+        client.get("/networks/germany/manage/audit/")
+    for _ in range(5):
+        forums.do_update_topic(moderator, topic, pinned=True)
+        forums.do_update_topic(moderator, topic, pinned=False)
+    with AllQueries() as many:
+        client.get("/networks/germany/manage/audit/")
+    assert many.count == few.count
 
 
 def test_moderator_bans_mutes_and_removes_members(moderator, member, public_network, owner):
