@@ -21,8 +21,7 @@ from community.web import content_network, network_context
 from core.api import me
 from core.errors import ActionError, InvalidInput
 from core.web import apply_action_error, not_found_on, signed_in
-from directory import actions, queries
-from directory.iso_codes import COUNTRIES, LANGUAGES
+from directory import actions, display_names, queries
 from directory.models import DEFAULT_VISIBILITY, Audience, Relation
 from directory.vocabulary import Engagement, ProjectStage, Region, Sector
 from permissions.checks import share_a_network
@@ -39,11 +38,11 @@ COMMON_LANGUAGES = ("ar", "ary", "zgh", "fr", "en", "es", "de", "nl", "it")
 
 
 def facet_label(name: str, value: str) -> str:
-    """A facet value as people read it (countries and languages are localized by the page)."""
+    """A facet value as people read it, in the page's language."""
     if name == "country":
-        return COUNTRIES.get(value.upper(), value)
+        return display_names.country_name(value)
     if name == "language":
-        return LANGUAGES.get(value, value)
+        return display_names.language_name(value)
     if name == "sector" and value in Sector.values:
         return str(Sector(value).label)
     if name == "engagement" and value in Engagement.values:
@@ -225,10 +224,11 @@ class ProfileForm(forms.Form):
 
     def __init__(self, *args: Any, current_languages: Sequence[str] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        countries = sorted(COUNTRIES.items(), key=lambda item: item[1])
-        self.fields["country"].choices = BLANK + [(c, n) for c, n in countries]  # type: ignore[attr-defined]
+        self.fields["country"].choices = BLANK + display_names.country_choices()  # type: ignore[attr-defined]
         codes = list(dict.fromkeys([*COMMON_LANGUAGES, *current_languages]))
-        self.fields["languages"].choices = [(c, LANGUAGES.get(c, c)) for c in codes]  # type: ignore[attr-defined]
+        self.fields["languages"].choices = [  # type: ignore[attr-defined]
+            (c, display_names.language_name(c)) for c in codes
+        ]
         for name in ("display_name", "headline", "bio", "city", "skills", "project_title"):
             self.fields[name].widget.attrs["dir"] = "auto"
         self.fields["project_summary"].widget.attrs["dir"] = "auto"

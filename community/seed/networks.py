@@ -131,7 +131,7 @@ NETWORKS = [
         slug="medical",
         name="Réseau médical des Marocains du monde",
         kind=Kind.THEMATIC,
-        theme="health",
+        theme="Médecine et santé",
         description=(
             "الشبكة الطبية لمغاربة العالم — médecins, pharmaciens, chercheurs en santé. "
             "Missions d'expertise, télé-expertise et formation au Maroc."
@@ -147,7 +147,7 @@ NETWORKS = [
         slug="women-journalists",
         name="Femmes journalistes marocaines à l'étranger",
         kind=Kind.THEMATIC,
-        theme="journalism",
+        theme="Journalisme",
         description=(
             "صحفيات مغربيات في المهجر. Presse écrite, radio, télévision et médias "
             "numériques ; entraide et échanges de sujets."
@@ -164,7 +164,7 @@ NETWORKS = [
         slug="women-leaders",
         name="Women leaders & entrepreneurs abroad",
         kind=Kind.THEMATIC,
-        theme="entrepreneurship",
+        theme="Leadership and entrepreneurship",
         description=(
             "Moroccan women leading companies and projects abroad. Funding, mentoring, "
             "projects in Morocco. رائدات الأعمال المغربيات في العالم."
@@ -182,7 +182,7 @@ NETWORKS = [
         slug="lawyers",
         name="Avocats marocains à l'étranger",
         kind=Kind.THEMATIC,
-        theme="law",
+        theme="Droit",
         description=(
             "Cercle fermé des avocats marocains inscrits à l'étranger : droit des "
             "affaires, droit de la famille, binationaux. Sur invitation."
@@ -197,7 +197,7 @@ NETWORKS = [
         slug="aviation-canada",
         name="Professionnels marocains de l'aviation au Canada",
         kind=Kind.THEMATIC,
-        theme="aviation",
+        theme="Aviation",
         description=(
             "Pilotes, ingénieurs, techniciens de maintenance et contrôleurs : "
             "Montréal, Toronto, Vancouver. Aerospace careers and training."

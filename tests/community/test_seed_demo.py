@@ -63,7 +63,7 @@ def test_seed_builds_the_demo_networks_and_people_through_the_actions(seeded: st
     assert {n.kind for n in networks.values()} == {"geographic", "thematic"}
     assert {n.visibility for n in networks.values()} == {"public", "private", "hidden"}
     assert {n.join_policy for n in networks.values()} == {"open", "approval", "invite"}
-    assert networks["germany"].country == "DE" and networks["medical"].theme == "health"
+    assert networks["germany"].country == "DE" and networks["medical"].theme == "Médecine et santé"
     for network in networks.values():
         active = Membership.objects.filter(network=network, status="active")
         roles = set(active.values_list("role", flat=True))
