@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.identity import email_verified
 from community import events
 from community.actions.common import audit, locked_membership, save_membership
 from community.models import Invitation, Membership, Network
@@ -31,6 +32,12 @@ def resolve_invitation(network: Network, user: User, token: str) -> Invitation:
     if invitation.email and invitation.email.lower() != (user.email or "").lower():
         raise NotAllowed(
             "invitation_email_mismatch", "This invitation was sent to another address."
+        )
+    if invitation.email and not email_verified(user):
+        # Registering with an address proves nothing: following a link mailed there does.
+        raise NotAllowed(
+            "email_unverified",
+            "Confirm your email address first (the link mailed to it), then accept again.",
         )
     return invitation
 
