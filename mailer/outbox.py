@@ -102,7 +102,9 @@ def _claim(ids: Iterable[int] | None, limit: int = BATCH) -> list[Mail]:
             due = due.filter(pk__in=list(ids))
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
-        rows = list(due.select_related("user").order_by("id")[:limit])
+        # The users in a second query: PostgreSQL refuses FOR UPDATE on the nullable side
+        # of the outer join select_related would make.
+        rows = list(due.prefetch_related("user").order_by("id")[:limit])
         if rows:
             Mail.objects.filter(pk__in=[m.pk for m in rows]).update(
                 status=Mail.Status.SENDING,
