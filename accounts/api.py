@@ -92,6 +92,7 @@ class PasswordResetView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list[type] = []
+    throttle_scope = "auth"
 
     @extend_schema(request=PasswordResetSerializer, responses={202: None}, tags=["auth"])
     def post(self, request: Request) -> Response:
@@ -107,6 +108,7 @@ class PasswordResetConfirmView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list[type] = []
+    throttle_scope = "auth"
 
     @extend_schema(request=PasswordResetConfirmSerializer, responses={204: None}, tags=["auth"])
     def post(self, request: Request) -> Response:
@@ -121,6 +123,7 @@ class VerifyEmailView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list[type] = []
+    throttle_scope = "auth"
 
     @extend_schema(request=LinkSerializer, responses={204: None}, tags=["auth"])
     def post(self, request: Request) -> Response:

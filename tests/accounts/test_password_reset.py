@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from accounts import links
 from accounts.identity import email_verified
@@ -61,6 +63,22 @@ def test_a_known_and_an_unknown_address_get_the_same_answer_and_the_same_work(
     assert Mail.objects.count() == 1
     assert [m.to for m in sent_to(member.email)] == [[member.email]]
     assert sent_to("nobody@example.org") == []
+
+
+def test_the_request_runs_the_same_queries_for_a_known_and_an_unknown_address(
+    api: Callable[[Any], Any], member: Any
+) -> None:
+    """No look-up at request time (the job does it), so no time difference to measure."""
+    client = api(None)
+    with CaptureQueriesContext(connection) as known:
+        client.post(RESET, {"email": member.email}, format="json")
+    with CaptureQueriesContext(connection) as unknown:
+        client.post(RESET, {"email": "nobody@example.org"}, format="json")
+
+    assert [q["sql"] for q in known.captured_queries] == [
+        q["sql"].replace("nobody@example.org", member.email) for q in unknown.captured_queries
+    ]
+    assert not any("account" in q["sql"].lower() for q in known.captured_queries)
 
 
 def test_an_address_in_another_case_reaches_its_account(
