@@ -3,19 +3,32 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from dataclasses import dataclass
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from accounts import recovery
 from accounts.identity import email_taken, username_taken
 from core.errors import InvalidInput, StateConflict
 from core.names import clean_name, normalize_username
 from directory.models import Profile
 
 USERNAME_TAKEN = ("username_taken", "This username is taken.", {"username": ["Taken."]})
-EMAIL_TAKEN = ("email_taken", "An account with this email exists.", {"email": ["Taken."]})
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What a registration answers: the same shape whether an account was made (`user`)
+    or the address already had one (`user` None: its owner was mailed instead)."""
+
+    id: int
+    username: str
+    user: User | None
 
 
 def display_name(user: User) -> str:
@@ -26,10 +39,29 @@ def display_name(user: User) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def _as_if_registered(username: str, password: str, email: str, client: str) -> Registration:
+    """An address that has an account: make nothing, tell its owner, and answer as a new
+    account would (the password is hashed all the same, so the time matches too)."""
+    make_password(password)
+    recovery.tell_owner_of_address(email, client)
+    last = get_user_model().objects.aggregate(last=Max("pk"))["last"] or 0
+    return Registration(id=last + 1, username=username, user=None)
+
+
 @transaction.atomic
-def do_register_user(username: str, email: str, password: str, display: str = "") -> User:
-    """Create an account with a profile; a username (or a look-alike, core.names) and an
-    email (whatever its case) belong to one account, which the database enforces."""
+def do_register_user(
+    username: str,
+    email: str,
+    password: str,
+    display: str = "",
+    *,
+    client: str = "",
+    language: str = "",
+) -> Registration:
+    """Create an account with a profile and mail the link that verifies its address; a
+    username (or a look-alike, core.names) and an email (whatever its case) belong to one
+    account, which the database enforces. An address that has an account answers as a
+    success and mails that account's owner (nothing tells the caller it exists)."""
     User = get_user_model()
     username = normalize_username(username)
     if len(username) > 150:
@@ -38,27 +70,24 @@ def do_register_user(username: str, email: str, password: str, display: str = ""
         )
     if username_taken(username):
         raise StateConflict(*USERNAME_TAKEN)
-    if email_taken(email):
-        raise StateConflict(*EMAIL_TAKEN)
     user = User(username=username, email=email)
-    try:
-        password_validation.validate_password(password, user)
-    except ValidationError as exc:
-        raise InvalidInput(
-            "invalid", "The password is too weak.", {"password": list(exc.messages)}
-        ) from None
+    recovery.check_password(user, password, "password")
+    if email_taken(email):
+        return _as_if_registered(username, password, email, client)
     user.set_password(password)
     try:
         # A concurrent registration of the same name or email commits first: the unique
-        # indexes (auth_user.username, AccountKey) refuse this one, a 409 and no row.
+        # indexes (auth_user.username, AccountKey) refuse this one, and no row is made.
         with transaction.atomic():
             user.save()
     except IntegrityError:
         if email_taken(email) and not username_taken(username):
-            raise StateConflict(*EMAIL_TAKEN) from None
+            return _as_if_registered(username, password, email, client)
         raise StateConflict(*USERNAME_TAKEN) from None
-    Profile.objects.create(user=user, display_name=clean_name(display))
-    return user
+    code = language if language in dict(settings.LANGUAGES) else ""
+    Profile.objects.create(user=user, display_name=clean_name(display), ui_language=code)
+    recovery.do_send_verification(user)
+    return Registration(id=user.pk, username=user.get_username(), user=user)
 
 
 def do_set_ui_language(user: User, code: str) -> None:

@@ -4,6 +4,7 @@ own API tokens."""
 from __future__ import annotations
 
 from django.contrib.auth import authenticate, logout
+from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import AuthenticationFailed
@@ -12,18 +13,24 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import tokens
+from accounts import recovery, tokens
 from accounts.actions import do_register_user
+from accounts.identity import email_verified
 from accounts.models import AuthToken
 from accounts.serializers import (
     DeviceTokenSerializer,
+    LinkSerializer,
+    MeSerializer,
+    PasswordResetConfirmSerializer,
+    PasswordResetSerializer,
     RegisteredSerializer,
     RegisterSerializer,
     TokenRequestSerializer,
     TokenSerializer,
 )
 from accounts.signup import signup_budget
-from core.api import CURSOR, LIMIT, page, parse, parse_empty
+from core.api import CURSOR, LIMIT, me, page, parse, parse_empty
+from core.client_address import request_client_address
 from core.errors import NotFound
 from core.pagination import paginate
 
@@ -36,16 +43,93 @@ class RegisterView(APIView):
     permission_classes = [AllowAny]
     throttle_scope = "auth"
 
-    @extend_schema(request=RegisterSerializer, responses={201: RegisteredSerializer}, tags=["auth"])
+    @extend_schema(
+        request=RegisterSerializer,
+        responses={201: RegisteredSerializer},
+        tags=["auth"],
+        description="The same answer whether the address is new or already has an account "
+        "(then nothing is made and its owner is mailed); a new address is mailed the link "
+        "that verifies it.",
+    )
     def post(self, request: Request) -> Response:
         data = parse(RegisterSerializer, request)
         with signup_budget(request):
-            user = do_register_user(
-                data["username"], data["email"], data["password"], data.get("display_name", "")
+            done = do_register_user(
+                data["username"],
+                data["email"],
+                data["password"],
+                data.get("display_name", ""),
+                client=request_client_address(request),
+                language=get_language() or "",
             )
+        return Response({"id": done.id, "username": done.username}, status=status.HTTP_201_CREATED)
+
+
+class MeView(APIView):
+    """Who the request is signed in as."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: MeSerializer}, tags=["auth"])
+    def get(self, request: Request) -> Response:
+        user = me(request)
+        profile = getattr(user, "profile", None)
         return Response(
-            {"id": user.pk, "username": user.get_username()}, status=status.HTTP_201_CREATED
+            {
+                "id": user.pk,
+                "username": user.get_username(),
+                "email": user.email,
+                "email_verified": email_verified(user),
+                "ui_language": getattr(profile, "ui_language", "") or "",
+                "is_staff": user.is_staff,
+            }
         )
+
+
+class PasswordResetView(APIView):
+    """Ask for a password-reset link: always 202, whether or not the address has an
+    account (one that has gets a one-use link valid 24 hours)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+    throttle_scope = "auth"
+
+    @extend_schema(request=PasswordResetSerializer, responses={202: None}, tags=["auth"])
+    def post(self, request: Request) -> Response:
+        data = parse(PasswordResetSerializer, request)
+        recovery.request_password_reset(data["email"], request_client_address(request))
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmView(APIView):
+    """Set a new password with the uid and token of a mailed link: every session, API
+    token and socket of the account ends. A used, expired or altered link is a 400
+    `invalid_link`."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+    throttle_scope = "auth"
+
+    @extend_schema(request=PasswordResetConfirmSerializer, responses={204: None}, tags=["auth"])
+    def post(self, request: Request) -> Response:
+        data = parse(PasswordResetConfirmSerializer, request)
+        recovery.do_reset_password(data["uid"], data["token"], data["new_password"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class VerifyEmailView(APIView):
+    """Confirm an address with the uid and token of the mailed link (400 `invalid_link`
+    for a used, expired or altered one, or one mailed to a previous address)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+    throttle_scope = "auth"
+
+    @extend_schema(request=LinkSerializer, responses={204: None}, tags=["auth"])
+    def post(self, request: Request) -> Response:
+        data = parse(LinkSerializer, request)
+        recovery.do_verify_email(data["uid"], data["token"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class TokenView(APIView):

@@ -6,7 +6,7 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from accounts import identity, schema, signout  # noqa: F401 - schema registers an extension
+        from accounts import identity, mail, schema, signout  # noqa: F401 - mail, schema register
 
         identity.connect()
         signout.connect_signals()

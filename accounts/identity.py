@@ -62,9 +62,18 @@ def mark_email_verified(user: User) -> None:
     AccountKey.objects.filter(user_id=user.pk).update(email_verified_key=F("email_key"))
 
 
-def sync_account_keys(users: Iterable[User]) -> None:
-    """Write the keys of users created without signals (bulk_create in the demo seed)."""
-    AccountKey.objects.bulk_create(AccountKey(user=u, **keys_for(u)) for u in users)
+def sync_account_keys(users: Iterable[User], *, verified: bool = False) -> None:
+    """Write the keys of users created without signals (bulk_create in the demo seed;
+    `verified`: their addresses count as confirmed, as the demo's do)."""
+    rows = []
+    for user in users:
+        keys = keys_for(user)
+        rows.append(
+            AccountKey(
+                user=user, email_verified_key=keys["email_key"] if verified else None, **keys
+            )
+        )
+    AccountKey.objects.bulk_create(rows)
 
 
 def _remember_identity(sender: Any, instance: User, raw: bool = False, **kwargs: Any) -> None:

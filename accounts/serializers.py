@@ -51,3 +51,29 @@ class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
     id = serializers.IntegerField(help_text="The token in GET /api/v1/auth/tokens/.")
     expiry = serializers.DateTimeField(help_text="Moves on with use: 30 days after the last.")
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    email = serializers.EmailField(allow_blank=True)
+    email_verified = serializers.BooleanField(help_text="Whether a link mailed there was followed.")
+    ui_language = serializers.CharField(
+        allow_blank=True, help_text="ar, fr, en, or '' (none chosen)."
+    )
+    is_staff = serializers.BooleanField()
+
+
+class PasswordResetSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class LinkSerializer(serializers.Serializer):
+    """The two last parts of a mailed link (`…/<uid>/<token>/`)."""
+
+    uid = serializers.CharField(max_length=64, trim_whitespace=False)
+    token = serializers.CharField(max_length=64, trim_whitespace=False)
+
+
+class PasswordResetConfirmSerializer(LinkSerializer):
+    new_password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)

@@ -14,6 +14,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import User
 
+from accounts import recovery
 from accounts.identity import email_taken, username_taken
 from core.names import normalize_username
 
@@ -46,6 +47,12 @@ class IdentityUserChangeForm(_IdentityChecks, UserChangeForm):
 class IdentityUserAdmin(UserAdmin):
     form = IdentityUserChangeForm
     add_form = IdentityUserCreationForm
+
+    def save_model(self, request: Any, obj: User, form: Any, change: bool) -> None:
+        """A new address set here is unverified (accounts.identity) and mailed its link."""
+        super().save_model(request, obj, form, change)
+        if "email" in form.changed_data:
+            recovery.do_send_verification(obj)
 
 
 def register(site: Any = admin.site) -> None:

@@ -15,10 +15,11 @@ from django.utils.translation import check_for_language, get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from accounts import tokens
+from accounts import recovery_web, tokens
 from accounts.actions import do_register_user, do_set_ui_language
 from accounts.signup import signup_budget
 from core.api import me
+from core.client_address import request_client_address
 from core.errors import ActionError, NotFound
 from core.web import apply_action_error, rate_limited, safe_next, signed_in
 
@@ -75,16 +76,29 @@ def signup(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             with signup_budget(request):
-                user = do_register_user(
-                    data["username"], data["email"], data["password"], data["display_name"]
+                done = do_register_user(
+                    data["username"],
+                    data["email"],
+                    data["password"],
+                    data["display_name"],
+                    client=request_client_address(request),
+                    language=get_language() or settings.LANGUAGE_CODE,
                 )
         except ActionError as exc:
             apply_action_error(form, exc)
             refused = exc
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            do_set_ui_language(user, get_language() or settings.LANGUAGE_CODE)
-            messages.success(request, gettext("Welcome to Shabaka! Find a network to join."))
+            # An address that already has an account makes none (its owner is mailed):
+            # the page answers the same, only no one is signed in.
+            if done.user is not None:
+                login(request, done.user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request,
+                gettext(
+                    "Welcome to Shabaka! We mailed you a link to confirm your address. "
+                    "Find a network to join."
+                ),
+            )
             return redirect(safe_next(request, reverse("web:networks")))
     response = render(
         request, "accounts/signup.html", {"form": form, "next": safe_next(request, "")}
@@ -121,8 +135,7 @@ def signout(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 def account(request: HttpRequest) -> HttpResponse:
-    rows = list(tokens.filter_own_tokens(me(request)).order_by("-last_used", "-id"))
-    return render(request, "accounts/account.html", {"tokens": rows})
+    return render(request, "accounts/account.html", recovery_web.account_context(request))
 
 
 @signed_in

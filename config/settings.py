@@ -269,6 +269,8 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 LOGIN_URL = "/signin/"
+# Password-reset and email-verification links (accounts/links.py) work for 24 hours.
+PASSWORD_RESET_TIMEOUT = 24 * 3600
 
 # Sign-in lockout by django-axes: 5 failures in 15 minutes for a username or from an
 # address, then 429 (docs/operations.md "Sign-in lockout": the handler and each choice).
@@ -462,6 +464,14 @@ SHABAKA["BUDGETS"].update(
         "signup": os.environ.get("BUDGET_SIGNUP", _OPEN if TESTING else "5 per hour"),
         "forum_topic": os.environ.get(
             "BUDGET_FORUM_TOPIC", _OPEN if TESTING else "1 per 15 seconds; 20 per day"
+        ),
+        # Account mail (accounts/recovery.py): reset links, verification links, "someone
+        # tried to register with your address", per client address and per address.
+        "mail_client": os.environ.get(
+            "BUDGET_MAIL_CLIENT", _OPEN if TESTING else "10 per hour; 50 per day"
+        ),
+        "mail_address": os.environ.get(
+            "BUDGET_MAIL_ADDRESS", _OPEN if TESTING else "3 per hour; 10 per day"
         ),
         "forum_reply": os.environ.get(
             "BUDGET_FORUM_REPLY",

@@ -39,6 +39,10 @@ ERROR_MESSAGES: dict[str, Any] = {
     "invitation_expired": _("This invitation has expired."),
     "invitation_used_up": _("This invitation has been used up."),
     "invitation_email_mismatch": _("This invitation was sent to another address."),
+    "email_unverified": _(
+        "This invitation was sent to your address: confirm it first with the link we mailed "
+        "there (your account page can send it again), then accept the invitation."
+    ),
     "not_member": _("Only members of this network may do this."),
     "not_moderator": _("Only moderators of this network may do this."),
     "not_owner": _("Only owners of this network may do this."),
@@ -52,7 +56,6 @@ ERROR_MESSAGES: dict[str, Any] = {
     "same_role": _("This member already has that role."),
     "already_revoked": _("This invitation is already revoked."),
     "username_taken": _("This username is taken."),
-    "email_taken": _("An account with this email exists."),
     "topic_locked": _("This topic is locked: it takes no new replies."),
     "topic_deleted": _("This topic has been deleted."),
     "post_deleted": _("This post has been deleted."),

@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.identity import email_verified, verified_email
 from community import events
 from community.actions.common import audit, locked_membership, save_membership
 from community.models import Invitation, Membership, Network
@@ -32,11 +33,22 @@ def resolve_invitation(network: Network, user: User, token: str) -> Invitation:
         raise NotAllowed(
             "invitation_email_mismatch", "This invitation was sent to another address."
         )
+    if invitation.email and not email_verified(user):
+        # Registering with an address proves nothing: following a link mailed there does.
+        raise NotAllowed(
+            "email_unverified",
+            "Confirm your email address first (the link mailed to it), then accept again.",
+        )
     return invitation
 
 
 def _invitee(email: str) -> User | None:
-    return get_user_model().objects.filter(email__iexact=email).first() if email else None
+    """The account an address invitation is for: only one that proved the address is
+    theirs (an unverified account may hold it without owning it, and must not see a
+    hidden network for it)."""
+    if not email:
+        return None
+    return get_user_model().objects.filter(verified_email(), email__iexact=email).first()
 
 
 @transaction.atomic

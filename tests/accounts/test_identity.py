@@ -66,7 +66,8 @@ def test_an_email_is_unique_whatever_its_case(api: Callable[[Any], Any]) -> None
 
     response = register(client, "amina2", "amina@example.MA")
 
-    assert_error(response, 409, "email_taken")
+    # Answered as a success (tests/accounts/test_taken_address.py), but nothing is made.
+    assert response.status_code == 201
     assert get_user_model().objects.count() == 1
 
 
@@ -172,5 +173,6 @@ def test_concurrent_registrations_with_one_email_create_one_account() -> None:
 
     statuses = _race(pairs)
 
-    assert sorted(statuses) == [201] + [409] * 9
+    # Each is answered as a success (a taken address tells nobody it is taken).
+    assert sorted(statuses) == [201] * 10
     assert get_user_model().objects.filter(email__iexact="same@example.org").count() == 1

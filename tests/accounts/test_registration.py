@@ -46,7 +46,6 @@ def test_register_then_sign_in_with_the_token(api: Callable[[Any], Any]) -> None
     ("body", "status", "code", "field"),
     [
         (GOOD | {"username": "Owner"}, 409, "username_taken", "username"),
-        (GOOD | {"email": "OWNER@example.org"}, 409, "email_taken", "email"),
         (GOOD | {"password": "12345678"}, 400, "invalid", "password"),
         (GOOD | {"password": "amina.benali"}, 400, "invalid", "password"),
         (GOOD | {"password": "short"}, 400, "invalid", "password"),
@@ -136,7 +135,8 @@ def test_sign_in_attempts_are_throttled_with_retry_after(
 
 
 def test_registered_user_gets_a_profile_with_their_display_name() -> None:
-    user = do_register_user("fatima.zahra", "fz@example.org", "Tafrawt-2024!", "فاطمة الزهراء")
+    user = do_register_user("fatima.zahra", "fz@example.org", "Tafrawt-2024!", "فاطمة الزهراء").user
+    assert user is not None
 
     assert display_name(user) == "فاطمة الزهراء"
     assert user.check_password("Tafrawt-2024!")
