@@ -3,9 +3,11 @@ verification, and the mail that tells the owner of an address someone tried to r
 with it.
 
 Who may be mailed: the verification goes to the new address (that is its point); the
-reset link and the "someone tried to register with your address" mail go to an address
-whether or not it is verified, because they are how the person who reads that address
-reclaims it (following a reset link proves it, so it also verifies the address).
+reset link goes to an address whether or not it is verified, because it is how the
+person who reads that address reclaims it — it is a verification that also sets a
+password (following it proves the address, so it verifies it). The "someone tried to
+register with your address" note goes only to a verified address; an unverified one is
+sent its verification link again instead.
 Everything else (notifications, digests) is mailed only to verified addresses
 (accounts.identity.verified_email).
 
@@ -195,5 +197,10 @@ def tell_owner_of_address(email: str, client: str) -> None:
     if key is None or not may_mail(client, key):
         return
     owner = _account_with(key)
-    if owner is not None:
+    if owner is None:
+        return
+    if email_verified(owner):
         outbox.queue(MAIL_ADDRESS_TAKEN, to=owner.email, user=owner, language=language_of(owner))
+    else:
+        # An unverified address is sent nothing but its verification: the link again.
+        do_send_verification(owner)

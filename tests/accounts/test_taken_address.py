@@ -77,6 +77,18 @@ def test_the_owner_of_a_taken_address_is_mailed_a_reset_link_that_works(
     assert reset.status_code == 204
 
 
+def test_an_unverified_owner_is_sent_its_verification_again_not_the_note(
+    api: Callable[[Any], Any], jobs: Any
+) -> None:
+    """Nothing but the verification goes to an unverified address."""
+    from tests.factories.users import make_user
+
+    unverified = make_user("unverified", email_verified=False)
+    register(api, "impostor", unverified.email)
+    kinds = list(Mail.objects.filter(to_address=unverified.email).values_list("kind", flat=True))
+    assert kinds == ["accounts.verify_email"]
+
+
 def test_the_owner_is_not_mail_bombed_by_repeated_registrations(
     api: Callable[[Any], Any], jobs: Any, member: Any, settings: Any
 ) -> None:
