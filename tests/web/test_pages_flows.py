@@ -429,3 +429,23 @@ def french_signed_in(user: Any) -> Client:
     client = french()
     client.force_login(user)
     return client
+
+
+def test_a_banned_member_is_told_they_are_banned_since_when_and_why(
+    moderator, member, public_network
+):
+    """Not "sign in to read the forums" (they are signed in): the truth, in their language."""
+    membership_actions.do_ban_member(moderator, public_network, member.pk, reason="Publicité")
+    client = french()
+    client.force_login(member)
+    page = client.get("/networks/germany/").content.decode()
+    assert "Vous êtes banni de ce réseau depuis le" in page
+    assert "Publicité" in page
+    assert "Connectez-vous" not in page
+
+
+def test_a_requester_is_told_their_request_waits(pending, private_network):
+    client = french()
+    client.force_login(pending)
+    page = client.get(f"/networks/{private_network.slug}/").content.decode()
+    assert "attend un modérateur" in page
