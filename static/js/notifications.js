@@ -19,6 +19,10 @@
   var menu = document.getElementById("bell-menu");
   var lang = document.documentElement.lang || "en";
   var opened = false;
+  // On a room's page that room is being read: not counted (its sidebar badge is hidden too).
+  var chat = document.getElementById("chat");
+  var openRoom = chat && chat.dataset.room ? chat.dataset.room : null;
+  if (openRoom) delete rooms[openRoom];
 
   function fill(pattern, n) {
     return pattern.replace("%(n)s", String(n));
@@ -226,7 +230,7 @@
           return;
         case "unread":
           if (typeof frame.room !== "number" || typeof frame.count !== "number") return;
-          if (frame.count) rooms[frame.room] = frame.count;
+          if (frame.count && String(frame.room) !== openRoom) rooms[frame.room] = frame.count;
           else delete rooms[frame.room];
           setMessages();
           return;
@@ -234,4 +238,5 @@
     },
   });
   setBell(parseInt(bellCount.textContent, 10) || 0);
+  setMessages();
 })();
