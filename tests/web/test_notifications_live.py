@@ -134,3 +134,27 @@ def test_a_room_message_raises_the_messages_badge_live(browser: Any, server: Any
     assert youssef.js_errors == [] and salma.js_errors == []
     youssef.context.close()
     salma.context.close()
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_the_bell_menu_and_the_list_fit_a_phone_in_both_directions(
+    browser: Any,  # noqa: F811
+    server: Any,
+    lang: str,
+) -> None:
+    page = new_page(browser, server, width=375, lang=lang)
+    sign_in(page, "amina")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl" if lang == "ar" else "ltr")
+    page.goto("/networks/")
+    expect(page.locator("body")).to_have_attribute("data-live", "1")
+    page.click("[data-bell]")
+    menu = page.locator("#bell-menu")
+    expect(menu.locator(".bell-menu-foot a")).to_be_visible()
+    box = menu.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
+    page.keyboard.press("Escape")
+    expect(menu).to_be_hidden()
+    page.goto("/notifications/")
+    assert int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth")) <= 0
+    assert page.js_errors == []
+    page.context.close()
