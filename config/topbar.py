@@ -68,10 +68,6 @@ class TopBar:
             "bell": _("Notifications (unread: %(n)s)"),
             "messages": _("Messages (unread: %(n)s)"),
             "new": _("New notification"),
-            "latest": _("Latest notifications"),
-            "seeAll": _("See all notifications"),
-            "markAll": _("Mark all as read"),
-            "empty": _("No notification yet."),
             "failed": _("The notifications could not be loaded."),
         }
 

@@ -23,6 +23,7 @@ from notifications.actions import do_mark_read
 from notifications.texts import language_of
 
 PAGE_SIZE = 30
+MENU_SIZE = 6
 FILTERS = ("all", "unread")
 
 
@@ -60,6 +61,24 @@ def notification_list(request: HttpRequest) -> HttpResponse:
             "items": items,
             "show": show,
             "next_cursor": next_cursor,
+        },
+    )
+
+
+@require_GET
+@signed_in
+def menu(request: HttpRequest) -> HttpResponse:
+    """The bell's menu (an HTML fragment notifications.js shows): the latest few, in the
+    page's language, with the same forms as the list."""
+    user = me(request)
+    rows = list(queries.for_listing(queries.visible(user)).order_by("-id")[:MENU_SIZE])
+    shown = queries.serialize(rows, _language()) if rows else []
+    return render(
+        request,
+        "notifications/_menu.html",
+        {
+            "items": shown,
+            "next": safe_next(request, reverse("web:notifications")),
         },
     )
 

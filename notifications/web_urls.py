@@ -6,6 +6,7 @@ from notifications import web
 
 urlpatterns = [
     path("notifications/", web.notification_list, name="notifications"),
+    path("notifications/menu/", web.menu, name="notifications-menu"),
     path("notifications/read-all/", web.mark_all_read, name="notifications-read-all"),
     path(
         "notifications/<int:notification_id>/read/",

@@ -5,14 +5,17 @@
   // Country and language names in the reader's language, from the browser's own data
   // (Intl.DisplayNames): the server sends ISO codes with an English fallback.
   // <time datetime data-local-time>: the moment in the reader's language and time zone
-  // (the server's rendering stays when Intl is missing).
-  if (window.Intl && Intl.DateTimeFormat) {
+  // (the server's rendering stays when Intl is missing). Markup added later (the bell's
+  // menu) calls window.shabakaLocalTimes(itsRoot).
+  window.shabakaLocalTimes = function (root) {
+    if (!window.Intl || !Intl.DateTimeFormat) return;
     var when = new Intl.DateTimeFormat([lang], { dateStyle: "medium", timeStyle: "short" });
-    document.querySelectorAll("time[data-local-time]").forEach(function (node) {
+    root.querySelectorAll("time[data-local-time]").forEach(function (node) {
       var moment = new Date(node.getAttribute("datetime"));
       if (!isNaN(moment)) node.textContent = when.format(moment);
     });
-  }
+  };
+  window.shabakaLocalTimes(document);
   if (window.Intl && Intl.DisplayNames) {
     var regions = new Intl.DisplayNames([lang], { type: "region" });
     var languages = new Intl.DisplayNames([lang], { type: "language" });

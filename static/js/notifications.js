@@ -17,7 +17,6 @@
   var messagesCount = document.querySelector("[data-messages-count]");
   var toasts = document.getElementById("toasts");
   var menu = document.getElementById("bell-menu");
-  var lang = document.documentElement.lang || "en";
   var opened = false;
   // On a room's page that room is being read: not counted (its sidebar badge is hidden too).
   var chat = document.getElementById("chat");
@@ -93,69 +92,22 @@
 
   // --- the menu ----------------------------------------------------------------------------
 
-  function csrfToken() {
-    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
-    return input ? input.value : "";
-  }
-
-  function postForm(action, cls, content) {
-    var form = el("form", cls);
-    form.method = "post";
-    form.action = action;
-    var token = el("input");
-    token.type = "hidden";
-    token.name = "csrfmiddlewaretoken";
-    token.value = csrfToken();
-    form.appendChild(token);
-    var next = el("input");
-    next.type = "hidden";
-    next.name = "next";
-    next.value = location.pathname + location.search;
-    form.appendChild(next);
-    form.appendChild(content);
-    return form;
-  }
-
-  function drawMenu(page) {
-    menu.textContent = "";
-    menu.appendChild(el("h2", "bell-menu-title", T.latest));
-    if (!page.results.length) menu.appendChild(el("p", "empty", T.empty));
-    var when = window.Intl ? new Intl.DateTimeFormat([lang], { dateStyle: "medium", timeStyle: "short" }) : null;
-    var list = el("ul", "list");
-    page.results.forEach(function (n) {
-      var item = el("li", n.read_at ? "notif" : "notif unread");
-      var button = el("button", "linklike");
-      button.type = "submit";
-      var text = el("span", "", n.text);
-      text.dir = "auto";
-      button.appendChild(text);
-      var meta = el("span", "muted small", when ? when.format(new Date(n.created_at)) : "");
-      button.appendChild(meta);
-      item.appendChild(postForm("/notifications/" + n.id + "/open/", "notif-open", button));
-      list.appendChild(item);
-    });
-    menu.appendChild(list);
-    var foot = el("div", "bell-menu-foot");
-    var all = el("a", "", T.seeAll);
-    all.href = "/notifications/";
-    foot.appendChild(all);
-    if (parseInt(bell.dataset.unread || "0", 10) > 0) {
-      var markAll = el("button", "btn small ghost", T.markAll);
-      foot.appendChild(postForm("/notifications/read-all/", "inline-form", markAll));
-    }
-    menu.appendChild(foot);
-  }
-
   function loadMenu() {
-    fetch("/api/v1/notifications/?limit=6", {
+    // Rendered by the server (notifications/web.py `menu`), in the page's language, with
+    // the same forms as the list: opening one marks it read and goes to it.
+    var here = location.pathname + location.search;
+    fetch("/notifications/menu/?next=" + encodeURIComponent(here), {
       credentials: "same-origin",
-      headers: { Accept: "application/json" },
+      headers: { Accept: "text/html" },
     })
       .then(function (response) {
         if (!response.ok) throw new Error(String(response.status));
-        return response.json();
+        return response.text();
       })
-      .then(drawMenu)
+      .then(function (html) {
+        menu.innerHTML = html; // our own template's output, escaped there
+        if (window.shabakaLocalTimes) window.shabakaLocalTimes(menu);
+      })
       .catch(function () {
         menu.textContent = "";
         menu.appendChild(el("p", "errorlist", T.failed));

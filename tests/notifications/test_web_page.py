@@ -50,6 +50,7 @@ def test_anonymous_is_sent_to_sign_in_and_may_not_post() -> None:
     response = Client().get(PAGE)
     assert response.status_code == 302
     assert response["Location"] == "/signin/?next=/notifications/"
+    assert Client().get("/notifications/menu/").status_code == 302
     for path in ("/notifications/read-all/", "/notifications/1/read/", "/notifications/1/open/"):
         response = Client().post(path)
         assert response.status_code == 302 and response["Location"].startswith("/signin/")
@@ -258,3 +259,47 @@ def test_the_page_costs_the_same_queries_for_5_and_50_notifications(
         ]
     )
     assert (_cost(client, PAGE), _cost(client, f"{PAGE}?show=unread")) == small
+
+
+def test_the_bell_menu_shows_the_latest_six_visible_in_the_page_language(
+    django_capture_on_commit_callbacks: Any,
+    owner: Any,
+    member: Any,
+    public_network: Network,
+    private_network: Network,
+) -> None:
+    public = notify(member, public_network, owner, 7, action="banned")
+    hidden = notify(member, private_network, owner, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        members.do_ban_member(owner, private_network, member.pk)
+    client = client_of(member)
+    client.cookies["django_language"] = "fr"
+    response = client.get("/notifications/menu/", {"next": "/networks/"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html
+    assert shown_ids(html) == sorted(public, reverse=True)[:6]
+    assert not set(hidden) & set(shown_ids(html))
+    assert "Vous avez été banni de Germany." in html
+    assert 'name="next" value="/networks/"' in html
+    assert 'action="/notifications/read-all/"' in html
+    away = client.get("/notifications/menu/", {"next": "https://evil.example/"}).content.decode()
+    assert "evil.example" not in away
+
+
+def test_the_menu_costs_the_same_queries_for_5_and_50_notifications(
+    owner: Any, member: Any, public_network: Network
+) -> None:
+    actors = [make_user(f"menu{i}") for i in range(5)]
+    for actor in actors:
+        notify(member, public_network, actor)
+    client = client_of(member)
+    small = _cost(client, "/notifications/menu/")
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=member, kind=Kind.MODERATION, network=public_network, actor=actors[0]
+            )
+            for _ in range(45)
+        ]
+    )
+    assert _cost(client, "/notifications/menu/") == small

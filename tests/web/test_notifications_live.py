@@ -13,6 +13,7 @@ import pytest
 
 from tests.web.live import LiveServer, live_server
 from tests.web.test_browser import (
+    SCREENSHOTS,
     browser,  # noqa: F401 - the module's fixtures
     expect,
     new_page,
@@ -77,6 +78,7 @@ def test_a_join_request_rings_the_moderators_bell_live(browser: Any, server: Any
     menu = amina.locator("#bell-menu")
     expect(menu).to_be_visible()
     expect(menu.locator("li").first).to_contain_text("Karim")
+    amina.screenshot(path=str(SCREENSHOTS / "bell-menu-en.png"))
     menu.locator("li").first.locator("button").click()
     amina.wait_for_url(re.compile(r".*/networks/aviation-canada/manage/.*"))
     expect(amina.locator("[data-bell-count]")).to_have_text(str(before))
@@ -152,6 +154,7 @@ def test_the_bell_menu_and_the_list_fit_a_phone_in_both_directions(
     expect(menu.locator(".bell-menu-foot a")).to_be_visible()
     box = menu.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
+    page.screenshot(path=str(SCREENSHOTS / f"bell-menu-mobile-{lang}.png"))
     page.keyboard.press("Escape")
     expect(menu).to_be_hidden()
     page.goto("/notifications/")
