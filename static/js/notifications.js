@@ -101,7 +101,8 @@
       headers: { Accept: "text/html" },
     })
       .then(function (response) {
-        if (!response.ok) throw new Error(String(response.status));
+        // Signed out meanwhile: the sign-in page is no menu.
+        if (!response.ok || response.redirected) throw new Error(String(response.status));
         return response.text();
       })
       .then(function (html) {
