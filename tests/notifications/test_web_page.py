@@ -16,6 +16,7 @@ from community.models import Network
 from notifications.actions import do_notify
 from notifications.models import Notification
 from tests._queries import AllQueries
+from tests.factories.networks import add_member
 from tests.factories.users import make_user
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +45,12 @@ def notify(user: Any, network: Network, actor: Any, n: int = 1, **data: Any) -> 
 
 def shown_ids(html: str) -> list[int]:
     return [int(n) for n in re.findall(r'data-notification="(\d+)"', html)]
+
+
+def bell(html: str) -> int:
+    found = re.search(r"data-bell-count(?: hidden)?>(\d+)<", html)
+    assert found, "no bell"
+    return int(found.group(1))
 
 
 def test_anonymous_is_sent_to_sign_in_and_may_not_post() -> None:
@@ -102,7 +109,7 @@ def test_banned_since_network_is_hidden_from_the_page_and_the_bell(
     # Opening or marking a hidden one answers 404 and changes nothing.
     assert client.post(f"/notifications/{private[0]}/open/").status_code == 404
     assert Notification.objects.get(pk=private[0]).read_at is None
-    assert re.search(r"data-bell-count>1<", html)
+    assert bell(html) == 1
 
 
 def test_pages_through_keyset_cursors(owner: Any, member: Any, public_network: Network) -> None:
@@ -303,3 +310,40 @@ def test_the_menu_costs_the_same_queries_for_5_and_50_notifications(
         ]
     )
     assert _cost(client, "/notifications/menu/") == small
+
+
+NETWORKS = {"public": "public_network", "private": "private_network", "hidden": "hidden_network"}
+
+
+def readers(visibility: str) -> set[str]:
+    """Who may read a network of this visibility now (CONTRACT.md "Networks")."""
+    if visibility == "public":
+        return {"owner", "moderator", "member", "pending", "outsider", "left", "staff"}
+    return {"owner", "moderator", "member", "staff"}
+
+
+@pytest.mark.parametrize("visibility", list(NETWORKS))
+def test_every_persona_sees_on_the_page_bell_and_menu_only_what_it_may_read_now(
+    request: pytest.FixtureRequest, visibility: str, personas: dict[str, Any]
+) -> None:
+    people = {**personas, "left": make_user("leaver")}
+    network: Network = request.getfixturevalue(NETWORKS[visibility])
+    add_member(network, people["left"])
+    actor = make_user("actor")
+    # Rows as they were stored while everyone belonged; then the leaver leaves.
+    Notification.objects.bulk_create(
+        Notification(recipient=user, kind=Kind.MODERATION, network=network, actor=actor, data={})
+        for user in people.values()
+    )
+    members.do_leave_network(people["left"], network)
+    for name, user in people.items():
+        client = client_of(user)
+        page = client.get(PAGE).content.decode()
+        menu = client.get("/notifications/menu/").content.decode()
+        expected = 1 if name in readers(visibility) else 0
+        assert (len(shown_ids(page)), bell(page), len(shown_ids(menu))) == (expected,) * 3, (
+            visibility,
+            name,
+        )
+        if not expected:
+            assert network.name not in page.split('<main id="main"')[1]
