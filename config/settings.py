@@ -154,6 +154,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                # The top bar's unread counts (lazy; nothing for anonymous visitors).
+                "config.topbar.topbar",
             ],
         },
     },

@@ -245,6 +245,7 @@
         frame.events.forEach(roomEvent);
         if (frame.has_more) replayPages(frame.seq);
         flushPending();
+        markRead(); // opened with nothing new to replay: what is on screen is read
         return;
       case "message.new":
       case "message.edited":

@@ -1,3 +1,21 @@
+// Small touches shared by every page (no build step, nothing required for the page to work).
+(function () {
+  "use strict";
+  var lang = document.documentElement.lang || "en";
+  // <time datetime data-local-time>: the moment in the reader's language and time zone
+  // (the server's rendering stays when Intl is missing). Markup added later (the bell's
+  // menu) calls window.shabakaLocalTimes(itsRoot).
+  window.shabakaLocalTimes = function (root) {
+    if (!window.Intl || !Intl.DateTimeFormat) return;
+    var when = new Intl.DateTimeFormat([lang], { dateStyle: "medium", timeStyle: "short" });
+    root.querySelectorAll("time[data-local-time]").forEach(function (node) {
+      var moment = new Date(node.getAttribute("datetime"));
+      if (!isNaN(moment)) node.textContent = when.format(moment);
+    });
+  };
+  window.shabakaLocalTimes(document);
+})();
+
 // Behaviour the templates ask for with data- attributes (the Content-Security-Policy runs
 // no inline `onsubmit=`/`onclick=`); delegated, so markup inserted later works the same.
 (function () {
@@ -30,15 +48,25 @@
   });
 })();
 
-// The one websocket at /ws/ of a live page (chat.js, topic.js): JSON frames both ways, a
-// ping every 25 s, and after a drop a reconnect with jittered exponential backoff until
-// stop(). `handlers`: connecting(isRetry), open(), frame(frame), closed().
-window.shabakaSocket = function (handlers) {
+// The one websocket at /ws/ of a live page, shared by every script of the page that wants
+// it (chat.js or topic.js, and notifications.js for the top bar on every signed-in page):
+// each calls shabakaSocket(handlers) and gets its own handle on the same connection; JSON
+// frames both ways, a ping every 25 s, and after a drop a reconnect with jittered
+// exponential backoff. `handlers` (each optional): connecting(isRetry), open(),
+// frame(frame), closed(). stop() lets one script go; the socket closes with the last.
+window.shabakaSocket = (function () {
   "use strict";
+  var clients = [];
   var socket = null;
   var retry = 0;
   var pingTimer = null;
-  var stopped = false;
+  var stopped = true;
+
+  function each(name, arg) {
+    clients.slice().forEach(function (client) {
+      if (client[name]) client[name](arg);
+    });
+  }
 
   function send(frame) {
     if (!socket || socket.readyState !== WebSocket.OPEN) return false;
@@ -48,29 +76,30 @@ window.shabakaSocket = function (handlers) {
 
   function open() {
     if (stopped) return;
-    handlers.connecting(retry > 0);
+    each("connecting", retry > 0);
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    socket = new WebSocket(scheme + location.host + "/ws/");
-    socket.onopen = function () {
+    var ws = (socket = new WebSocket(scheme + location.host + "/ws/"));
+    ws.onopen = function () {
       clearInterval(pingTimer);
       pingTimer = setInterval(function () {
         send({ type: "ping" });
       }, 25000);
-      handlers.open();
+      each("open");
     };
-    socket.onmessage = function (event) {
+    ws.onmessage = function (event) {
       var frame;
       try {
         frame = JSON.parse(event.data);
       } catch (e) {
         return;
       }
-      handlers.frame(frame);
+      each("frame", frame);
     };
-    socket.onclose = function (event) {
+    ws.onclose = function (event) {
+      if (ws !== socket) return; // an older connection, already replaced
       clearInterval(pingTimer);
       if (stopped) return;
-      handlers.closed();
+      each("closed");
       if (event.code === 4403) {
         // Signed out (here or elsewhere, or the password changed): the same credential
         // cannot reconnect; reloading shows the page as it now is (or the sign-in).
@@ -84,19 +113,37 @@ window.shabakaSocket = function (handlers) {
     };
   }
 
-  open();
-  return {
-    send: send,
-    // The page is subscribed again: the next drop starts the backoff over.
-    settled: function () {
+  return function (handlers) {
+    clients.push(handlers);
+    if (stopped) {
+      stopped = false;
       retry = 0;
-    },
-    stop: function () {
-      stopped = true;
-      clearInterval(pingTimer);
-      try {
-        socket.close();
-      } catch (e) {}
-    },
+      open();
+    } else {
+      // Joining a connection already made: told as if it were opened for us.
+      if (handlers.connecting) handlers.connecting(retry > 0);
+      if (socket && socket.readyState === WebSocket.OPEN) {
+        setTimeout(function () {
+          if (clients.indexOf(handlers) >= 0 && handlers.open) handlers.open();
+        }, 0);
+      }
+    }
+    return {
+      send: send,
+      // The page is subscribed again: the next drop starts the backoff over.
+      settled: function () {
+        retry = 0;
+      },
+      stop: function () {
+        var at = clients.indexOf(handlers);
+        if (at >= 0) clients.splice(at, 1);
+        if (clients.length) return;
+        stopped = true;
+        clearInterval(pingTimer);
+        try {
+          socket.close();
+        } catch (e) {}
+      },
+    };
   };
-};
+})();

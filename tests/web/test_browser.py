@@ -137,6 +137,7 @@ PAGES = [
     ("directory", "/directory/"),
     ("profile", "/people/amina/"),
     ("moderation", "/networks/germany/manage/members/"),
+    ("notifications", "/notifications/"),
 ]
 
 

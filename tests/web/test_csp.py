@@ -131,6 +131,9 @@ def seeded_pages(forum: dict[str, Any], room: Any, public_network: Any) -> list[
         "/directory/",
         "/messages/",
         "/profile/edit/",
+        "/notifications/",
+        "/notifications/?show=unread",
+        "/notifications/menu/",
     ]
 
 

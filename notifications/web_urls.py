@@ -1,0 +1,21 @@
+"""Web pages of notifications (names live in the "web" namespace)."""
+
+from django.urls import path
+
+from notifications import web
+
+urlpatterns = [
+    path("notifications/", web.notification_list, name="notifications"),
+    path("notifications/menu/", web.menu, name="notifications-menu"),
+    path("notifications/read-all/", web.mark_all_read, name="notifications-read-all"),
+    path(
+        "notifications/<int:notification_id>/read/",
+        web.mark_one_read,
+        name="notification-read",
+    ),
+    path(
+        "notifications/<int:notification_id>/open/",
+        web.open_notification,
+        name="notification-open",
+    ),
+]
