@@ -48,7 +48,8 @@ run: seed messages static
 	@echo "  Shabaka is starting on http://$(HOST):$(PORT)/"
 	@echo "    API docs   http://$(HOST):$(PORT)/api/docs/"
 	@echo "    admin      http://$(HOST):$(PORT)/admin/   (demo staff: admin / shabaka-demo)"
-	@echo "    demo users amina.benali, youssef.elidrissi, … password shabaka-demo"
+	@echo "    demo users amina.benali, youssef.elidrissi, … password shabaka-demo; who leads what:"
+	@$(PY) manage.py demo_people
 	@echo ""
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) --websocket_connect_timeout 30 --application-close-timeout 30 config.asgi:application
 

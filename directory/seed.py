@@ -12,64 +12,97 @@ import random
 from typing import Any
 
 from community.models import Membership
-from community.seed import SeedContext, seed_step
+from community.seed import SeedContext, people, seed_step
 from directory.actions import do_update_profile
 from directory.models import Profile
 from directory.vocabulary import Engagement, ProjectStage, Region
 
+# "masculine|feminine" where the job title agrees with its holder (French and Arabic
+# titles do), one form where it does not.
 HEADLINES: dict[str, list[str]] = {
     "health": [
         "Cardiologue",
         "Médecin urgentiste",
-        "Pharmacienne hospitalière",
-        "طبيب أطفال",
-        "Infirmière en réanimation",
-        "Chirurgien orthopédiste",
+        "Pharmacien hospitalier|Pharmacienne hospitalière",
+        "طبيب أطفال|طبيبة أطفال",
+        "Infirmier en réanimation|Infirmière en réanimation",
+        "Chirurgien orthopédiste|Chirurgienne orthopédiste",
         "Radiologue",
     ],
     "ict": [
-        "Ingénieur logiciel",
+        "Ingénieur logiciel|Ingénieure logiciel",
         "Data scientist",
         "Architecte cloud",
-        "مهندسة برمجيات",
+        "مهندس برمجيات|مهندسة برمجيات",
         "Product manager",
         "DevOps engineer",
-        "Experte en cybersécurité",
+        "Expert en cybersécurité|Experte en cybersécurité",
     ],
     "aerospace": [
         "Pilote de ligne",
-        "Ingénieure aéronautique",
-        "Technicien avionique",
-        "Contrôleur aérien",
+        "Ingénieur aéronautique|Ingénieure aéronautique",
+        "Technicien avionique|Technicienne avionique",
+        "Contrôleur aérien|Contrôleuse aérienne",
         "Aircraft maintenance engineer",
     ],
     "law": [
-        "Avocate d'affaires",
+        "Avocat d'affaires|Avocate d'affaires",
         "Juriste en droit des migrations",
-        "محامي",
+        "محامي|محامية",
         "Notaire",
         "Legal counsel",
     ],
     "journalism": [
         "Journaliste reporter",
-        "Rédactrice en chef",
-        "صحفية",
+        "Rédacteur en chef|Rédactrice en chef",
+        "صحفي|صحفية",
         "Photojournaliste",
         "Podcast producer",
     ],
-    "finance": ["Analyste financier", "Banquière d'investissement", "Actuaire", "Auditeur"],
+    "finance": [
+        "Analyste financier|Analyste financière",
+        "Banquier d'investissement|Banquière d'investissement",
+        "Actuaire",
+        "Auditeur|Auditrice",
+    ],
     "energy": [
-        "Ingénieur énergies renouvelables",
-        "Chef de projet solaire",
-        "مهندس طاقة",
+        "Ingénieur énergies renouvelables|Ingénieure énergies renouvelables",
+        "Chef de projet solaire|Cheffe de projet solaire",
+        "مهندس طاقة|مهندسة طاقة",
         "Energy consultant",
     ],
-    "research": ["Chercheuse en biologie", "Post-doctorant en physique", "Enseignant-chercheur"],
-    "teaching": ["Professeure de mathématiques", "Formateur en langues", "أستاذ جامعي"],
-    "automotive": ["Ingénieur automobile", "Responsable qualité chez un équipementier"],
-    "agriculture": ["Agronome", "Ingénieure en irrigation", "مهندس فلاحي"],
-    "tourism": ["Directeur d'hôtel", "Guide et organisatrice de voyages"],
+    "research": [
+        "Chercheur en biologie|Chercheuse en biologie",
+        "Post-doctorant en physique|Post-doctorante en physique",
+        "Enseignant-chercheur|Enseignante-chercheuse",
+    ],
+    "teaching": [
+        "Professeur de mathématiques|Professeure de mathématiques",
+        "Formateur en langues|Formatrice en langues",
+        "أستاذ جامعي|أستاذة جامعية",
+    ],
+    "automotive": [
+        "Ingénieur automobile|Ingénieure automobile",
+        "Responsable qualité chez un équipementier",
+    ],
+    "agriculture": [
+        "Agronome",
+        "Ingénieur en irrigation|Ingénieure en irrigation",
+        "مهندس فلاحي|مهندسة فلاحية",
+    ],
+    "tourism": [
+        "Directeur d'hôtel|Directrice d'hôtel",
+        "Guide et organisateur de voyages|Guide et organisatrice de voyages",
+    ],
 }
+
+
+def agreeing(text: str, female: bool | None) -> str:
+    """The form of "masculine|feminine" that agrees with the person."""
+    masculine, _, feminine = text.partition("|")
+    return (feminine or masculine) if female else masculine
+
+
 SKILLS: dict[str, list[str]] = {
     "health": ["cardiologie", "échographie", "urgences", "pédiatrie", "santé publique"],
     "ict": ["python", "kubernetes", "machine learning", "react", "cybersécurité", "c++"],
@@ -124,7 +157,7 @@ PROJECTS: dict[str, list[str]] = {
 }
 
 
-def _profile(rng: random.Random, networks: list[Any]) -> dict[str, Any]:
+def _profile(rng: random.Random, networks: list[Any], female: bool | None) -> dict[str, Any]:
     countries = [n.country for n in networks if n.country]
     country = countries[0] if countries else rng.choice(list(CITIES))
     hinted = [NETWORK_SECTOR[n.slug] for n in networks if n.slug in NETWORK_SECTOR]
@@ -136,9 +169,11 @@ def _profile(rng: random.Random, networks: list[Any]) -> dict[str, Any]:
     if rng.random() < 0.25:
         languages.append("zgh")
     fields: dict[str, Any] = {
-        "headline": rng.choice(HEADLINES[sector]) + f" à {rng.choice(CITIES[country])}",
-        "bio": "Né·e au Maroc, installé·e à l'étranger depuis "
-        f"{rng.randint(3, 25)} ans. J'aime partager mon expérience avec la diaspora.",
+        "headline": agreeing(rng.choice(HEADLINES[sector]), female)
+        + f" à {rng.choice(CITIES[country])}",
+        "bio": agreeing("Né au Maroc, installé|Née au Maroc, installée", female)
+        + f" à l'étranger depuis {rng.randint(3, 25)} ans. "
+        "J'aime partager mon expérience avec la diaspora.",
         "country": country,
         "city": rng.choice(CITIES[country]),
         "origin_region": rng.choice(Region.values),
@@ -163,6 +198,13 @@ def _profile(rng: random.Random, networks: list[Any]) -> dict[str, Any]:
     return fields
 
 
+def _female(ctx: SeedContext, user: Any) -> bool | None:
+    try:
+        return people.person(ctx, user).female
+    except KeyError:  # not a planned demo person (the staff account): no agreement
+        return None
+
+
 @seed_step("directory profiles", order=110)
 def seed_profiles(ctx: SeedContext) -> None:
     """Fill the demo people's profiles (those without a headline yet)."""
@@ -181,5 +223,6 @@ def seed_profiles(ctx: SeedContext) -> None:
     for user in ctx.progress(todo, len(todo), "directory profiles"):
         # One draw per person whatever else exists, so a rerun plans the same profiles.
         person_rng = random.Random(f"{user.username}:{rng.random()}")
-        do_update_profile(user, user, _profile(person_rng, networks.get(user.pk, [])))
+        fields = _profile(person_rng, networks.get(user.pk, []), _female(ctx, user))
+        do_update_profile(user, user, fields)
     ctx.count("profiles", len(todo))

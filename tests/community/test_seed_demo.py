@@ -137,3 +137,24 @@ def test_usernames_are_plain_ascii() -> None:
     assert username_for("Youssef", "El Idrissi") == "youssef.elidrissi"
     assert username_for("Inès", "Müller") == "ines.muller"
     assert username_for("Fatima Zahra", "Ait Ouahmane") == "fatimazahra.aitouahmane"
+
+
+def test_job_titles_agree_with_their_holder(seeded: str) -> None:
+    """No "Hamza … Pharmacienne": a title with two forms takes the holder's."""
+    from directory.seed import HEADLINES
+
+    forms = [h.partition("|") for titles in HEADLINES.values() for h in titles if "|" in h]
+    female_first = {n.latin for n in FIRST_NAMES if n.female}
+    checked = 0
+    for user in get_user_model().objects.exclude(username="admin").select_related("profile"):
+        headline = user.profile.headline
+        female = user.first_name in female_first
+        for masculine, _, feminine in forms:
+            if headline.startswith(feminine + " "):
+                assert female, (user.username, headline)
+                checked += 1
+            elif headline.startswith(masculine + " ") and masculine != feminine:
+                assert not female, (user.username, headline)
+                checked += 1
+        assert ("Née" in user.profile.bio) == female, (user.username, user.profile.bio)
+    assert checked
