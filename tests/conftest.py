@@ -18,6 +18,7 @@ from community.models import Membership, Network
 from core import budgets
 from core import jobs as jobs_module
 from realtime import sockets
+from tests._smtp import SmtpSink
 from tests.factories.directory import BACKENDS, SearchBackend, use_backend
 from tests.factories.networks import add_member, make_network
 from tests.factories.users import client_for, make_user
@@ -60,6 +61,18 @@ def _clear_cache() -> Any:
 def jobs() -> Any:
     """core.jobs, whose queued jobs a test runs with `jobs.run_pending(now=…)`."""
     return jobs_module
+
+
+@pytest.fixture
+def smtp_sink(settings: Any) -> Any:
+    """A real SMTP server (tests/_smtp.py) that Django's mail settings point at."""
+    with SmtpSink() as sink:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = sink.host, sink.port
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_TIMEOUT = 5
+        yield sink
 
 
 @pytest.fixture
