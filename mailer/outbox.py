@@ -93,7 +93,7 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=seconds * random.uniform(0.8, 1.2))
 
 
-def _claim(ids: Iterable[int] | None, limit: int = BATCH) -> tuple[str, list[Mail]]:
+def _claim(ids: Iterable[int] | None, limit: int | None = None) -> tuple[str, list[Mail]]:
     """Take due rows (these ids, or any) under a new lease token: pending ones whose time
     has come and sending ones whose lease ended (their worker died).
 
@@ -111,7 +111,7 @@ def _claim(ids: Iterable[int] | None, limit: int = BATCH) -> tuple[str, list[Mai
             candidates = candidates.filter(pk__in=list(ids))
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True)
-        picked = list(candidates.order_by("id").values_list("pk", flat=True)[:limit])
+        picked = list(candidates.order_by("id").values_list("pk", flat=True)[: limit or BATCH])
         if not picked:
             return token, []
         Mail.objects.filter(due, pk__in=picked).update(
@@ -141,9 +141,7 @@ def _finish(mail: Mail, token: str, status: str, error: str = "") -> None:
     if status == Mail.Status.SENT:
         fields["sent_at"] = timezone.now()
     # Only under our claim: a row whose lease ended and was claimed again is not ours.
-    Mail.objects.filter(pk=mail.pk, lease_token=token, status=Mail.Status.SENDING).update(
-        **fields
-    )
+    Mail.objects.filter(pk=mail.pk, lease_token=token, status=Mail.Status.SENDING).update(**fields)
 
 
 def _retry(mail: Mail, token: str, error: str) -> None:
@@ -223,8 +221,9 @@ def deliver(ids: Iterable[int] | None = None) -> int:
     """Send these rows (or any due ones) that are still to send; returns how many went.
 
     One SMTP connection carries the batch. A message the server refuses waits for its
-    retry; a lost connection is opened again once, and when the server cannot be reached
-    at all the batch stops there: the rest go back to pending, untried, with the backoff.
+    retry; a lost connection is opened again for the next message, and when the server
+    cannot be reached (or loses two connections in a row) the batch stops there: the rest
+    go back to pending, untried, with the backoff.
     """
     token, rows = _claim(ids)
     if not rows:
@@ -249,17 +248,23 @@ def deliver(ids: Iterable[int] | None = None) -> int:
             message.connection = smtp.backend
             try:
                 smtp.open()
+            except OSError as error:  # refused, timed out, no greeting: the server is down
+                logger.warning("mail server unreachable, %s mails wait: %r", len(rows), error)
+                _retry(mail, token, repr(error))
+                _release(rows[index + 1 :], token, repr(error), mail.attempts)
+                break
+            try:
                 message.send()
-            except OSError as error:  # smtplib's errors, timeouts and refused connections
+            except OSError as error:  # smtplib's errors, timeouts, a dropped connection
                 logger.warning(
                     "mail %s not delivered (attempt %s): %r", mail.pk, mail.attempts, error
                 )
                 _retry(mail, token, repr(error))
                 if not _connection_lost(error):
-                    continue
+                    continue  # this message was refused; the connection carries the next
                 smtp.drop()
                 lost_in_a_row += 1
-                if lost_in_a_row >= 2:  # opened again and lost again: the server is down
+                if lost_in_a_row >= 2:  # opened again and lost again: give the server time
                     _release(rows[index + 1 :], token, repr(error), mail.attempts)
                     break
                 continue

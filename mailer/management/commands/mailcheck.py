@@ -48,9 +48,7 @@ class Command(BaseCommand):
         payload = {"note": options["note"]} if options["note"] else {}
         if options["via_jobs"]:
             with transaction.atomic():
-                mail = outbox.queue(
-                    KIND, to=address, language=options["language"], payload=payload
-                )
+                mail = outbox.queue(KIND, to=address, language=options["language"], payload=payload)
             deadline = time.monotonic() + options["wait"]
             while time.monotonic() < deadline:
                 mail.refresh_from_db()
