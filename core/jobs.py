@@ -120,6 +120,7 @@ class _ThreadEngine:
         self.cond = threading.Condition()
         self.thread: threading.Thread | None = None
         self.scheduled = False
+        self.stopping = False
 
     def start(self) -> None:
         with self.cond:
@@ -143,13 +144,30 @@ class _ThreadEngine:
             )
             self.cond.notify()
 
+    def periodic(self) -> list[tuple[str, float]]:
+        with self.cond:
+            return sorted((_name(due.task), due.every) for due in self.heap if due.every)
+
+    def stop(self) -> None:
+        """End the thread after the job it is running (tests; the process ending does it
+        otherwise: the thread is a daemon). What is queued stays queued."""
+        with self.cond:
+            self.stopping = True
+            self.cond.notify_all()
+        if self.thread is not None:
+            self.thread.join(10)
+        with self.cond:
+            self.stopping = False
+
     def loop(self) -> None:
         while True:
             with self.cond:
-                while not self.heap or self.heap[0].at > time.monotonic():
+                while not self.stopping and (not self.heap or self.heap[0].at > time.monotonic()):
                     self.cond.wait(
                         timeout=(self.heap[0].at - time.monotonic()) if self.heap else None
                     )
+                if self.stopping:
+                    return
                 due = heapq.heappop(self.heap)
             try:
                 run(due.task, due.args)
@@ -165,7 +183,13 @@ class _ThreadEngine:
 
 
 _thread = _ThreadEngine()
-os.register_at_fork(after_in_child=_thread.reset)
+
+
+def _after_fork_in_child() -> None:
+    _thread.reset()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def start() -> None:
@@ -175,10 +199,9 @@ def start() -> None:
 
 
 def thread_schedule() -> list[tuple[str, float]]:
-    """Ops and tests: the embedded engine's periodic jobs queued in this process, by task
+    """Ops and tests: the embedded engine's periodic jobs waiting in this process, by task
     name and interval (each once, after `start`)."""
-    with _thread.cond:
-        return sorted((_name(due.task), due.every) for due in _thread.heap if due.every)
+    return _thread.periodic()
 
 
 # --- the test engine ---------------------------------------------------------------------
