@@ -183,8 +183,8 @@ def _connection_lost(error: OSError) -> bool:
 
 
 class _Connection:
-    """One SMTP connection for a batch, opened when first needed and opened again once
-    after it was lost; `dead` once it could not be opened (the server is down)."""
+    """One SMTP connection for a batch, opened when the first message needs it and again
+    for the next message after it was lost (`drop`)."""
 
     def __init__(self) -> None:
         self.backend: Any = get_connection(fail_silently=False)

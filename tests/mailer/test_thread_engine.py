@@ -26,7 +26,7 @@ import pytest
 
 from core import jobs
 from tests._process import ROOT, DaphneWorker
-from tests._smtp import SmtpSink
+from tests._smtp import SmtpSink, html_part
 from tests.web.live import _database
 
 TICKS: list[float] = []
@@ -245,7 +245,7 @@ def test_daphne_alone_sweeps_up_a_mail_no_job_was_enqueued_for(
     [message] = sink.wait_for(1, timeout=15)
     assert message["Message-ID"] == message_id
     assert message["To"] == "swept@example.org"
-    assert 'dir="rtl"' in str(message.get_body(preferencelist=("html",)))
+    assert 'dir="rtl"' in html_part(message)
     assert "Traceback" not in server.log()
 
 
