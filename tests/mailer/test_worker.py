@@ -135,6 +135,17 @@ def celery(
             process.stop()
         forget_connections(app)
         app.conf.broker_url, app.conf.broker_transport_options = saved
+        drop_keys(url, prefix)
+
+
+def drop_keys(url: str, prefix: str) -> None:
+    """Leave the shared Redis as found: the queue, unacked jobs and bindings of this test."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(match=f"{prefix}*", count=500))
+    if keys:
+        client.delete(*keys)
 
 
 def wait_until(done: Callable[[], bool], timeout: float, what: str) -> None:
