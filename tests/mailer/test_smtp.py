@@ -9,13 +9,16 @@ import threading
 from typing import Any
 
 import pytest
+from django.core.mail import EmailMultiAlternatives
 from django.db import connection, connections
 from django.utils import timezone
 
-from mailer import outbox
+from mailer import compose, outbox, registry
 from mailer.check import KIND
 from mailer.models import Mail
+from tests._queries import AllQueries
 from tests._smtp import free_port
+from tests.factories.users import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -205,3 +208,38 @@ def test_two_workers_delivering_the_same_rows_send_each_mail_once(
     assert set(Mail.objects.filter(pk__in=ids).values_list("status", flat=True)) == {
         Mail.Status.SENT
     }
+
+
+@registry.renderer("test.greet_user")
+def _greet_user(mail: Mail) -> EmailMultiAlternatives:
+    assert mail.user is not None
+    return compose.message(
+        to=mail.to_address,
+        subject=f"Hello {mail.user.username}",
+        template="mailer/check",
+        context={},
+        language=mail.language,
+    )
+
+
+def test_a_batch_costs_the_same_queries_per_mail_however_large(smtp_sink: Any) -> None:
+    def count(size: int) -> int:
+        rows = [
+            outbox.new_row(
+                "test.greet_user",
+                to=f"u{n}@example.org",
+                user=make_user(),
+                language="en",
+                payload={},
+            )
+            for n in range(size)
+        ]
+        ids = outbox.queue_many(rows)
+        with AllQueries() as queries:
+            assert outbox.deliver(ids) == size
+        return queries.count
+
+    small, large = count(3), count(13)
+    # Two writes per mail (take it, mark it sent); the users come in one query per batch.
+    assert large - small == 2 * 10
+    assert len(smtp_sink.wait_for(16)) == 16
