@@ -20,6 +20,11 @@ JOBS_SCHEDULE: dict[str, dict[str, object]] = {
     # Mail a lost job or a dead worker left behind, and retries whose backoff has passed.
     "mail-sweep": {"task": "mailer.tasks.sweep", "every": 30},
 }
+# JOBS_EVERY_<NAME> (MAIL_SWEEP for "mail-sweep") sets a schedule's interval in seconds.
+for _name, _entry in JOBS_SCHEDULE.items():
+    _every = os.environ.get("JOBS_EVERY_" + _name.upper().replace("-", "_"))
+    if _every:
+        _entry["every"] = float(_every)
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://")
 # Acknowledged once run, given back if the worker dies mid-way, one at a time per process;
 # an unacknowledged job returns after visibility_timeout (longer than any countdown used).

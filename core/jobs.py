@@ -22,6 +22,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -102,23 +103,36 @@ class _Due:
 
 
 class _ThreadEngine:
-    """Jobs in due order on one daemon thread; periodic jobs put themselves back."""
+    """Jobs in due order on one daemon thread; periodic jobs put themselves back.
+
+    The schedule is put on the heap once per process, however often `start` is called
+    (the ASGI module, each `submit`, a thread that died and is started again). A forked
+    child (a pre-forking server) starts from nothing: threads do not survive `fork`, and
+    the parent's lock may have been held at that moment.
+    """
 
     def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
         self.heap: list[_Due] = []
         self.seq = itertools.count()
         self.cond = threading.Condition()
         self.thread: threading.Thread | None = None
+        self.scheduled = False
+        self.stopping = False
 
     def start(self) -> None:
         with self.cond:
             if self.thread is not None and self.thread.is_alive():
                 return
-            now = time.monotonic()
-            for _, task, every in scheduled():
-                heapq.heappush(
-                    self.heap, _Due(now + min(every, 5.0), next(self.seq), task, (), every)
-                )
+            if not self.scheduled:
+                self.scheduled = True
+                now = time.monotonic()
+                for _, task, every in scheduled():
+                    heapq.heappush(
+                        self.heap, _Due(now + min(every, 5.0), next(self.seq), task, (), every)
+                    )
             self.thread = threading.Thread(target=self.loop, name="jobs", daemon=True)
             self.thread.start()
 
@@ -130,29 +144,64 @@ class _ThreadEngine:
             )
             self.cond.notify()
 
+    def periodic(self) -> list[tuple[str, float]]:
+        with self.cond:
+            return sorted((_name(due.task), due.every) for due in self.heap if due.every)
+
+    def stop(self) -> None:
+        """End the thread after the job it is running (tests; the process ending does it
+        otherwise: the thread is a daemon). What is queued stays queued."""
+        with self.cond:
+            self.stopping = True
+            self.cond.notify_all()
+        if self.thread is not None:
+            self.thread.join(10)
+        with self.cond:
+            self.stopping = False
+
     def loop(self) -> None:
         while True:
             with self.cond:
-                while not self.heap or self.heap[0].at > time.monotonic():
+                while not self.stopping and (not self.heap or self.heap[0].at > time.monotonic()):
                     self.cond.wait(
                         timeout=(self.heap[0].at - time.monotonic()) if self.heap else None
                     )
+                if self.stopping:
+                    return
                 due = heapq.heappop(self.heap)
-            run(due.task, due.args)
-            if due.every:
-                with self.cond:
-                    due.at = time.monotonic() + due.every
-                    due.seq = next(self.seq)
-                    heapq.heappush(self.heap, due)
+            try:
+                run(due.task, due.args)
+            except SystemExit:
+                logger.exception("job %s tried to exit the jobs thread", _name(due.task))
+            finally:
+                # A periodic job goes back on the heap whatever this run did.
+                if due.every:
+                    with self.cond:
+                        due.at = time.monotonic() + due.every
+                        due.seq = next(self.seq)
+                        heapq.heappush(self.heap, due)
 
 
 _thread = _ThreadEngine()
+
+
+def _after_fork_in_child() -> None:
+    _thread.reset()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def start() -> None:
     """Start the embedded engine's schedule in this process (the ASGI app calls it)."""
     if settings.JOBS_ENGINE == "thread":
         _thread.start()
+
+
+def thread_schedule() -> list[tuple[str, float]]:
+    """Ops and tests: the embedded engine's periodic jobs waiting in this process, by task
+    name and interval (each once, after `start`)."""
+    return _thread.periodic()
 
 
 # --- the test engine ---------------------------------------------------------------------

@@ -32,6 +32,9 @@ class Mail(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     # When a pending row is due, or when a sending row's lease ends.
     next_attempt_at = models.DateTimeField()
+    # The claim a sending row is under: a worker marks only rows still holding its token,
+    # so one whose lease ended cannot overwrite what a worker that claimed it again did.
+    lease_token = models.CharField(max_length=32, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     message_id = models.CharField(max_length=255, unique=True)

@@ -1,11 +1,13 @@
 """Queueing mail inside a transaction, and delivering it once, with retries.
 
 `queue` writes the row with the change that causes the mail and enqueues its delivery
-after commit. `deliver` claims due rows under a lease (so a worker killed mid-delivery
-gives them back when the lease ends), renders each, sends it over one SMTP connection
-and marks it sent right after the server accepted it. A refused, timed-out or dropped
-delivery leaves the row pending with an exponential backoff; `sweep` enqueues what is
-due, so a crashed worker or a lost job delays mail but never loses it.
+after commit. `deliver` claims due rows under a lease token (so a worker killed
+mid-delivery gives them back when the lease ends, and a worker whose lease ended cannot
+mark a row another one claimed again), renders each, sends them over one SMTP connection
+and marks each sent right after the server accepted it. A refused, timed-out or dropped
+delivery leaves the row pending with an exponential backoff, and a server that cannot be
+reached stops the batch; `sweep` enqueues what is due, so a crashed worker or a lost job
+delays mail but never loses it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import datetime as dt
 import logging
 import random
 import smtplib
+import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -90,95 +93,210 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=seconds * random.uniform(0.8, 1.2))
 
 
-def _claim(ids: Iterable[int] | None, limit: int = BATCH) -> list[Mail]:
-    """Take due rows (these ids, or any) under a lease: pending ones whose time has come
-    and sending ones whose lease ended (their worker died)."""
+def _claim(ids: Iterable[int] | None, limit: int | None = None) -> tuple[str, list[Mail]]:
+    """Take due rows (these ids, or any) under a new lease token: pending ones whose time
+    has come and sending ones whose lease ended (their worker died).
+
+    The UPDATE re-checks that each row is still due, so two workers never both hold a row,
+    with or without row locks (SQLite has none; PostgreSQL skips rows another claim locks).
+    Users are prefetched, not joined: PostgreSQL refuses FOR UPDATE on the nullable side
+    of an outer join.
+    """
     now = timezone.now()
+    token = uuid.uuid4().hex
+    due = Q(status__in=[Mail.Status.PENDING, Mail.Status.SENDING], next_attempt_at__lte=now)
     with transaction.atomic():
-        due = Mail.objects.filter(
-            status__in=[Mail.Status.PENDING, Mail.Status.SENDING], next_attempt_at__lte=now
-        )
+        candidates = Mail.objects.filter(due)
         if ids is not None:
-            due = due.filter(pk__in=list(ids))
+            candidates = candidates.filter(pk__in=list(ids))
         if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        # The users in a second query: PostgreSQL refuses FOR UPDATE on the nullable side
-        # of the outer join select_related would make.
-        rows = list(due.prefetch_related("user").order_by("id")[:limit])
-        if rows:
-            Mail.objects.filter(pk__in=[m.pk for m in rows]).update(
-                status=Mail.Status.SENDING,
-                next_attempt_at=now + lease(),
-                attempts=F("attempts") + 1,
-            )
-    for mail in rows:
+            candidates = candidates.select_for_update(skip_locked=True)
+        picked = list(candidates.order_by("id").values_list("pk", flat=True)[: limit or BATCH])
+        if not picked:
+            return token, []
+        Mail.objects.filter(due, pk__in=picked).update(
+            status=Mail.Status.SENDING, lease_token=token, next_attempt_at=now + lease()
+        )
+    rows = list(
+        Mail.objects.filter(lease_token=token, status=Mail.Status.SENDING)
+        .prefetch_related("user")
+        .order_by("id")
+    )
+    return token, rows
+
+
+def _take(mail: Mail, token: str) -> bool:
+    """Right before sending: still ours? Then renew its lease and count the attempt, so a
+    batch slower than the lease gives back only the rows it has not reached yet."""
+    taken = Mail.objects.filter(pk=mail.pk, lease_token=token, status=Mail.Status.SENDING).update(
+        next_attempt_at=timezone.now() + lease(), attempts=F("attempts") + 1
+    )
+    if taken:
         mail.attempts += 1
-    return rows
+    return bool(taken)
 
 
-def _finish(mail: Mail, status: str, error: str = "") -> None:
-    fields: dict[str, Any] = {"status": status, "last_error": error[:2000]}
+def _finish(mail: Mail, token: str, status: str, error: str = "") -> None:
+    fields: dict[str, Any] = {"status": status, "last_error": error[:2000], "lease_token": ""}
     if status == Mail.Status.SENT:
         fields["sent_at"] = timezone.now()
-    # Only the claim holder's row: a row whose lease ended and was claimed again is not ours.
-    Mail.objects.filter(pk=mail.pk, status=Mail.Status.SENDING).update(**fields)
+    # Only under our claim: a row whose lease ended and was claimed again is not ours.
+    Mail.objects.filter(pk=mail.pk, lease_token=token, status=Mail.Status.SENDING).update(**fields)
 
 
-def _retry(mail: Mail, error: str) -> None:
+def _retry(mail: Mail, token: str, error: str) -> None:
     if timezone.now() - mail.created_at > GIVE_UP_AFTER:
         logger.error("mail %s given up after %s attempts: %s", mail.pk, mail.attempts, error)
-        _finish(mail, Mail.Status.FAILED, error)
+        _finish(mail, token, Mail.Status.FAILED, error)
         return
-    Mail.objects.filter(pk=mail.pk, status=Mail.Status.SENDING).update(
+    Mail.objects.filter(pk=mail.pk, lease_token=token, status=Mail.Status.SENDING).update(
         status=Mail.Status.PENDING,
         next_attempt_at=timezone.now() + backoff(mail.attempts),
         last_error=error[:2000],
+        lease_token="",
     )
 
 
+def _release(rows: Sequence[Mail], token: str, error: str, attempts: int) -> None:
+    """The server is unreachable: give back the rows not yet tried, pending, due when the
+    one that failed is (their attempt counts stay: they were not tried)."""
+    if rows:
+        Mail.objects.filter(
+            pk__in=[m.pk for m in rows], lease_token=token, status=Mail.Status.SENDING
+        ).update(
+            status=Mail.Status.PENDING,
+            next_attempt_at=timezone.now() + backoff(attempts),
+            last_error=f"not tried: {error}"[:2000],
+            lease_token="",
+        )
+
+
+def _connection_lost(error: OSError) -> bool:
+    """True when the connection cannot carry the next message: dropped, timed out, not
+    open, or the server said 421 (closing). A refusal of this one message (a 4xx/5xx
+    reply to its sender, recipients or data) leaves the connection usable."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code == 421 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code == 421
+    return True
+
+
+class _Connection:
+    """One SMTP connection for a batch, opened when the first message needs it and again
+    for the next message after it was lost (`drop`)."""
+
+    def __init__(self) -> None:
+        self.backend: Any = get_connection(fail_silently=False)
+        self.opened = False
+
+    def open(self) -> None:
+        if not self.opened:
+            # Opened here, the backend keeps it across messages instead of one per send.
+            self.backend.open()
+            self.opened = True
+
+    def drop(self) -> None:
+        """Forget a broken connection without a QUIT that would wait for a dead server."""
+        smtp = getattr(self.backend, "connection", None)
+        if smtp is not None:
+            try:
+                smtp.close()
+            except OSError:
+                logger.debug("closing a broken mail connection failed", exc_info=True)
+            self.backend.connection = None
+        self.opened = False
+
+    def close(self) -> None:
+        if self.opened:
+            try:
+                self.backend.close()
+            except Exception:
+                logger.debug("closing the mail connection failed", exc_info=True)
+                self.drop()
+            self.opened = False
+
+
 def deliver(ids: Iterable[int] | None = None) -> int:
-    """Send these rows (or any due ones) that are still to send; returns how many went."""
-    rows = _claim(ids)
+    """Send these rows (or any due ones) that are still to send; returns how many went.
+
+    One SMTP connection carries the batch. A message the server refuses waits for its
+    retry; a lost connection is opened again for the next message, and when the server
+    cannot be reached (or loses two connections in a row) the batch stops there: the rest
+    go back to pending, untried, with the backoff.
+    """
+    token, rows = _claim(ids)
     if not rows:
         return 0
     sent = 0
-    smtp = get_connection(fail_silently=False)
+    smtp = _Connection()
+    lost_in_a_row = 0  # connections lost one after the other
     try:
-        for mail in rows:
+        for index, mail in enumerate(rows):
+            if not _take(mail, token):
+                continue  # our lease ended and another worker has it now
             try:
                 message = registry.render(mail)
             except Exception as error:
                 logger.exception("mail %s (%s) could not be rendered", mail.pk, mail.kind)
-                _finish(mail, Mail.Status.FAILED, f"render: {error!r}")
+                _finish(mail, token, Mail.Status.FAILED, f"render: {error!r}")
                 continue
             if message is None:
-                _finish(mail, Mail.Status.SKIPPED)
+                _finish(mail, token, Mail.Status.SKIPPED)
                 continue
             message.extra_headers["Message-ID"] = mail.message_id
-            message.connection = smtp
+            message.connection = smtp.backend
+            try:
+                smtp.open()
+            except OSError as error:  # refused, timed out, no greeting: the server is down
+                logger.warning("mail server unreachable, %s mails wait: %r", len(rows), error)
+                _retry(mail, token, repr(error))
+                _release(rows[index + 1 :], token, repr(error), mail.attempts)
+                break
             try:
                 message.send()
-            except (smtplib.SMTPException, OSError) as error:
+            except OSError as error:  # smtplib's errors, timeouts, a dropped connection
                 logger.warning(
                     "mail %s not delivered (attempt %s): %r", mail.pk, mail.attempts, error
                 )
-                _retry(mail, repr(error))
-                # A dropped or confused connection is not reused for the next message.
-                _close(smtp)
-                smtp = get_connection(fail_silently=False)
+                _retry(mail, token, repr(error))
+                if not _connection_lost(error):
+                    continue  # this message was refused; the connection carries the next
+                smtp.drop()
+                lost_in_a_row += 1
+                if lost_in_a_row >= 2:  # opened again and lost again: give the server time
+                    _release(rows[index + 1 :], token, repr(error), mail.attempts)
+                    break
                 continue
-            _finish(mail, Mail.Status.SENT)
+            lost_in_a_row = 0
+            _finish(mail, token, Mail.Status.SENT)
             sent += 1
     finally:
-        _close(smtp)
+        smtp.close()
     return sent
 
 
-def _close(smtp: Any) -> None:
-    try:
-        smtp.close()
-    except Exception:
-        logger.debug("closing the mail connection failed", exc_info=True)
+def retry_now(ids: Iterable[int]) -> int:
+    """Ops (the admin's "retry now"): these rows, unless sent or under a live lease, are
+    due now and their delivery enqueued after commit; returns how many were."""
+    from mailer import tasks
+
+    now = timezone.now()
+    retried = list(
+        Mail.objects.filter(pk__in=list(ids))
+        .filter(
+            Q(status__in=[Mail.Status.PENDING, Mail.Status.FAILED, Mail.Status.SKIPPED])
+            | Q(status=Mail.Status.SENDING, next_attempt_at__lte=now)
+        )
+        .values_list("pk", flat=True)
+    )
+    if retried:
+        Mail.objects.filter(pk__in=retried).update(
+            status=Mail.Status.PENDING, next_attempt_at=now, lease_token=""
+        )
+        for start in range(0, len(retried), BATCH):
+            jobs.enqueue(tasks.deliver, retried[start : start + BATCH])
+    return len(retried)
 
 
 def sweep() -> int:

@@ -8,7 +8,11 @@ Knobs make it misbehave the way real servers do:
   (e.g. ``"451 4.3.0 try again later"`` or ``"554 5.7.1 rejected"``);
 - `delay = seconds`: wait that long before accepting each message (a slow server, or a
   window for killing a worker mid-delivery);
-- `drop(times=1)`: close the connection in the middle of the next `times` DATA commands.
+- `drop(times=1)`: close the connection in the middle of the next `times` DATA commands;
+- `rcpt_delay = seconds`: wait that long before answering each RCPT TO, before any of the
+  message is sent (a stalled server for timeouts, or a window for killing a worker: a
+  client gone during it leaves nothing behind, unlike one gone during `delay`, after
+  the whole message arrived). `wait_for_rcpts(n)` blocks until the n-th RCPT came.
 """
 
 from __future__ import annotations
@@ -40,6 +44,8 @@ class SmtpSink:
         self.port = port or free_port()
         self.host = "127.0.0.1"
         self.delay = 0.0
+        self.rcpt_delay = 0.0
+        self.rcpts = 0
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self._refusals: list[str] = []
@@ -69,6 +75,17 @@ class SmtpSink:
                     break
                 self._lock.wait(left)
             return list(self.messages)
+
+    def wait_for_rcpts(self, count: int, timeout: float = 10.0) -> int:
+        """Block until `count` RCPT TO commands arrived (or the timeout); returns how many."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while self.rcpts < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._lock.wait(left)
+            return self.rcpts
 
     def to(self, address: str) -> list[EmailMessage]:
         with self._lock:
@@ -105,6 +122,12 @@ class SmtpSink:
                 return self._refusals.pop(0), False
             return None, False
 
+    def _rcpt(self) -> float:
+        with self._lock:
+            self.rcpts += 1
+            self._lock.notify_all()
+            return self.rcpt_delay
+
     def _received(self, sender: str, recipients: list[str], content: bytes) -> None:
         parsed = BytesParser(policy=policy.default).parsebytes(content)
         assert isinstance(parsed, EmailMessage)
@@ -118,10 +141,20 @@ class _Handler:
     def __init__(self, sink: SmtpSink) -> None:
         self.sink = sink
 
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
+    ) -> str:
+        delay = self.sink._rcpt()
+        if delay:
+            await asyncio.sleep(delay)
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         reply, drop = self.sink._next_trouble()
         if drop:
-            session.transport.close()
+            # The server's transport (the session has none): the client sees the line go.
+            server.transport.close()
             return "421 4.4.2 connection dropped"
         if reply is not None:
             return reply
