@@ -150,6 +150,7 @@ class MemberListView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("role", str, enum=Membership.Role.values),
+            OpenApiParameter("q", str, description="Words in the username or display name."),
             OpenApiParameter(
                 "status",
                 str,
@@ -173,6 +174,7 @@ class MemberListView(APIView):
         if not moderator and (membership is None or not membership.is_active):
             raise NotAllowed("not_member", "Only members of this network may list its members.")
         role = request.query_params.get("role") or None
+        q = (request.query_params.get("q") or "")[:100]
         if role is not None and role not in Membership.Role.values:
             raise InvalidInput("invalid", "Unknown role.", {"role": ["Unknown role."]})
         wanted = request.query_params.get("status") or None
@@ -191,7 +193,7 @@ class MemberListView(APIView):
                 "not_moderator", "Only moderators see pending, invited and banned members."
             )
         members, next_cursor = paginate(
-            queries.list_members(network, statuses=statuses, role=role), request, ("id",)
+            queries.list_members(network, statuses=statuses, role=role, q=q), request, ("id",)
         )
         serializer_cls = ModeratedMembershipSerializer if moderator else MembershipSerializer
         rows = serializer_cls(members, many=True, context=_viewer(request)).data

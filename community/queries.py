@@ -50,13 +50,19 @@ def get_network_for_user(user: AnyUser, network: Network) -> Network:
 
 
 def list_members(
-    network: Network, *, statuses: list[str], role: str | None = None
+    network: Network, *, statuses: list[str], role: str | None = None, q: str = ""
 ) -> QuerySet[Membership]:
+    """The network's memberships in these statuses; `q` finds words in a username or
+    display name (what the list shows anyway)."""
     members = Membership.objects.filter(network=network, status__in=statuses).select_related(
         "user", "user__profile", "acted_by", "acted_by__profile"
     )
     if role:
         members = members.filter(role=role)
+    for word in q.split()[:5]:
+        members = members.filter(
+            Q(user__username__icontains=word) | Q(user__profile__display_name__icontains=word)
+        )
     return members
 
 

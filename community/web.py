@@ -14,8 +14,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.actions import display_name
 from community import audit_log, queries
 from community.actions import grants as grant_actions
 from community.actions import invitations as invitation_actions
@@ -279,6 +280,12 @@ class MemberFilterForm(forms.Form):
     role = forms.ChoiceField(
         required=False, label=_("Role"), choices=[("", _("Any role")), *Membership.Role.choices]
     )
+    q = forms.CharField(
+        required=False,
+        max_length=100,
+        label=_("Name"),
+        widget=forms.TextInput(attrs={"type": "search", "dir": "auto"}),
+    )
 
 
 @signed_in
@@ -286,12 +293,13 @@ def manage_members(request: HttpRequest, slug: str) -> HttpResponse:
     """Members with their role and standing, and the actions a moderator may take on each."""
     network = moderated_network(request, slug, Perm.MANAGE_MEMBERS)
     form = MemberFilterForm(request.GET or None)
-    status, role = Status.ACTIVE, None
+    status, role, q = Status.ACTIVE, None, ""
     if form.is_valid():
         status = form.cleaned_data["status"] or Status.ACTIVE
         role = form.cleaned_data["role"] or None
+        q = form.cleaned_data["q"]
     rows, next_cursor = web_page(
-        queries.list_members(network, statuses=[status], role=role), request, ("id",)
+        queries.list_members(network, statuses=[status], role=role, q=q), request, ("id",)
     )
     held = checks.held_permissions_of_many(network, [row.user_id for row in rows])
     for row in rows:
@@ -315,8 +323,8 @@ def manage_members(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "community/manage_members.html", context)
 
 
-def _back_to_members(request: HttpRequest, network: Network) -> str:
-    back = request.POST.get("back") or ""
+def _back_to_members(request: HttpRequest, network: Network, back: str | None = None) -> str:
+    back = back if back is not None else request.POST.get("back") or ""
     if not back.startswith(f"/networks/{network.slug}/manage/"):
         back = reverse("web:manage-members", args=[network.slug])
     return back
@@ -343,13 +351,32 @@ def member_permissions(request: HttpRequest, slug: str, user_id: int) -> HttpRes
     return redirect(back)
 
 
-@require_POST
+# Actions that cannot be undone by a click are asked first, on a page of their own that
+# holds the reason (a ban's reason is what the banned member is told).
+CONFIRMED = {
+    "ban": (
+        _("Ban %(name)s from %(network)s?"),
+        _("They lose access at once and cannot join again until the ban is lifted."),
+        _("Ban"),
+    ),
+    "remove": (
+        _("Remove %(name)s from %(network)s?"),
+        _("They lose access at once; they may ask to join again."),
+        _("Remove"),
+    ),
+}
+
+
+@require_http_methods(["GET", "POST"])
 @signed_in
 def member_action(request: HttpRequest, slug: str, user_id: int, action: str) -> HttpResponse:
-    """One moderation action on one member, through the same action as the API."""
-    if action not in MEMBER_ACTIONS:
+    """One moderation action on one member, through the same action as the API; a ban or
+    a removal asked for with GET first shows its confirmation."""
+    if action not in MEMBER_ACTIONS or (request.method == "GET" and action not in CONFIRMED):
         raise Http404
     network = moderated_network(request, slug, Perm.MANAGE_MEMBERS)
+    if request.method == "GET":
+        return _confirm_member_action(request, network, user_id, action)
     back = _back_to_members(request, network)
     form_cls, run, done = MEMBER_ACTIONS[action]
     data: dict[str, Any] = {}
@@ -367,6 +394,34 @@ def member_action(request: HttpRequest, slug: str, user_id: int, action: str) ->
         return fail(request, exc, back)
     messages.success(request, done)
     return redirect(back)
+
+
+def _confirm_member_action(
+    request: HttpRequest, network: Network, user_id: int, action: str
+) -> HttpResponse:
+    membership = (
+        queries.list_members(network, statuses=[Status.ACTIVE, Status.INVITED, Status.PENDING])
+        .filter(user_id=user_id)
+        .first()
+    )
+    if membership is None or not checks.may_act_on(me(request), network, membership):
+        raise Http404
+    question, consequence, button = CONFIRMED[action]
+    name = display_name(membership.user)
+    context = network_context(request, network, "manage")
+    context.update(
+        {
+            "section": "members",
+            "target": membership,
+            "action": action,
+            "question": question % {"name": name, "network": network.name},
+            "consequence": consequence,
+            "button": button,
+            "form": ReasonForm(),
+            "back": _back_to_members(request, network, request.GET.get("back", "")),
+        }
+    )
+    return render(request, "community/member_confirm.html", context)
 
 
 class InvitationForm(forms.Form):

@@ -345,8 +345,12 @@ def test_a_banned_members_open_room_stops_receiving(browser, server):
     moderation.goto("/networks/germany/manage/members/")
     row = moderation.locator("[data-testid=member-karim]")
     row.locator("summary").click()
-    row.locator("[data-testid=ban-karim] input[name=reason]").fill("spam")
-    row.locator("[data-testid=ban-karim] button").click()
+    row.locator("[data-testid=ban-karim]").click()
+    # A ban is asked first, on a page holding the reason the member will be told.
+    confirm = moderation.locator("[data-testid=confirm-ban]")
+    expect(confirm).to_contain_text("Ban")
+    confirm.locator("textarea[name=reason]").fill("spam")
+    confirm.locator("button[type=submit]").click()
     expect(moderation.locator(".messages")).to_contain_text("Member banned.")
 
     expect(karim.locator("#conn")).to_have_attribute("data-state", "closed")

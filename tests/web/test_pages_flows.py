@@ -449,3 +449,37 @@ def test_a_requester_is_told_their_request_waits(pending, private_network):
     client.force_login(pending)
     page = client.get(f"/networks/{private_network.slug}/").content.decode()
     assert "attend un modérateur" in page
+
+
+def test_ban_and_remove_ask_first_with_the_reason_on_the_confirmation(
+    moderator, member, public_network
+):
+    client = moderator_client(moderator)
+    members = client.get("/networks/germany/manage/members/").content.decode()
+    ban_url = f"/networks/germany/manage/members/{member.pk}/ban/"
+    assert f'href="{ban_url}?back=' in members  # a link to the question, not a one-click form
+    page = client.get(ban_url + "?back=/networks/germany/manage/members/%3Frole%3Dmember")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="reason"' in html and f'action="{ban_url}"' in html
+    assert 'value="/networks/germany/manage/members/?role=member"' in html
+    # Asking changed nothing; answering bans with the reason.
+    assert Membership.objects.get(user=member, network=public_network).status == Status.ACTIVE
+    client.post(ban_url, {"reason": "Démarchage", "back": "/networks/germany/manage/members/"})
+    banned = Membership.objects.get(user=member, network=public_network)
+    assert (banned.status, banned.ban_reason) == (Status.BANNED, "Démarchage")
+    # The question is only for those who may act, and only for ban and remove.
+    assert client.get(f"/networks/germany/manage/members/{member.pk}/approve/").status_code == 404
+    assert moderator_client(member).get(ban_url).status_code in (403, 404)
+
+
+def test_the_members_page_finds_a_member_by_name(moderator, member, owner, public_network):
+    from directory.actions import do_update_profile
+
+    do_update_profile(member, member, {"display_name": "Hajar Benjelloun"})
+    client = moderator_client(moderator)
+    found = client.get("/networks/germany/manage/members/?q=benjel").content.decode()
+    assert f"member-{member.username}" in found
+    assert f"member-{owner.username}" not in found
+    by_username = client.get(f"/networks/germany/manage/members/?q={owner.username}").content
+    assert f"member-{owner.username}".encode() in by_username
