@@ -36,6 +36,10 @@ CELERY_BEAT_SCHEDULE = {
     for name, entry in JOBS_SCHEDULE.items()
 }
 
+# How long after a direct message its recipient, if they have no open socket and have
+# not read it by then, is notified (chat/actions/notify.py), in seconds.
+DIRECT_MESSAGE_NOTIFY_DELAY = float(os.environ.get("DIRECT_MESSAGE_NOTIFY_DELAY", "30"))
+
 # Django's mail settings from the environment; no EMAIL_HOST means the console.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 if EMAIL_HOST:

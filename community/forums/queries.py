@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from community.forums.models import Category, Post, PostRevision, Reaction, Topic
+from community.forums.models import Category, Post, PostRevision, Reaction, Topic, TopicWatch
 from community.models import Network
 from core.errors import InvalidInput
 from core.pagination import decode_cursor, encode_cursor
@@ -131,3 +131,10 @@ def reaction_summaries(posts: list[Post], user: AnyUser) -> dict[int, list[dict[
 
 def list_revisions(post: Post) -> QuerySet[PostRevision]:
     return PostRevision.objects.filter(post=post).select_related("edited_by__profile")
+
+
+def is_watching(user: AnyUser, topic: Topic) -> bool:
+    """Does the user hear of every reply to this topic?"""
+    if not user.is_authenticated:
+        return False
+    return TopicWatch.objects.filter(topic=topic, user_id=user.pk, watching=True).exists()

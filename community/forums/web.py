@@ -15,7 +15,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -207,6 +207,7 @@ def _topic_context(request: HttpRequest, t: Topic, form: ReplyForm) -> dict[str,
             "categories": list(queries.list_categories(network)) if moderator else [],
             # The forum's moderators' tools (the header's `may_moderate` is any moderation).
             "may_moderate_forums": moderator,
+            "watching": queries.is_watching(request.user, t),
         }
     )
     return context
@@ -236,6 +237,26 @@ def reply(request: HttpRequest, topic_id: int) -> HttpResponse:
     # The topic again, its reply box holding what was typed and why it was refused.
     page = render(request, "forums/topic.html", _topic_context(request, t, form), status=400)
     return rate_limited(page, refused)
+
+
+@require_POST
+@signed_in
+def watch_topic(request: HttpRequest, topic_id: int) -> HttpResponse:
+    """The Watch / Stop watching button: `watching=true` or `false`, one action call."""
+    t: Topic = _access(access.access_topic, request.user, topic_id)
+    back = reverse("web:topic", args=[t.pk])
+    choice = request.POST.get("watching")
+    if choice not in ("true", "false"):
+        return HttpResponseBadRequest(_("watching: must be true or false."))
+    try:
+        actions.do_set_watching(me(request), t, choice == "true")
+    except ActionError as exc:
+        return fail(request, exc, back)
+    if choice == "true":
+        messages.success(request, _("You are watching this topic: every reply notifies you."))
+    else:
+        messages.success(request, _("You no longer watch this topic."))
+    return redirect(back)
 
 
 class TopicModerationForm(forms.Form):
