@@ -105,7 +105,9 @@ def _url(notification: Notification) -> str | None:
     """Where the notification leads: its target's page (reversed by name)."""
     target, target_id, data = notification.target_type, notification.target_id, notification.data
     if target == "post" and is_int(data.get("topic")):
-        return f"{reverse('web:topic', args=[data['topic']])}#post-{target_id}"
+        # `?post=` opens the page holding the post (a reply in a long topic is not on the first).
+        topic_page = reverse("web:topic", args=[data["topic"]])
+        return f"{topic_page}?post={target_id}#post-{target_id}"
     if target == "message" and is_int(data.get("room")):
         return f"{reverse('web:room', args=[data['room']])}#m-{target_id}"
     if target == "room" and target_id is not None:

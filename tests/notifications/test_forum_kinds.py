@@ -22,7 +22,7 @@ from community.models import Network
 from directory.models import Profile
 from notifications.models import Notification
 from tests._queries import AllQueries
-from tests.factories.forums import make_category, make_post, make_topic
+from tests.factories.forums import bulk_posts, make_category, make_post, make_topic
 from tests.factories.networks import add_member
 from tests.factories.users import make_user
 
@@ -288,8 +288,30 @@ def test_texts_in_the_recipient_language_and_links_to_the_post(
     assert by_post[named.pk]["target"] == {
         "type": "post",
         "id": named.pk,
-        "url": f"{topic_page}#post-{named.pk}",
+        "url": f"{topic_page}?post={named.pk}#post-{named.pk}",
     }
+
+
+def test_the_link_of_a_reply_in_a_long_topic_opens_the_page_holding_it(
+    api: Any, client: Client, topic: Topic, member: Any, owner: Any, moderator: Any
+) -> None:
+    bulk_posts(topic, [owner, moderator], 120)
+    reply = make_post(topic, owner, "Page three")
+    (row,) = api(member).get(LIST).json()["results"]
+    client.force_login(member)
+    landing = client.get(row["target"]["url"])
+    assert landing.status_code == 302 and landing["Location"].endswith(f"#post-{reply.pk}")
+    page = client.get(landing["Location"]).content.decode()
+    assert f'id="post-{reply.pk}"' in page
+    first_page = client.get(reverse("web:topic", args=[topic.pk])).content.decode()
+    assert f'id="post-{reply.pk}"' not in first_page
+    # A post of the first page, or one of another topic: the page as it is.
+    first = topic.posts.order_by("id").first()
+    assert first is not None
+    url = reverse("web:topic", args=[topic.pk])
+    assert client.get(f"{url}?post={first.pk}").status_code == 200
+    assert client.get(f"{url}?post=999999").status_code == 200
+    assert client.get(f"{url}?post=abc").status_code == 200
 
 
 def test_reply_to_your_post_text(api: Any, topic: Topic, owner: Any, moderator: Any) -> None:
