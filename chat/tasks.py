@@ -11,3 +11,9 @@ from chat.actions import notify
 def notify_direct_message(message_id: int) -> int:
     """Notify the recipient of a direct message if they are still away and have not read it."""
     return len(notify.do_notify_direct_message(message_id))
+
+
+@shared_task(name="chat.tasks.sweep_direct_messages", ignore_result=True)
+def sweep_direct_messages() -> int:
+    """Periodic: the direct-message checks a crash or a restart dropped."""
+    return notify.sweep_direct_messages()

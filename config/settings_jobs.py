@@ -19,6 +19,8 @@ JOBS_ENGINE = os.environ.get(
 JOBS_SCHEDULE: dict[str, dict[str, object]] = {
     # Mail a lost job or a dead worker left behind, and retries whose backoff has passed.
     "mail-sweep": {"task": "mailer.tasks.sweep", "every": 30},
+    # Direct-message notifications whose delayed check a crash or a restart dropped.
+    "direct-message-sweep": {"task": "chat.tasks.sweep_direct_messages", "every": 60},
 }
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://")
 # Acknowledged once run, given back if the worker dies mid-way, one at a time per process;

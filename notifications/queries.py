@@ -7,6 +7,7 @@ Listing re-checks access: a notification of a network the recipient can no longe
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -84,6 +85,20 @@ def unread_about(user_id: int, kind: str, target: tuple[str, int]) -> list[int]:
         read_at__isnull=True,
     )
     return list(found.values_list("pk", flat=True))
+
+
+def notified_since(
+    user_id: int, kind: str, target: tuple[str, int], moment: datetime.datetime
+) -> bool:
+    """Has the user had a notification of `kind` about `target` since `moment`, read or not?"""
+    target_type, target_id = target
+    return Notification.objects.filter(
+        recipient_id=user_id,
+        kind=kind,
+        target_type=target_type,
+        target_id=target_id,
+        created_at__gte=moment,
+    ).exists()
 
 
 def for_listing(queryset: QuerySet[Notification]) -> QuerySet[Notification]:

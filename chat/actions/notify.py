@@ -10,15 +10,22 @@
   `DIRECT_MESSAGE_NOTIFY_DELAY` seconds later (default 30). It notifies the recipient
   only if then they have no open socket (`core.presence`), have not read the message,
   and have no unread `direct_message` notification for that room already: one per
-  room until read. Reading the room (`do_mark_read`) marks it read.
+  room until read, and never twice for one message. Reading the room (`do_mark_read`)
+  marks it read. A check a crash or a restart dropped is made by the periodic sweep
+  (`sweep_direct_messages`, every minute), which asks again about the last message of
+  each direct room written in the last `SWEEP_WINDOW`: the same checks make it harmless.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
 
 from chat.models import Message, ReadMarker, Room
 from community.forums.mentions import render_post_body
@@ -29,6 +36,7 @@ from notifications.actions import do_mark_target_read, do_notify
 from notifications.models import Notification
 
 Kind = Notification.Kind
+SWEEP_WINDOW = dt.timedelta(minutes=10)
 
 
 def render_message(room: Room, body: str) -> tuple[str, set[int]]:
@@ -89,6 +97,10 @@ def do_notify_direct_message(message_id: int) -> list[Notification]:
         return []
     if notification_queries.unread_about(recipient, Kind.DIRECT_MESSAGE, ("room", room.pk)):
         return []
+    if notification_queries.notified_since(
+        recipient, Kind.DIRECT_MESSAGE, ("room", room.pk), message.created_at
+    ):
+        return []  # this message (or a later one) was notified already, and read since
     return do_notify(
         [recipient],
         Kind.DIRECT_MESSAGE,
@@ -97,6 +109,25 @@ def do_notify_direct_message(message_id: int) -> list[Notification]:
         target=("room", room.pk),
         data={"message": message.pk},
     )
+
+
+def sweep_direct_messages(now: dt.datetime | None = None) -> int:
+    """Check again the last message of each direct room written between `SWEEP_WINDOW` and
+    the delay ago (a job a crash dropped); returns how many notifications it made."""
+    now = now or timezone.now()
+    due = dt.timedelta(seconds=direct_message_delay())
+    last = (
+        Message.objects.filter(
+            room__kind=Room.Kind.DIRECT,
+            created_at__gte=now - SWEEP_WINDOW,
+            created_at__lte=now - due,
+            deleted=False,
+        )
+        .values("room_id")
+        .annotate(last=Max("id"))
+        .order_by()
+    )
+    return sum(len(do_notify_direct_message(row["last"])) for row in last)
 
 
 def read_direct_notifications(user: User, room: Room) -> None:

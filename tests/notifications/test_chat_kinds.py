@@ -245,3 +245,33 @@ def test_direct_message_text_and_link_to_the_room(
         "id": direct.pk,
         "url": reverse("web:room", args=[direct.pk]),
     }
+
+
+def test_the_sweep_makes_a_dropped_check_once_and_never_twice_for_one_message(
+    api: Any, jobs: Any, direct: Room, member: Any, moderator: Any
+) -> None:
+    from chat.actions.notify import sweep_direct_messages
+
+    send(member, direct, "Salam")
+    jobs.clear()  # the delayed check was lost (a restart of the thread engine, say)
+    assert sweep_direct_messages(now=later(10)) == 0  # not due yet
+    assert sweep_direct_messages(now=later(31)) == 1
+    assert sweep_direct_messages(now=later(91)) == 0
+    (row,) = got(moderator)
+    # Read from the bell, not in the room: the message stays unread, yet is not told again.
+    assert api(moderator).post(f"{LIST}read/", {"all": True}, format="json").status_code == 204
+    assert sweep_direct_messages(now=later(151)) == 0
+    assert got(moderator) == [row]
+
+
+def test_the_sweep_leaves_old_messages_and_is_scheduled(
+    settings: Any, jobs: Any, direct: Room, member: Any, moderator: Any
+) -> None:
+    from chat.actions.notify import SWEEP_WINDOW, sweep_direct_messages
+
+    send(member, direct, "Salam")
+    jobs.clear()
+    assert sweep_direct_messages(now=timezone.now() + SWEEP_WINDOW + dt.timedelta(seconds=5)) == 0
+    assert got(moderator) == []
+    tasks = {entry["task"] for entry in settings.JOBS_SCHEDULE.values()}
+    assert "chat.tasks.sweep_direct_messages" in tasks
