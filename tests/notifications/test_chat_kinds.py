@@ -19,6 +19,7 @@ from community.models import Network
 from core import presence
 from directory.models import Profile
 from notifications.models import Notification
+from tests._ws import db
 from tests.chat import conftest as chat_fixtures
 from tests.factories.chat import make_direct_room, send
 
@@ -275,3 +276,32 @@ def test_the_sweep_leaves_old_messages_and_is_scheduled(
     assert got(moderator) == []
     tasks = {entry["task"] for entry in settings.JOBS_SCHEDULE.values()}
     assert "chat.tasks.sweep_direct_messages" in tasks
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_mention_sent_over_the_socket_reaches_the_named_member_live(
+    connect: Any, member: Any, moderator: Any, outsider: Any, room: Room
+) -> None:
+    author, named, other = await connect(member), await connect(moderator), await connect(outsider)
+    await author.send(type="message.send", room=room.pk, body="@moderator salam", client_id="m1")
+    message_id = (await author.expect("message.ack"))["id"]
+    frame = await named.expect("notification")
+    assert frame["unread"] == 1
+    notification = frame["notification"]
+    assert (notification["kind"], notification["target"]["id"]) == ("mention", message_id)
+    assert notification["text"] == "Member mentioned you in #General."
+    assert await other.nothing(ignore={"presence", "unread", "activity"})
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_direct_message_is_notified_only_once_the_recipients_socket_is_closed(
+    connect: Any, jobs: Any, direct: Room, member: Any, moderator: Any
+) -> None:
+    peer = await connect(moderator)
+    await db(send)(member, direct, "Salam")
+    await db(jobs.run_pending)(later(31))
+    assert await db(got)(moderator) == []
+    await peer.close()
+    await db(send)(member, direct, "Tu es là ?")
+    await db(jobs.run_pending)(later(31))
+    assert [n.kind for n in await db(got)(moderator)] == [Kind.DIRECT_MESSAGE]
