@@ -130,6 +130,24 @@ def test_starting_and_replying_watch_the_topic(topic: Topic, member: Any, modera
     assert TopicWatch.objects.filter(topic=topic, user=moderator, watching=True).exists()
 
 
+def test_the_migration_makes_authors_and_repliers_of_existing_topics_watch_them(
+    topic: Topic, member: Any, moderator: Any, owner: Any
+) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("community.forums.migrations.0005_watch_existing_topics")
+    make_post(topic, moderator, "Before watching existed")
+    other = make_topic(topic.category, owner)
+    TopicWatch.objects.exclude(topic=other).delete()
+    TopicWatch.objects.filter(topic=other).update(watching=False)  # owner chose not to
+    migration.watch_what_people_wrote_in(apps, None)
+    watching = set(TopicWatch.objects.filter(watching=True).values_list("topic_id", "user_id"))
+    assert watching == {(topic.pk, member.pk), (topic.pk, moderator.pk)}
+    assert TopicWatch.objects.filter(user=owner, watching=False).count() == 1  # choice kept
+
+
 def test_a_reply_notifies_the_author_answered_and_the_watchers_not_the_actor(
     topic: Topic, member: Any, moderator: Any, owner: Any
 ) -> None:
