@@ -196,7 +196,7 @@ def do_edit_message(user: User, message: Message, body: Any) -> Message:
     rewrite_message_frames(message)
     frame = events.message_frame(Type.MESSAGE_EDITED, seq, message)
     record_event(message.room, seq, frame, message)
-    notify_mentions(message, user, mentioned)
+    notify_mentions(message, user, mentioned, edit=True)
     search_outbox.enqueue(MESSAGES, [message.pk])
     return message
 

@@ -47,8 +47,11 @@ def render_message(room: Room, body: str) -> tuple[str, set[int]]:
     return rendered.html, rendered.mentioned_ids
 
 
-def notify_mentions(message: Message, actor: User, mentioned: set[int]) -> None:
-    """`mention` for the members a network room's message names, once per message each."""
+def notify_mentions(
+    message: Message, actor: User, mentioned: set[int], *, edit: bool = False
+) -> None:
+    """`mention` for the members a network room's message names, once per message each
+    (after an edit: those not yet notified about it)."""
     room = message.room
     if not mentioned or room.network is None:
         return
@@ -60,7 +63,7 @@ def notify_mentions(message: Message, actor: User, mentioned: set[int]) -> None:
         target=("message", message.pk),
         # The room's name as it was: the text is rendered later, a rename does not reach it.
         data={"room": room.pk, "room_name": room.name},
-        once=True,
+        once=edit,
     )
 
 

@@ -165,7 +165,7 @@ def do_edit_post(actor: User, post: Post, body: Any) -> Post:
         )
     mentioned = _sync_mentions(post, rendered.mentioned_ids)
     events.mention_events(post, mentioned)
-    notify_mentions(post, actor, mentioned)
+    notify_mentions(post, actor, mentioned, edit=True)
     events.post_event("post_edited", post)
     search_outbox.enqueue(POSTS, [post.pk])
     return post

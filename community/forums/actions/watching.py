@@ -55,9 +55,11 @@ def _about(post: Post) -> dict[str, object]:
     return {"topic": post.topic_id, "title": post.topic.title}
 
 
-def notify_mentions(post: Post, actor: User, mentioned: set[int]) -> set[int]:
-    """`mention` for the members the post names (not yet notified about this post);
-    returns who was named, so a reply notifies them no second time."""
+def notify_mentions(
+    post: Post, actor: User, mentioned: set[int], *, edit: bool = False
+) -> set[int]:
+    """`mention` for the members the post names (after an edit: those not yet notified
+    about this post); returns who was named, so a reply notifies them no second time."""
     if post.topic.deleted or not mentioned:
         return set()
     do_notify(
@@ -67,7 +69,7 @@ def notify_mentions(post: Post, actor: User, mentioned: set[int]) -> set[int]:
         actor=actor,
         target=("post", post.pk),
         data=_about(post),
-        once=True,
+        once=edit,
     )
     return mentioned
 
