@@ -19,6 +19,8 @@ JOBS_ENGINE = os.environ.get(
 JOBS_SCHEDULE: dict[str, dict[str, object]] = {
     # Mail a lost job or a dead worker left behind, and retries whose backoff has passed.
     "mail-sweep": {"task": "mailer.tasks.sweep", "every": 30},
+    # Direct-message notifications whose delayed check a crash or a restart dropped.
+    "direct-message-sweep": {"task": "chat.tasks.sweep_direct_messages", "every": 60},
 }
 # JOBS_EVERY_<NAME> (MAIL_SWEEP for "mail-sweep") sets a schedule's interval in seconds.
 for _name, _entry in JOBS_SCHEDULE.items():
@@ -40,6 +42,10 @@ CELERY_BEAT_SCHEDULE = {
     name: {"task": entry["task"], "schedule": float(entry["every"])}  # type: ignore[arg-type]
     for name, entry in JOBS_SCHEDULE.items()
 }
+
+# How long after a direct message its recipient, if they have no open socket and have
+# not read it by then, is notified (chat/actions/notify.py), in seconds.
+DIRECT_MESSAGE_NOTIFY_DELAY = float(os.environ.get("DIRECT_MESSAGE_NOTIFY_DELAY", "30"))
 
 # Django's mail settings from the environment; no EMAIL_HOST means the console.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

@@ -35,18 +35,23 @@ def do_notify(
     actor: User | None,
     target: tuple[str, int] | None = None,
     data: dict[str, Any] | None = None,
+    once: bool = False,
 ) -> list[Notification]:
-    """Notify `recipients` (user ids) of `kind`; returns the rows created."""
+    """Notify `recipients` (user ids) of `kind`; returns the rows created. `once`: not
+    those who already have a notification of this kind about this target (an edited
+    post or message mentions each person once)."""
     if kind not in Notification.Kind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
     ids = {int(uid) for uid in recipients}
     if actor is not None:
         ids.discard(int(actor.pk))
+    target_type, target_id = target if target is not None else ("", None)
+    if once and ids:
+        ids -= queries.notified_among(ids, kind, target_type, target_id)
     if network is not None:
         ids = audience.readers_among(network, ids)
     if not ids:
         return []
-    target_type, target_id = target if target is not None else ("", None)
     rows = Notification.objects.bulk_create(
         [
             Notification(
@@ -106,3 +111,11 @@ def do_mark_read(user: User, *, ids: list[int] | None = None, every: bool = Fals
             )
         )
     return count
+
+
+def do_mark_target_read(user: User, kind: str, target: tuple[str, int]) -> int:
+    """Mark read the user's unread notifications of `kind` about `target` (reading a
+    direct conversation reads its `direct_message` notification); one query when there
+    are none."""
+    ids = queries.unread_about(user.pk, kind, target)
+    return do_mark_read(user, ids=ids) if ids else 0

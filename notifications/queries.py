@@ -7,6 +7,7 @@ Listing re-checks access: a notification of a network the recipient can no longe
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -15,6 +16,7 @@ from django.urls import reverse
 
 from accounts.actions import display_name
 from community.models import Network
+from core.validation import is_int
 from notifications.models import Notification
 from notifications.texts import language_of, render
 from permissions import audience, checks
@@ -62,6 +64,43 @@ def unread_counts(users: list[User]) -> dict[int, int]:
     }
 
 
+def notified_among(
+    user_ids: set[int], kind: str, target_type: str, target_id: int | None
+) -> set[int]:
+    """Those of `user_ids` who already have a notification of `kind` about this target."""
+    found = Notification.objects.filter(
+        recipient_id__in=user_ids, kind=kind, target_type=target_type, target_id=target_id
+    )
+    return set(found.values_list("recipient_id", flat=True))
+
+
+def unread_about(user_id: int, kind: str, target: tuple[str, int]) -> list[int]:
+    """The ids of the user's unread notifications of `kind` about `target`."""
+    target_type, target_id = target
+    found = Notification.objects.filter(
+        recipient_id=user_id,
+        kind=kind,
+        target_type=target_type,
+        target_id=target_id,
+        read_at__isnull=True,
+    )
+    return list(found.values_list("pk", flat=True))
+
+
+def notified_since(
+    user_id: int, kind: str, target: tuple[str, int], moment: datetime.datetime
+) -> bool:
+    """Has the user had a notification of `kind` about `target` since `moment`, read or not?"""
+    target_type, target_id = target
+    return Notification.objects.filter(
+        recipient_id=user_id,
+        kind=kind,
+        target_type=target_type,
+        target_id=target_id,
+        created_at__gte=moment,
+    ).exists()
+
+
 def for_listing(queryset: QuerySet[Notification]) -> QuerySet[Notification]:
     return queryset.select_related("network", "actor", "actor__profile")
 
@@ -78,10 +117,20 @@ def language_of_user(user: User) -> str:
 
 
 def _url(notification: Notification) -> str | None:
+    """Where the notification leads: its target's page (reversed by name)."""
+    target, target_id, data = notification.target_type, notification.target_id, notification.data
+    if target == "post" and is_int(data.get("topic")):
+        # `?post=` opens the page holding the post (a reply in a long topic is not on the first).
+        topic_page = reverse("web:topic", args=[data["topic"]])
+        return f"{topic_page}?post={target_id}#post-{target_id}"
+    if target == "message" and is_int(data.get("room")):
+        return f"{reverse('web:room', args=[data['room']])}#m-{target_id}"
+    if target == "room" and target_id is not None:
+        return reverse("web:room", args=[target_id])
     network = notification.network
     if network is None:
         return None
-    if notification.target_type == "membership":
+    if target == "membership":
         return reverse("web:manage-requests", args=[network.slug])
     return reverse("web:network", args=[network.slug])
 

@@ -34,7 +34,26 @@ def _role(value: Any) -> str:
     return str(value)
 
 
+def _conversation_text(kind: str, data: dict[str, Any], names: dict[str, str]) -> str | None:
+    """The forum and chat kinds: where the actor named, answered or wrote to you."""
+    names = names | {"topic": str(data.get("title", "")), "room": str(data.get("room_name", ""))}
+    if kind == Kind.MENTION:
+        if "room" in data:
+            return _("%(actor)s mentioned you in #%(room)s.") % names
+        return _("%(actor)s mentioned you in “%(topic)s”.") % names
+    if kind == Kind.REPLY:
+        if data.get("to") == "post":
+            return _("%(actor)s replied to your post in “%(topic)s”.") % names
+        return _("%(actor)s replied in “%(topic)s”, a topic you watch.") % names
+    if kind == Kind.DIRECT_MESSAGE:
+        return _("%(actor)s sent you a message.") % names
+    return None
+
+
 def _text(kind: str, data: dict[str, Any], names: dict[str, str]) -> str:
+    conversation = _conversation_text(kind, data, names)
+    if conversation is not None:
+        return conversation
     if kind == Kind.JOIN_REQUEST:
         return _("%(actor)s asks to join %(network)s.") % names
     if kind == Kind.JOIN_DECISION:

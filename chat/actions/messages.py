@@ -1,7 +1,8 @@
 """Sending, editing and deleting messages, and reacting to them.
 
 Each action validates (`check_*` via chat.access), writes the rows and the room
-event under the room's row lock, and broadcasts after commit. The websocket
+event under the room's row lock, notifies (`chat.actions.notify`: mentions, the delayed
+direct-message check) in the same transaction, and broadcasts after commit. The websocket
 consumer and the REST views both call these.
 """
 
@@ -14,7 +15,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from chat import access, events, limits
+from chat import access, events, limits, tasks
 from chat.access import AnyUser
 from chat.actions.log import (
     announce_activity,
@@ -22,11 +23,12 @@ from chat.actions.log import (
     record_event,
     rewrite_message_frames,
 )
+from chat.actions.notify import direct_message_delay, notify_mentions, render_message
 from chat.models import Message, Reaction, Room, RoomEvent
 from chat.search import MESSAGES
 from community.actions.common import audit
 from community.emoji import check_emoji
-from community.rendering import render_markdown
+from core import jobs
 from core.errors import InvalidInput, NotAllowed, NotFound, StateConflict, TooLarge
 from core.validation import MAX_BODY_BYTES, is_int, utf8_size
 from search import outbox as search_outbox
@@ -116,7 +118,7 @@ def do_send_message(
     cleaned = check_send_message(user, room, body, client_id, reply_to)
     if spend:
         limits.spend_write(user)
-    html = render_markdown(cleaned["body"])
+    html, mentioned = render_message(room, cleaned["body"])
     try:
         with transaction.atomic():
             seq = lock_next_seq(room.pk)
@@ -136,6 +138,12 @@ def do_send_message(
             )
             record_event(room, seq, events.message_frame(Type.MESSAGE_NEW, seq, message), message)
             announce_activity(room, seq, user.pk)
+            notify_mentions(message, user, mentioned)
+            if room.is_direct:
+                # Later, and only if the recipient is away by then (chat.actions.notify).
+                jobs.enqueue(
+                    tasks.notify_direct_message, message.pk, countdown=direct_message_delay()
+                )
             search_outbox.enqueue(MESSAGES, [message.pk])
     except IntegrityError:
         # SQLite has no row locks for concurrent first sends; the constraint decides.
@@ -174,7 +182,7 @@ def do_edit_message(user: User, message: Message, body: Any) -> Message:
         raise NotAllowed("not_author", "Only the author may edit a message.")
     access.check_can_post(user, message.room)
     body = clean_body(body)
-    html = render_markdown(body)
+    html, mentioned = render_message(message.room, body)
     seq, message = _lock_message(message)
     if message.deleted:
         transaction.set_rollback(True)
@@ -188,6 +196,7 @@ def do_edit_message(user: User, message: Message, body: Any) -> Message:
     rewrite_message_frames(message)
     frame = events.message_frame(Type.MESSAGE_EDITED, seq, message)
     record_event(message.room, seq, frame, message)
+    notify_mentions(message, user, mentioned, edit=True)
     search_outbox.enqueue(MESSAGES, [message.pk])
     return message
 

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from chat import access, events, queries
+from chat.actions.notify import read_direct_notifications
 from chat.models import Message, ReadMarker, Room
 from community.actions.common import audit
 from community.models import Network
@@ -119,7 +120,8 @@ class ReadResult:
 
 @transaction.atomic
 def do_mark_read(user: User, room: Room, message_id: Any) -> ReadResult:
-    """Move the user's read marker forward to a message; every tab gets the new unread count."""
+    """Move the user's read marker forward to a message; every tab gets the new unread count.
+    In a direct room this also reads the room's `direct_message` notification."""
     if not access.may_read_room(user, room):
         raise NotFound()
     if not is_int(message_id):
@@ -136,6 +138,7 @@ def do_mark_read(user: User, room: Room, message_id: Any) -> ReadResult:
         marker.last_read_seq = seq
         marker.save(update_fields=["last_read_seq", "updated_at"])
     count = queries.unread_count(user.pk, room.pk, marker.last_read_seq)
+    read_direct_notifications(user, room)
     send_event_on_commit(
         user_group(user.pk), {"type": events.UNREAD, "room": room.pk, "count": count}
     )

@@ -191,6 +191,13 @@ def check_can_unreact(user: AnyUser, post: Post) -> None:
     checks.check_can_read(user, post.topic.network)
 
 
+def check_can_watch(user: AnyUser, topic: Topic) -> None:
+    """Whoever reads a topic may watch it (members, and anyone signed in on a public network)."""
+    if not user.is_authenticated:
+        raise NotFound()
+    _check_network_readable(user, topic.network)
+
+
 def may_see_deleted(user: AnyUser, network: Network) -> bool:
     """Moderators read the body of deleted posts (to decide on restoring them)."""
     return checks.may_moderate_forums(user, network)

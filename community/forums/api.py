@@ -27,6 +27,7 @@ from community.forums.serializers import (
     PostUpdateSerializer,
     TopicCreatedSerializer,
     TopicCreateSerializer,
+    TopicDetailSerializer,
     TopicSerializer,
     TopicUpdateSerializer,
 )
@@ -74,7 +75,8 @@ def _post_response(request: Request, post: Post, code: int = status.HTTP_200_OK)
 
 def _topic_response(request: Request, topic_id: int) -> Response:
     topic = access.access_topic(request.user, topic_id)
-    return Response(TopicSerializer(queries.topic_row(topic.pk)).data)
+    context = {"watching": queries.is_watching(request.user, topic)}
+    return Response(TopicDetailSerializer(queries.topic_row(topic.pk), context=context).data)
 
 
 class CategoryListView(APIView):
@@ -139,6 +141,7 @@ class TopicListView(APIView):
         topic, first = actions.do_create_topic(me(request), category, data["title"], data["body"])
         context = _post_context(request, [first], topic)
         context["first_post"] = first
+        context["watching"] = queries.is_watching(request.user, topic)
         return Response(
             TopicCreatedSerializer(queries.topic_row(topic.pk), context=context).data,
             status=status.HTTP_201_CREATED,
@@ -148,13 +151,13 @@ class TopicListView(APIView):
 class TopicDetailView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: TopicSerializer}, tags=TAGS, summary="A topic")
+    @extend_schema(responses={200: TopicDetailSerializer}, tags=TAGS, summary="A topic")
     def get(self, request: Request, topic_id: int) -> Response:
         return _topic_response(request, topic_id)
 
     @extend_schema(
         request=TopicUpdateSerializer,
-        responses={200: TopicSerializer},
+        responses={200: TopicDetailSerializer},
         tags=TAGS,
         summary="Edit a topic: the author renames; moderators pin, lock and move",
         description="All fields are optional and applied together or not at all. "
@@ -175,7 +178,7 @@ class TopicDetailView(APIView):
 
     @extend_schema(
         request=None,
-        responses={200: TopicSerializer},
+        responses={200: TopicDetailSerializer},
         tags=TAGS,
         summary="Delete a topic (moderators; soft, restorable)",
     )
@@ -190,7 +193,7 @@ class TopicRestoreView(APIView):
 
     @extend_schema(
         request=None,
-        responses={200: TopicSerializer},
+        responses={200: TopicDetailSerializer},
         tags=TAGS,
         summary="Restore a deleted topic (moderators)",
     )
@@ -198,6 +201,35 @@ class TopicRestoreView(APIView):
         topic = access.access_topic(request.user, topic_id)
         actions.do_restore_topic(me(request), topic)
         return _topic_response(request, topic_id)
+
+
+class TopicWatchView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        tags=TAGS,
+        summary="Watch a topic: be notified of every reply",
+        description="Starting or replying to a topic watches it by default. 404 for a "
+        "topic you cannot read.",
+    )
+    def put(self, request: Request, topic_id: int) -> Response:
+        topic = access.access_topic(request.user, topic_id)
+        actions.do_set_watching(me(request), topic, True)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        tags=TAGS,
+        summary="Stop watching a topic",
+        description="Replying again later does not watch it again: the choice is kept.",
+    )
+    def delete(self, request: Request, topic_id: int) -> Response:
+        topic = access.access_topic(request.user, topic_id)
+        actions.do_set_watching(me(request), topic, False)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class PostListView(APIView):

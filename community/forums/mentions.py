@@ -1,18 +1,20 @@
-"""Post bodies → sanitized HTML with @mentions of the network's members linked.
+"""Post bodies (and chat messages of network rooms) → sanitized HTML with @mentions of
+the network's members linked.
 
 Only active members of the post's network become links (and Mention rows): an
 @mention of an outsider stays plain text, so a post cannot reveal or ping people
 outside the network. A post names at most MAX_MENTIONS people; the rest stay text.
+`mentioned_ids` is who the text names: the forum and chat actions notify them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
 from django.contrib.auth import get_user_model
 from django.db.models.functions import Lower
+from django.urls import reverse
 
 from community.models import Membership, Network
 from community.rendering import render_markdown
@@ -22,7 +24,7 @@ MAX_MENTIONS = 30
 
 def profile_url(username: str) -> str:
     """Where a mention links: the member's profile page."""
-    return f"/profiles/{quote(username, safe='')}/"
+    return reverse("web:profile", args=[username])
 
 
 @dataclass

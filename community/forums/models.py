@@ -173,3 +173,27 @@ class Mention(models.Model):
 
     def __str__(self) -> str:
         return f"@{self.user_id} in {self.post_id}"
+
+
+class TopicWatch(models.Model):
+    """Someone's choice about a topic's replies: watching (notified of every reply) or not.
+
+    Starting or replying to a topic makes a watching row unless one exists, so a member
+    who turned watching off stays unwatched when they reply again (the row remembers the
+    choice). Written by `community.forums.actions.watching` only.
+    """
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="watches")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    watching = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # Also the index every reply reads the topic's watchers through.
+            models.UniqueConstraint(fields=["topic", "user"], name="forums_topicwatch_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {'watches' if self.watching else 'ignores'} topic {self.topic_id}"

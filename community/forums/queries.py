@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from community.forums.models import Category, Post, PostRevision, Reaction, Topic
+from community.forums.models import Category, Post, PostRevision, Reaction, Topic, TopicWatch
 from community.models import Network
 from core.errors import InvalidInput
 from core.pagination import decode_cursor, encode_cursor
@@ -104,6 +104,20 @@ def list_posts(topic: Topic, *, after: int | None = None) -> QuerySet[Post]:
     return posts if after is None else posts.filter(id__gt=after)
 
 
+def page_cursor_of_post(topic: Topic, post_id: int, per_page: int) -> str | None:
+    """The cursor of the page of the topic (pages of `per_page` posts by id) that holds this
+    post, or None when it is on the first page (or not in the topic): where a notification
+    about a reply in a long topic leads. Two indexed queries."""
+    before = Post.objects.filter(topic=topic, id__lt=post_id).count()
+    if before < per_page or not Post.objects.filter(topic=topic, pk=post_id).exists():
+        return None
+    boundary = (before // per_page) * per_page - 1
+    last_of_previous = (
+        Post.objects.filter(topic=topic).order_by("id").values_list("id", flat=True)[boundary]
+    )
+    return encode_cursor([last_of_previous])
+
+
 def reaction_summaries(posts: list[Post], user: AnyUser) -> dict[int, list[dict[str, Any]]]:
     """Per post: each emoji with its count and whether `user` used it, in order of first use.
 
@@ -131,3 +145,10 @@ def reaction_summaries(posts: list[Post], user: AnyUser) -> dict[int, list[dict[
 
 def list_revisions(post: Post) -> QuerySet[PostRevision]:
     return PostRevision.objects.filter(post=post).select_related("edited_by__profile")
+
+
+def is_watching(user: AnyUser, topic: Topic) -> bool:
+    """Does the user hear of every reply to this topic?"""
+    if not user.is_authenticated:
+        return False
+    return TopicWatch.objects.filter(topic=topic, user_id=user.pk, watching=True).exists()

@@ -158,11 +158,26 @@ class PostSerializer(PostEventSerializer):
         return summaries.get(post.pk, [])
 
 
-class TopicCreatedSerializer(TopicSerializer):
-    first_post = serializers.SerializerMethodField()
+class TopicDetailSerializer(TopicSerializer):
+    """A topic for the caller: with whether they watch it (never in a topic's events,
+    which every subscriber shares)."""
+
+    watching = serializers.SerializerMethodField(
+        help_text="Whether you are notified of every reply (PUT/DELETE …/watch/)."
+    )
 
     class Meta(TopicSerializer.Meta):
-        fields = [*TopicSerializer.Meta.fields, "first_post"]
+        fields = [*TopicSerializer.Meta.fields, "watching"]
+
+    def get_watching(self, topic: Topic) -> bool:
+        return bool(self.context.get("watching", False))
+
+
+class TopicCreatedSerializer(TopicDetailSerializer):
+    first_post = serializers.SerializerMethodField()
+
+    class Meta(TopicDetailSerializer.Meta):
+        fields = [*TopicDetailSerializer.Meta.fields, "first_post"]
 
     @extend_schema_field(PostSerializer)
     def get_first_post(self, topic: Topic) -> dict[str, Any]:

@@ -17,6 +17,7 @@ urlpatterns = [
     path(
         "topics/<int:topic_id>/restore/", api.TopicRestoreView.as_view(), name="forum-topic-restore"
     ),
+    path("topics/<int:topic_id>/watch/", api.TopicWatchView.as_view(), name="forum-topic-watch"),
     path("topics/<int:topic_id>/posts/", api.PostListView.as_view(), name="forum-posts"),
     path("posts/<int:post_id>/", api.PostDetailView.as_view(), name="forum-post"),
     path("posts/<int:post_id>/restore/", api.PostRestoreView.as_view(), name="forum-post-restore"),

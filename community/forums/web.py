@@ -15,9 +15,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -170,9 +171,12 @@ def _live_strings() -> dict[str, str]:
     }
 
 
+POSTS_PER_PAGE = 50
+
+
 def _topic_context(request: HttpRequest, t: Topic, form: ReplyForm) -> dict[str, Any]:
     network = t.network
-    posts, next_cursor = web_page(queries.list_posts(t), request, ("id",), limit=50)
+    posts, next_cursor = web_page(queries.list_posts(t), request, ("id",), limit=POSTS_PER_PAGE)
     reactions = queries.reaction_summaries(posts, request.user)
     moderator = checks.may_moderate_forums(request.user, network)
     if moderator:
@@ -207,14 +211,22 @@ def _topic_context(request: HttpRequest, t: Topic, form: ReplyForm) -> dict[str,
             "categories": list(queries.list_categories(network)) if moderator else [],
             # The forum's moderators' tools (the header's `may_moderate` is any moderation).
             "may_moderate_forums": moderator,
+            "watching": queries.is_watching(request.user, t),
         }
     )
     return context
 
 
 def topic(request: HttpRequest, topic_id: int) -> HttpResponse:
-    """A topic's posts in order, with reactions, the reply box and the moderators' tools."""
+    """A topic's posts in order, with reactions, the reply box and the moderators' tools.
+    `?post=<id>` (where a notification leads) opens the page holding that post."""
     t: Topic = _access(access.access_topic, request.user, topic_id)
+    post_id = request.GET.get("post", "")
+    if post_id.isdecimal() and len(post_id) < 19 and "cursor" not in request.GET:
+        cursor = queries.page_cursor_of_post(t, int(post_id), POSTS_PER_PAGE)
+        if cursor is not None:
+            url = reverse("web:topic", args=[t.pk])
+            return redirect(f"{url}?{urlencode({'cursor': cursor})}#post-{post_id}")
     return render(request, "forums/topic.html", _topic_context(request, t, ReplyForm()))
 
 
@@ -236,6 +248,26 @@ def reply(request: HttpRequest, topic_id: int) -> HttpResponse:
     # The topic again, its reply box holding what was typed and why it was refused.
     page = render(request, "forums/topic.html", _topic_context(request, t, form), status=400)
     return rate_limited(page, refused)
+
+
+@require_POST
+@signed_in
+def watch_topic(request: HttpRequest, topic_id: int) -> HttpResponse:
+    """The Watch / Stop watching button: `watching=true` or `false`, one action call."""
+    t: Topic = _access(access.access_topic, request.user, topic_id)
+    back = reverse("web:topic", args=[t.pk])
+    choice = request.POST.get("watching")
+    if choice not in ("true", "false"):
+        return HttpResponseBadRequest(_("watching: must be true or false."))
+    try:
+        actions.do_set_watching(me(request), t, choice == "true")
+    except ActionError as exc:
+        return fail(request, exc, back)
+    if choice == "true":
+        messages.success(request, _("You are watching this topic: every reply notifies you."))
+    else:
+        messages.success(request, _("You no longer watch this topic."))
+    return redirect(back)
 
 
 class TopicModerationForm(forms.Form):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("networks/<str:slug>/forums/<int:category_id>/", web.category, name="category"),
     path("topics/<int:topic_id>/", web.topic, name="topic"),
     path("topics/<int:topic_id>/reply/", web.reply, name="reply"),
+    path("topics/<int:topic_id>/watch/", web.watch_topic, name="watch-topic"),
     path("topics/<int:topic_id>/update/", web.update_topic, name="update-topic"),
     path("topics/<int:topic_id>/delete/", web.delete_topic, name="delete-topic"),
     path("posts/<int:post_id>/edit/", web.edit_post, name="edit-post"),

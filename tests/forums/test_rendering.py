@@ -207,7 +207,8 @@ def test_arabic_title_survives(api, public_forum, member):
 @pytest.mark.django_db
 def test_mentions_of_members_become_links_and_are_recorded(public_forum, member, moderator):
     post = make_post(public_forum.topic, member, "Merci @Moderator et @moderator !")
-    assert 'href="/profiles/moderator/"' in post.body_html
+    # The profile page (directory's `web:profile`), not the API's /profiles/ path.
+    assert 'href="/people/moderator/"' in post.body_html
     assert ">@Moderator</a>" in post.body_html
     assert list(Mention.objects.filter(post=post).values_list("user_id", flat=True)) == [
         moderator.pk
@@ -228,7 +229,7 @@ def test_mentions_of_people_outside_the_network_stay_plain_text(
 def test_mentions_in_code_links_and_email_addresses_are_not_mentions(public_forum, member):
     body = "`@moderator` [@moderator](https://example.org) moderator@example.org\n\n    @moderator"
     post = make_post(public_forum.topic, member, body)
-    assert "/profiles/" not in post.body_html
+    assert "/people/" not in post.body_html
     assert not Mention.objects.filter(post=post).exists()
 
 
@@ -239,7 +240,7 @@ def test_editing_updates_the_recorded_mentions(public_forum, member, moderator, 
     post = make_post(public_forum.topic, member, "cc @moderator")
     actions.do_edit_post(member, post, "cc @owner instead")
     assert list(Mention.objects.filter(post=post).values_list("user_id", flat=True)) == [owner.pk]
-    assert 'href="/profiles/owner/"' in Post.objects.get(pk=post.pk).body_html
+    assert 'href="/people/owner/"' in Post.objects.get(pk=post.pk).body_html
 
 
 PIECES = [

@@ -15,6 +15,7 @@ from community.forums.actions.topics import (
     do_restore_topic,
     do_update_topic,
 )
+from community.forums.actions.watching import do_set_watching
 
 __all__ = [
     "MAX_BODY_BYTES",
@@ -32,6 +33,7 @@ __all__ = [
     "do_reply",
     "do_restore_post",
     "do_restore_topic",
+    "do_set_watching",
     "do_update_category",
     "do_update_topic",
 ]

@@ -1,5 +1,8 @@
 """Replying to, editing, deleting and restoring posts.
 
+A new or edited post notifies the people it mentions and a reply its topic's watchers
+and the author it answers, in the same transaction (`watching`).
+
 Every change to a topic's posts locks the topic row first (`SELECT … FOR UPDATE`),
 so `post_count`, `last_post` and `last_activity_at` stay exact when replies race.
 """
@@ -16,6 +19,7 @@ from community.actions.common import audit
 from community.forums import access, events
 from community.forums.actions._text import check_body
 from community.forums.actions.budgets import REPLY, check_posting_budget
+from community.forums.actions.watching import notify_mentions, notify_reply, watch_by_default
 from community.forums.mentions import render_post_body
 from community.forums.models import Mention, Post, PostRevision, Topic
 from community.forums.search import POSTS
@@ -59,8 +63,12 @@ def _refresh_last_post(topic: Topic) -> None:
     )
 
 
-def write_post(topic: Topic, author: User, body: str, reply_to: Post | None = None) -> Post:
-    """Insert a post into a topic the caller holds locked, and bump the topic's counters."""
+def write_post(
+    topic: Topic, author: User, body: str, reply_to: Post | None = None
+) -> tuple[Post, set[int]]:
+    """Insert a post into a topic the caller holds locked, bump the topic's counters, make
+    the author watch the topic (unless they chose not to) and notify whom it mentions.
+    Returns the post and the members it mentions."""
     rendered = render_post_body(topic.network, body)
     now = timezone.now()
     post = Post.objects.create(
@@ -76,9 +84,12 @@ def write_post(topic: Topic, author: User, body: str, reply_to: Post | None = No
     topic.last_post = post
     topic.last_activity_at = now
     topic.save(update_fields=["post_count", "last_post", "last_activity_at"])
-    events.mention_events(post, _sync_mentions(post, rendered.mentioned_ids))
+    mentioned = _sync_mentions(post, rendered.mentioned_ids)
+    events.mention_events(post, mentioned)
+    watch_by_default(topic, author)
+    notify_mentions(post, author, mentioned)
     search_outbox.enqueue(POSTS, [post.pk])
-    return post
+    return post, mentioned
 
 
 def _reply_target(topic: Topic, reply_to_id: Any) -> Post | None:
@@ -104,7 +115,8 @@ def do_reply(actor: User, topic: Topic, body: Any, reply_to_id: Any = None) -> P
         raise StateConflict("topic_deleted", "This topic has been deleted.")
     access.check_can_reply(actor, topic)  # the topic may have been locked meanwhile
     check_posting_budget(actor, topic.network, REPLY)
-    post = write_post(topic, actor, body, _reply_target(topic, reply_to_id))
+    post, mentioned = write_post(topic, actor, body, _reply_target(topic, reply_to_id))
+    notify_reply(post, actor, mentioned)
     events.post_event("post", post)
     return post
 
@@ -151,7 +163,9 @@ def do_edit_post(actor: User, post: Post, body: Any) -> Post:
             target_user_id=post.author_id,
             topic=post.topic_id,
         )
-    events.mention_events(post, _sync_mentions(post, rendered.mentioned_ids))
+    mentioned = _sync_mentions(post, rendered.mentioned_ids)
+    events.mention_events(post, mentioned)
+    notify_mentions(post, actor, mentioned, edit=True)
     events.post_event("post_edited", post)
     search_outbox.enqueue(POSTS, [post.pk])
     return post

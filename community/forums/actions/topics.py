@@ -38,7 +38,7 @@ def do_create_topic(actor: User, category: Category, title: Any, body: Any) -> t
     )
     topic.network = category.network
     topic.category = category
-    post = write_post(topic, actor, body)
+    post, _mentioned = write_post(topic, actor, body)
     events.post_event("post", post)
     search_outbox.enqueue(TOPICS, [topic.pk])
     return topic, post
