@@ -262,3 +262,19 @@ MARKUP = st.lists(st.sampled_from(PIECES), max_size=60).map("".join)
 @settings(max_examples=300, deadline=None)
 def test_any_mix_of_markup_characters_renders_inert(source):
     assert_inert(render_markdown(source, mentions=link_every_mention))
+
+
+@pytest.mark.django_db
+def test_every_link_rendered_markdown_makes_to_the_site_opens(public_forum, member, moderator):
+    """Mentions, and any other site link a post renders, lead somewhere (they were 404)."""
+    from django.test import Client
+
+    post = make_post(
+        public_forum.topic, member, "Merci @moderator, voir [le sujet](/networks/germany/) !"
+    )
+    links = re.findall(r'href="(/[^"]*)"', post.body_html)
+    assert "/people/moderator/" in links
+    client = Client()
+    client.force_login(member)
+    for link in links:
+        assert client.get(link).status_code == 200, link
