@@ -19,6 +19,11 @@ JOBS_ENGINE = os.environ.get(
 JOBS_SCHEDULE: dict[str, dict[str, object]] = {
     # Mail a lost job or a dead worker left behind, and retries whose backoff has passed.
     "mail-sweep": {"task": "mailer.tasks.sweep", "every": 30},
+    # Instant notification mail, each gathering 2 minutes of notifications (issue 13).
+    "notifications-gather": {"task": "notifications.tasks.gather_mail", "every": 30},
+    # Digests of those who are due (a period after their last one).
+    "notifications-daily-digests": {"task": "notifications.tasks.daily_digests", "every": 600},
+    "notifications-weekly-digests": {"task": "notifications.tasks.weekly_digests", "every": 1800},
 }
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://")
 # Acknowledged once run, given back if the worker dies mid-way, one at a time per process;

@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("chat.web_urls")),
     path("", include("directory.web_urls")),
     path("", include("accounts.web_urls")),
+    path("", include("notifications.web_urls")),
 ]
