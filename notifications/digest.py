@@ -36,7 +36,6 @@ from community.models import Membership, Network
 from mailer import outbox
 from mailer.links import absolute
 from notifications.models import EmailMode, NetworkEmailSetting, NotificationSettings
-from notifications.preferences import choices_of
 from notifications.texts import language_of
 
 KIND = "notifications.digest"
@@ -163,14 +162,24 @@ def send_due(mode: str, now: dt.datetime | None = None) -> int:
 
 def networks_for(user: User, mode: str) -> list[Network]:
     """The networks whose news go in the user's `mode` digest: active member now, and the
-    network's mode for them (its override, else theirs) is `mode`."""
-    choices = choices_of([user.pk])[user.pk]
-    active = Network.objects.filter(
-        archived=False,
-        memberships__user_id=user.pk,
-        memberships__status=Membership.Status.ACTIVE,
-    ).order_by("name", "id")
-    return [network for network in active if choices.mode_for(network.pk) == mode]
+    network's mode for them (its override, else theirs, else instant) is `mode`.
+
+    One plain statement: it runs once per digest sent, 100,000 times in a big run, where
+    compiling the equivalent ORM query (two subqueries in a COALESCE) cost more than
+    running it."""
+    network, membership = Network._meta.db_table, Membership._meta.db_table
+    override, theirs = NetworkEmailSetting._meta.db_table, NotificationSettings._meta.db_table
+    # Table names only are formatted in; every value is a parameter.
+    sql = (
+        f"SELECT n.* FROM {network} n"  # noqa: S608
+        f" JOIN {membership} m ON m.network_id = n.id AND m.user_id = %s AND m.status = %s"
+        f" LEFT JOIN {override} o ON o.network_id = n.id AND o.user_id = %s"
+        f" LEFT JOIN {theirs} s ON s.user_id = %s"
+        " WHERE NOT n.archived AND COALESCE(o.email, s.email, %s) = %s"
+        " ORDER BY n.name, n.id"
+    )
+    params = [user.pk, Membership.Status.ACTIVE, user.pk, user.pk, EmailMode.INSTANT, mode]
+    return list(Network.objects.raw(sql, params))
 
 
 def collect(user: User, mode: str, since: dt.datetime, until: dt.datetime) -> list[dict[str, Any]]:

@@ -32,6 +32,7 @@ NOTIFICATIONS_PATH = "/notifications/"
 
 
 def _still_theirs(mail: Mail) -> User | None:
+    """The recipient, if the row's address is still their verified one."""
     user = mail.user
     if user is None or not user.is_active or user.email != mail.to_address:
         return None
