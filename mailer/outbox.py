@@ -142,7 +142,7 @@ def deliver(ids: Iterable[int] | None = None) -> int:
     if not rows:
         return 0
     sent = 0
-    smtp = get_connection(fail_silently=False)
+    smtp = _connect()
     try:
         for mail in rows:
             try:
@@ -165,13 +165,26 @@ def deliver(ids: Iterable[int] | None = None) -> int:
                 _retry(mail, repr(error))
                 # A dropped or confused connection is not reused for the next message.
                 _close(smtp)
-                smtp = get_connection(fail_silently=False)
+                smtp = _connect()
                 continue
             _finish(mail, Mail.Status.SENT)
             sent += 1
     finally:
         _close(smtp)
     return sent
+
+
+def _connect() -> Any:
+    """One connection for the whole batch, opened here: a backend that `send_messages`
+    opens itself closes again after each message (a TCP and SMTP handshake per mail). A
+    server that cannot be reached now is left to each message's send, whose failure
+    backs that row off."""
+    smtp = get_connection(fail_silently=False)
+    try:
+        smtp.open()
+    except (smtplib.SMTPException, OSError) as error:
+        logger.warning("mail server not reachable: %r", error)
+    return smtp
 
 
 def _close(smtp: Any) -> None:
