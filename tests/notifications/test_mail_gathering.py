@@ -200,3 +200,24 @@ def test_gathering_costs_the_same_queries_for_2_or_20_recipients(
         return queries.count
 
     assert run(2) == run(20)
+
+
+def test_rendering_a_gathered_mail_costs_the_same_queries_for_2_or_40_lines(
+    owner: Any, member: Any, public_network: Network, private_network: Network
+) -> None:
+    from mailer import registry
+    from tests.conftest import clear_cache
+
+    def render(n: int) -> int:
+        for i in range(n):
+            mention(member, public_network if i % 2 else private_network, owner)
+        gather.send_due(now=later(121 + n))
+        mail = Mail.objects.select_related("user").order_by("-id").first()
+        assert mail is not None
+        clear_cache()  # the access check reads the database each time, not a cached set
+        with AllQueries() as queries:
+            message = registry.render(mail)
+        assert message is not None and message.body.count("\n- ") == n
+        return queries.count
+
+    assert render(2) == render(40)
