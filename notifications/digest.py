@@ -137,7 +137,9 @@ def send_due(mode: str, now: dt.datetime | None = None) -> int:
             period = PERIODS[mode]  # type: ignore[index]
             rows = []
             for user_id, previous, email, ui_language in batch:
-                since = previous or now - period
+                # Since the last one, but not further back than two periods: one who
+                # comes back to daily mail after a month is not sent a month of news.
+                since = max(previous or now - period, now - 2 * period)
                 row = outbox.new_row(
                     KIND,
                     to=email,

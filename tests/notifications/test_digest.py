@@ -154,3 +154,24 @@ def test_queueing_digests_walks_users_in_batches_with_constant_queries_per_batch
     # 3 batches (3, 3, 1): the same few statements each, whatever the batch size.
     assert queries.count <= 3 * 6
     assert Mail.objects.filter(kind=digest.KIND).count() == 7
+
+
+def test_a_digest_after_a_long_pause_reaches_back_two_periods_at_most(
+    jobs: Any, smtp_sink: Any, owner: Any, member: Any
+) -> None:
+    from community.forums.models import Topic
+
+    preferences.do_update_settings(member, {"email": "daily"})
+    network = _network_with_topic(owner, member, "Alpha")
+    make_topic(network.categories.get(), owner, "Yesterday's news")
+    now = later(1)
+    Topic.objects.filter(title="News of Alpha").update(created_at=now - dt.timedelta(days=10))
+    Topic.objects.filter(title="Yesterday's news").update(created_at=now - dt.timedelta(days=1))
+    NotificationSettings.objects.filter(user=member).update(
+        daily_digest_at=now - dt.timedelta(days=30)
+    )
+    assert digest.send_due("daily", now=now) == 1
+    jobs.run_pending(now=now)
+    [message] = smtp_sink.wait_for(1)
+    assert "Yesterday's news" in text_part(message)
+    assert "News of Alpha" not in text_part(message)
