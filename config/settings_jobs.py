@@ -21,6 +21,11 @@ JOBS_SCHEDULE: dict[str, dict[str, object]] = {
     "mail-sweep": {"task": "mailer.tasks.sweep", "every": 30},
     # Direct-message notifications whose delayed check a crash or a restart dropped.
     "direct-message-sweep": {"task": "chat.tasks.sweep_direct_messages", "every": 60},
+    # Instant notification mail, each gathering 2 minutes of notifications (issue 13).
+    "notifications-gather": {"task": "notifications.tasks.gather_mail", "every": 30},
+    # Digests of those who are due (a period after their last one).
+    "notifications-daily-digests": {"task": "notifications.tasks.daily_digests", "every": 600},
+    "notifications-weekly-digests": {"task": "notifications.tasks.weekly_digests", "every": 1800},
 }
 # JOBS_EVERY_<NAME> (MAIL_SWEEP for "mail-sweep") sets a schedule's interval in seconds.
 for _name, _entry in JOBS_SCHEDULE.items():

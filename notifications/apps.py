@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = "Notifications"
+
+    def ready(self) -> None:
+        # The mail renderers (mailer.registry) and the digest's own sections.
+        from notifications import mail  # noqa: F401

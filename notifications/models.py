@@ -48,6 +48,13 @@ class Notification(models.Model):
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # Instant mail (notifications.gather): when this row's fate was settled, and the mail
+    # that carried it (null with `mail_settled_at` set: not mailed — read, email off for
+    # it, an unverified address, or no longer readable).
+    mail = models.ForeignKey(
+        "mailer.Mail", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    mail_settled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -59,7 +66,60 @@ class Notification(models.Model):
                 condition=models.Q(read_at__isnull=True),
                 name="notification_unread",
             ),
+            # Instant mail gathering: the rows whose mail is still to be decided.
+            models.Index(
+                fields=["recipient", "created_at"],
+                condition=models.Q(mail_settled_at__isnull=True),
+                name="notification_unmailed",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient_id}"
+
+
+class EmailMode(models.TextChoices):
+    INSTANT = "instant", _("Each time (gathered over 2 minutes)")
+    DAILY = "daily", _("A daily digest")
+    WEEKLY = "weekly", _("A weekly digest")
+    OFF = "off", _("No email")
+
+
+class NotificationSettings(models.Model):
+    """A user's email choices (no row: instant, every kind on). `kinds` holds only the
+    kinds switched off or on explicitly ({kind: bool}); it governs email only — the
+    in-app list shows every kind. The last digest times keep a restart from resending."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="notification_settings",
+    )
+    email = models.CharField(max_length=8, choices=EmailMode.choices, default=EmailMode.INSTANT)
+    kinds = models.JSONField(default=dict, blank=True)
+    daily_digest_at = models.DateTimeField(null=True, blank=True)
+    weekly_digest_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.email}"
+
+    def kind_on(self, kind: str) -> bool:
+        return bool(self.kinds.get(kind, True))
+
+
+class NetworkEmailSetting(models.Model):
+    """A per-network override of the user's email mode."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    network = models.ForeignKey("community.Network", on_delete=models.CASCADE, related_name="+")
+    email = models.CharField(max_length=8, choices=EmailMode.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "network"], name="network_email_unique")
+        ]
+        indexes = [models.Index(fields=["email", "user"], name="network_email_mode")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.network_id}: {self.email}"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from notifications import web
+from notifications import preferences_web, web
 
 urlpatterns = [
     path("notifications/", web.notification_list, name="notifications"),
@@ -17,5 +17,15 @@ urlpatterns = [
         "notifications/<int:notification_id>/open/",
         web.open_notification,
         name="notification-open",
+    ),
+    path(
+        "account/notifications/",
+        preferences_web.settings_page,
+        name="notification-settings",
+    ),
+    path(
+        "notifications/unsubscribe/<str:signed>/",
+        preferences_web.unsubscribe_page,
+        name="notifications-unsubscribe",
     ),
 ]
