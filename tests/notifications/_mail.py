@@ -15,10 +15,20 @@ from notifications.models import Notification
 Kind = Notification.Kind
 
 
+TOPIC = "Visa Schengen à Francfort"
+
+
 def mention(user: Any, network: Network | None, actor: Any, n: int = 1) -> list[Notification]:
     rows = []
     for _ in range(n):
-        rows += do_notify([user.pk], Kind.MENTION, network=network, actor=actor, target=("post", 1))
+        rows += do_notify(
+            [user.pk],
+            Kind.MENTION,
+            network=network,
+            actor=actor,
+            target=("post", 1),
+            data={"title": TOPIC},
+        )
     return rows
 
 
