@@ -56,6 +56,27 @@ def send_event_now(group: str, event: dict[str, Any]) -> None:
         logger.exception("channel layer send to %s failed", group)
 
 
+def send_events_now(events: list[tuple[str, dict[str, Any]]]) -> None:
+    """`send_event_now` for many (group, event) pairs: one hop into the event loop for all
+    of them (a fan-out's 500 frames), each sent in turn; one that fails is logged and the
+    others still go."""
+    layer = get_channel_layer()
+    if layer is None or not events:
+        return
+    payloads = [(group, _plain(event)) for group, event in events]
+
+    async def send_all() -> None:
+        for group, payload in payloads:
+            try:
+                await layer.group_send(group, payload)
+            except Exception:
+                if getattr(settings, "TESTING", False):
+                    raise
+                logger.exception("channel layer send to %s failed", group)
+
+    async_to_sync(send_all)()
+
+
 def send_event_on_commit(group: str, event: dict[str, Any]) -> None:
     """Broadcast `event` (its "type" is the dotted handler name) once the transaction commits."""
     if "type" not in event:
