@@ -74,37 +74,59 @@ def is_online(user_id: int) -> bool:
     return bool(cache.get(_count_key(user_id)))
 
 
-# Keys per MGET when many users are looked up at once (a fan-out to a big network).
-ONLINE_CHUNK = 2_000
+# Ids per look-up when many users are asked about at once (a fan-out to a big network):
+# on Redis each chunk is one script call of a few milliseconds.
+ONLINE_CHUNK = 5_000
+
+# ARGV[1] the count keys' prefix, ARGV[2] user ids separated by commas → those whose
+# count is above 0. The ids travel as one argument and the answer holds only the online:
+# 50,000 keys sent and 50,000 answers parsed one by one cost redis-py ~0.6 s.
+_ONLINE = """
+local online = {}
+for id in string.gmatch(ARGV[2], '%d+') do
+  local count = tonumber(redis.call('GET', ARGV[1] .. id))
+  if count and count > 0 then online[#online + 1] = id end
+end
+return online
+"""
+_script: Any = None
 
 
 def online_among(user_ids: Iterable[int]) -> set[int]:
-    """Those of `user_ids` with an open socket now: one MGET per `ONLINE_CHUNK` ids on
-    Redis (the in-memory cache looks them up one by one, in-process), never a round trip
-    per user. What a fan-out to 50,000 members uses to push frames to the few online."""
+    """Those of `user_ids` with an open socket now, in one Redis script call per
+    `ONLINE_CHUNK` ids (the in-memory cache looks them up in-process), never a round
+    trip per user: what a fan-out to 50,000 members uses to frame only the few online."""
     ids = list(dict.fromkeys(int(uid) for uid in user_ids))
-    online: set[int] = set()
-    redis = _redis_client()
-    for start in range(0, len(ids), ONLINE_CHUNK):
-        chunk = ids[start : start + ONLINE_CHUNK]
-        if redis is None:
+    chunks = [ids[start : start + ONLINE_CHUNK] for start in range(0, len(ids), ONLINE_CHUNK)]
+    redis = _redis_prefix()
+    if redis is None:
+        online: set[int] = set()
+        for chunk in chunks:
             keys = {_count_key(uid): uid for uid in chunk}
             counts = cache.get_many(list(keys))
             online.update(keys[key] for key, count in counts.items() if count)
-            continue
-        # The counts are stored raw (incr), so MGET's answers are the numbers themselves;
-        # the keys are made without Django's per-key validation (50,000 of them).
-        client, backend = redis
-        values = client.mget([backend.make_key(_count_key(uid)) for uid in chunk])
-        online.update(uid for uid, value in zip(chunk, values, strict=True) if value and int(value))
-    return online
+        return online
+    client, prefix = redis
+    global _script
+    if _script is None:
+        _script = client.register_script(_ONLINE)
+    return {
+        int(uid)
+        for chunk in chunks
+        for uid in _script(args=[prefix, ",".join(map(str, chunk))], client=client)
+    }
 
 
-def _redis_client() -> tuple[Any, RedisCache] | None:
+def _redis_prefix() -> tuple[Any, str] | None:
+    """The Redis client and the prefix that makes a user id its count's key, when the
+    cache is Redis with keys built by concatenation (Django's default key function)."""
     backend = caches["default"]
-    if isinstance(backend, RedisCache):
-        return backend._cache.get_client(None), backend  # type: ignore[attr-defined]
-    return None
+    if not isinstance(backend, RedisCache):
+        return None
+    prefix = backend.make_key(_count_key(0))[:-1]
+    if backend.make_key(_count_key(12345)) != f"{prefix}12345":
+        return None
+    return backend._cache.get_client(None), prefix  # type: ignore[attr-defined]
 
 
 def refresh(user_ids: Iterable[int]) -> None:

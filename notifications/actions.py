@@ -18,12 +18,15 @@ frames of one fan-out are read in a constant number of queries and sent in one b
 from __future__ import annotations
 
 import gc
+import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, transaction
 from django.db.models import QuerySet
 from django.db.models.base import ModelState
@@ -70,8 +73,7 @@ def do_notify(
     else:
         rows = _bulk_create(recipients, fields)
     if rows:
-        sent = [(row.pk, row.recipient_id) for row in rows]
-        transaction.on_commit(lambda: push_online(sent))
+        transaction.on_commit(lambda: push_online(rows))
     return rows
 
 
@@ -127,14 +129,15 @@ def _insert_select(recipients: QuerySet[Any], fields: dict[str, Any]) -> list[No
     table, constants = quote(Notification._meta.db_table), ", ".join(placeholders)
     insert = f"INSERT INTO {table} ({columns}) SELECT r.*, {constants}"
     sql = f"{insert} FROM ({select_sql}) AS r ORDER BY 1 RETURNING id, recipient_id"
-    with connection.cursor() as cursor, _collector_paused():
+    with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and connection.in_atomic_block:
             # The planner's estimate of this statement passes jit_above_cost, and compiling
-            # it took 0.7 s of the 2.3 s a 50,000-row fan-out took (docs/benchmarks.md);
-            # off for the rest of the transaction, whose other statements are small.
+            # it took 0.7 s of the 2.3 s of a 50,000-row fan-out (docs/benchmarks.md); off
+            # for the rest of the transaction, whose other statements are small.
             cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql, [*params, *select_params])
-        return _loaded(using, cursor.fetchall(), {**values, "read_at": None})
+        with _collector_paused():
+            return _loaded(using, cursor.fetchall(), {**values, "read_at": None})
 
 
 @contextmanager
@@ -177,41 +180,56 @@ def _loaded(
     return rows
 
 
-def push_online(sent: list[tuple[int, int]]) -> None:
-    """After commit: the frames of these (notification id, recipient id) rows, only to
-    recipients with an open socket now (one presence look-up for all)."""
-    online = presence.online_among(recipient for _pk, recipient in sent)
-    ids = [pk for pk, recipient in sent if recipient in online]
-    if ids:
-        push(ids)
+def push_online(rows: list[Notification]) -> None:
+    """After commit: the frames of these rows just created, only to recipients with an
+    open socket now (one presence look-up for all; the rows are not read again)."""
+    online = presence.online_among(row.recipient_id for row in rows)
+    if online:
+        _send([row for row in rows if row.recipient_id in online])
 
 
 def push(notification_ids: list[int]) -> None:
-    """The `notification` frame of each row to its recipient's sockets, read after commit:
-    a constant number of queries for any number of recipients (the rows with their
-    recipients' profiles, then every recipient's unread count at once), sent in one
-    batch."""
-    rows = list(
-        queries.for_listing(Notification.objects.filter(pk__in=notification_ids))
-        .select_related("recipient__profile")
-        .order_by("id")
-    )
-    unread = queries.unread_counts(list({row.recipient_id: row.recipient for row in rows}.values()))
-    events.send_events_now(
-        [
+    """The `notification` frame of each of these rows to its recipient's sockets."""
+    _send(list(Notification.objects.filter(pk__in=notification_ids).order_by("id")))
+
+
+def _send(rows: list[Notification]) -> None:
+    """The rows' frames, read after commit in a constant number of queries for any number
+    of recipients (their networks and actors, the recipients' languages, every unread
+    count at once), sent in one batch. Rows alike but for their recipient (a fan-out's)
+    are rendered once per language."""
+    recipients = {row.recipient_id for row in rows}
+    networks = Network.objects.in_bulk({row.network_id for row in rows} - {None})
+    actors = User.objects.select_related("profile").in_bulk({row.actor_id for row in rows} - {None})
+    languages = queries.languages_of(recipients)
+    unread = queries.unread_counts_of(recipients)
+    shapes: dict[tuple[Any, ...], dict[str, Any]] = {}
+    frames = []
+    for row in rows:
+        row.network = networks.get(row.network_id) if row.network_id else None
+        row.actor = actors.get(row.actor_id) if row.actor_id else None
+        language = languages.get(row.recipient_id, settings.LANGUAGE_CODE)
+        alike = (
+            language,
+            row.kind,
+            row.network_id,
+            row.actor_id,
+            row.target_type,
+            row.target_id,
+            json.dumps(row.data, sort_keys=True, cls=DjangoJSONEncoder),
+        )
+        shape = shapes.get(alike)
+        if shape is None:
+            shape = shapes[alike] = queries.serialize([row], language)[0]
+        notification = {**shape, "id": row.pk, "created_at": row.created_at}
+        notification["read_at"] = row.read_at
+        frames.append(
             (
                 events.user_group(row.recipient_id),
-                {
-                    "type": NEW,
-                    "notification": queries.serialize(
-                        [row], queries.language_of_user(row.recipient)
-                    )[0],
-                    "unread": unread[row.recipient_id],
-                },
+                {"type": NEW, "notification": notification, "unread": unread[row.recipient_id]},
             )
-            for row in rows
-        ]
-    )
+        )
+    events.send_events_now(frames)
 
 
 def do_mark_read(user: User, *, ids: list[int] | None = None, every: bool = False) -> int:

@@ -7,6 +7,7 @@ Listing re-checks access: a notification of a network the recipient can no longe
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -33,10 +34,15 @@ def unread_count(user: User) -> int:
 
 
 def unread_counts(users: list[User]) -> dict[int, int]:
+    """`unread_count` for many recipients at once (`unread_counts_of` their ids)."""
+    return unread_counts_of([user.pk for user in users])
+
+
+def unread_counts_of(user_ids: Iterable[int]) -> dict[int, int]:
     """`unread_count` for many recipients at once: the unread rows counted by (recipient,
     network) in one query, then who may still read each network among them
     (`permissions.audience`, one query per network, whatever the number of recipients)."""
-    by_user: dict[int, dict[int | None, int]] = {user.pk: {} for user in users}
+    by_user: dict[int, dict[int | None, int]] = {int(uid): {} for uid in user_ids}
     rows = (
         Notification.objects.filter(recipient_id__in=list(by_user), read_at__isnull=True)
         .values("recipient_id", "network_id")
@@ -69,6 +75,12 @@ def for_listing(queryset: QuerySet[Notification]) -> QuerySet[Notification]:
 def ui_language(user_id: int) -> str:
     found = User.objects.filter(pk=user_id).values_list("profile__ui_language", flat=True)
     return language_of(next(iter(found), None))
+
+
+def languages_of(user_ids: Iterable[int]) -> dict[int, str]:
+    """Each user's language, in one query for all."""
+    found = User.objects.filter(pk__in=list(user_ids)).values_list("pk", "profile__ui_language")
+    return {pk: language_of(code) for pk, code in found}
 
 
 def language_of_user(user: User) -> str:
