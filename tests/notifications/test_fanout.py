@@ -130,6 +130,9 @@ def test_a_fan_out_costs_the_same_queries_for_5_and_60_members(
             rows = do_notify(candidates(network), Kind.MEETING_NEW, network=network, actor=owner)
         assert len(rows) == size
         assert len(frames) == size // 5
+        # The rows in one statement: no id list went through Python before it.
+        inserts = [sql for sql in queries.sql if sql.lstrip().upper().startswith("INSERT")]
+        assert len(inserts) == 1 and "SELECT" in inserts[0]
         costs.append(queries.count)
     assert costs[0] == costs[1], costs
 
