@@ -56,6 +56,38 @@ def send_event_now(group: str, event: dict[str, Any]) -> None:
         logger.exception("channel layer send to %s failed", group)
 
 
+def send_events_now(events: list[tuple[str, dict[str, Any]]]) -> None:
+    """`send_event_now` for many (group, event) pairs: one hop into the event loop for all
+    of them (a fan-out's 500 frames), in one round trip where the layer can batch them
+    (its `group_send_many`, the pub/sub layer's pipeline), else each sent in turn, one
+    that fails logged and the others still sent."""
+    layer = get_channel_layer()
+    if layer is None or not events:
+        return
+    payloads = [(group, _plain(event)) for group, event in events]
+    send_many = getattr(layer, "group_send_many", None)
+
+    async def send_all() -> None:
+        if send_many is not None:
+            try:
+                await send_many(payloads)
+                return
+            except Exception:
+                if getattr(settings, "TESTING", False):
+                    raise
+                logger.exception("channel layer batch of %s sends failed", len(payloads))
+                return
+        for group, payload in payloads:
+            try:
+                await layer.group_send(group, payload)
+            except Exception:
+                if getattr(settings, "TESTING", False):
+                    raise
+                logger.exception("channel layer send to %s failed", group)
+
+    async_to_sync(send_all)()
+
+
 def send_event_on_commit(group: str, event: dict[str, Any]) -> None:
     """Broadcast `event` (its "type" is the dotted handler name) once the transaction commits."""
     if "type" not in event:

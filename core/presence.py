@@ -14,8 +14,10 @@ the ground floor.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 
 PRESENCE_TTL = 30 * 60
 
@@ -70,6 +72,61 @@ def settle_offline(user_id: int) -> bool:
 
 def is_online(user_id: int) -> bool:
     return bool(cache.get(_count_key(user_id)))
+
+
+# Ids per look-up when many users are asked about at once (a fan-out to a big network):
+# on Redis each chunk is one script call of a few milliseconds.
+ONLINE_CHUNK = 5_000
+
+# ARGV[1] the count keys' prefix, ARGV[2] user ids separated by commas → those whose
+# count is above 0. The ids travel as one argument and the answer holds only the online:
+# 50,000 keys sent and 50,000 answers parsed one by one cost redis-py ~0.6 s.
+_ONLINE = """
+local online = {}
+for id in string.gmatch(ARGV[2], '%d+') do
+  local count = tonumber(redis.call('GET', ARGV[1] .. id))
+  if count and count > 0 then online[#online + 1] = id end
+end
+return online
+"""
+_script: Any = None
+
+
+def online_among(user_ids: Iterable[int]) -> set[int]:
+    """Those of `user_ids` with an open socket now, in one Redis script call per
+    `ONLINE_CHUNK` ids (the in-memory cache looks them up in-process), never a round
+    trip per user: what a fan-out to 50,000 members uses to frame only the few online."""
+    ids = list(dict.fromkeys(int(uid) for uid in user_ids))
+    chunks = [ids[start : start + ONLINE_CHUNK] for start in range(0, len(ids), ONLINE_CHUNK)]
+    redis = _redis_prefix()
+    if redis is None:
+        online: set[int] = set()
+        for chunk in chunks:
+            keys = {_count_key(uid): uid for uid in chunk}
+            counts = cache.get_many(list(keys))
+            online.update(keys[key] for key, count in counts.items() if count)
+        return online
+    client, prefix = redis
+    global _script
+    if _script is None:
+        _script = client.register_script(_ONLINE)
+    return {
+        int(uid)
+        for chunk in chunks
+        for uid in _script(args=[prefix, ",".join(map(str, chunk))], client=client)
+    }
+
+
+def _redis_prefix() -> tuple[Any, str] | None:
+    """The Redis client and the prefix that makes a user id its count's key, when the
+    cache is Redis with keys built by concatenation (Django's default key function)."""
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        return None
+    prefix = backend.make_key(_count_key(0))[:-1]
+    if backend.make_key(_count_key(12345)) != f"{prefix}12345":
+        return None
+    return backend._cache.get_client(None), prefix  # type: ignore[attr-defined]
 
 
 def refresh(user_ids: Iterable[int]) -> None:

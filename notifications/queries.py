@@ -8,6 +8,7 @@ Listing re-checks access: a notification of a network the recipient can no longe
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -35,10 +36,15 @@ def unread_count(user: User) -> int:
 
 
 def unread_counts(users: list[User]) -> dict[int, int]:
+    """`unread_count` for many recipients at once (`unread_counts_of` their ids)."""
+    return unread_counts_of([user.pk for user in users])
+
+
+def unread_counts_of(user_ids: Iterable[int]) -> dict[int, int]:
     """`unread_count` for many recipients at once: the unread rows counted by (recipient,
     network) in one query, then who may still read each network among them
     (`permissions.audience`, one query per network, whatever the number of recipients)."""
-    by_user: dict[int, dict[int | None, int]] = {user.pk: {} for user in users}
+    by_user: dict[int, dict[int | None, int]] = {int(uid): {} for uid in user_ids}
     rows = (
         Notification.objects.filter(recipient_id__in=list(by_user), read_at__isnull=True)
         .values("recipient_id", "network_id")
@@ -64,13 +70,16 @@ def unread_counts(users: list[User]) -> dict[int, int]:
     }
 
 
+def about(kind: str, target_type: str, target_id: int | None) -> QuerySet[Notification]:
+    """Every notification of `kind` about this target, whoever it is for."""
+    return Notification.objects.filter(kind=kind, target_type=target_type, target_id=target_id)
+
+
 def notified_among(
     user_ids: set[int], kind: str, target_type: str, target_id: int | None
 ) -> set[int]:
     """Those of `user_ids` who already have a notification of `kind` about this target."""
-    found = Notification.objects.filter(
-        recipient_id__in=user_ids, kind=kind, target_type=target_type, target_id=target_id
-    )
+    found = about(kind, target_type, target_id).filter(recipient_id__in=user_ids)
     return set(found.values_list("recipient_id", flat=True))
 
 
@@ -108,6 +117,12 @@ def for_listing(queryset: QuerySet[Notification]) -> QuerySet[Notification]:
 def ui_language(user_id: int) -> str:
     found = User.objects.filter(pk=user_id).values_list("profile__ui_language", flat=True)
     return language_of(next(iter(found), None))
+
+
+def languages_of(user_ids: Iterable[int]) -> dict[int, str]:
+    """Each user's language, in one query for all."""
+    found = User.objects.filter(pk__in=list(user_ids)).values_list("pk", "profile__ui_language")
+    return {pk: language_of(code) for pk, code in found}
 
 
 def language_of_user(user: User) -> str:

@@ -132,6 +132,23 @@ class _PubSubLoopLayer(RedisPubSubLoopLayer):
         super().__init__(*args, **kwargs)
         self._shards = [_Shard(host, self) for host in decode_hosts(kwargs.get("hosts"))]
 
+    async def group_send_many(self, messages: list[tuple[str, dict[str, Any]]]) -> None:
+        """`group_send` of each (group, message), one pipeline of PUBLISHes per shard:
+        one round trip where a loop of group_send makes one per message."""
+        by_shard: dict[Any, list[tuple[str, bytes]]] = {}
+        for group, message in messages:
+            channel = self._get_group_channel_name(group)
+            by_shard.setdefault(self._get_shard(channel), []).append(
+                (channel, self.channel_layer.serialize(message))
+            )
+        for shard, published in by_shard.items():
+            async with shard._lock:
+                shard._ensure_redis()
+                pipe = shard._redis.pipeline(transaction=False)
+                for channel, payload in published:
+                    pipe.publish(channel, payload)
+                await pipe.execute()
+
 
 class PubSubChannelLayer(RedisPubSubChannelLayer):
     """RedisPubSubChannelLayer (one PUBLISH per group message, whatever the group's size)
@@ -149,3 +166,8 @@ class PubSubChannelLayer(RedisPubSubChannelLayer):
             self._layers[loop] = layer
             _wrap_close(self, loop)
         return layer
+
+    async def group_send_many(self, messages: list[tuple[str, dict[str, Any]]]) -> None:
+        """Many group messages in one round trip per shard (a notification fan-out's
+        frames, `core.events.send_events_now`)."""
+        await self._get_layer().group_send_many(messages)
