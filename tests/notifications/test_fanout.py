@@ -97,6 +97,26 @@ def test_a_queryset_stores_the_same_rows_as_the_list_of_its_ids(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("as_queryset", [False, True])
+def test_once_skips_those_already_notified_about_the_target_on_both_paths(
+    as_queryset: bool, owner: Any, moderator: Any, member: Any, public_network: Network
+) -> None:
+    do_notify([member.pk], Kind.MENTION, network=public_network, actor=owner, target=("post", 3))
+    people = [member.pk, moderator.pk]
+    recipients: Any = (
+        get_user_model().objects.filter(pk__in=people).values("pk") if as_queryset else people
+    )
+    again = do_notify(
+        recipients, Kind.MENTION, network=public_network, actor=owner, target=("post", 3), once=True
+    )
+    assert [row.recipient_id for row in again] == [moderator.pk]
+    other = do_notify(
+        recipients, Kind.MENTION, network=public_network, actor=owner, target=("post", 4), once=True
+    )
+    assert {row.recipient_id for row in other} == {member.pk, moderator.pk}
+
+
+@pytest.mark.django_db
 def test_a_queryset_reaches_nobody_in_an_archived_network(
     owner: Any, member: Any, public_network: Network
 ) -> None:
