@@ -2,34 +2,34 @@
 
 from django.urls import path
 
-from community import web
+from community import manage_web, web
 
 urlpatterns = [
     path("networks/", web.network_list, name="networks"),
     path("networks/<str:slug>/", web.network_home, name="network"),
     path("networks/<str:slug>/join/", web.join, name="join"),
     path("networks/<str:slug>/leave/", web.leave, name="leave"),
-    path("networks/<str:slug>/manage/", web.manage_requests, name="manage-requests"),
-    path("networks/<str:slug>/manage/members/", web.manage_members, name="manage-members"),
+    path("networks/<str:slug>/manage/", manage_web.manage_requests, name="manage-requests"),
+    path("networks/<str:slug>/manage/members/", manage_web.manage_members, name="manage-members"),
     path(
         "networks/<str:slug>/manage/members/<int:user_id>/permissions/",
-        web.member_permissions,
+        manage_web.member_permissions,
         name="member-permissions",
     ),
     path(
         "networks/<str:slug>/manage/members/<int:user_id>/<str:action>/",
-        web.member_action,
+        manage_web.member_action,
         name="member-action",
     ),
     path(
         "networks/<str:slug>/manage/invitations/",
-        web.manage_invitations,
+        manage_web.manage_invitations,
         name="manage-invitations",
     ),
     path(
         "networks/<str:slug>/manage/invitations/<int:invitation_id>/revoke/",
-        web.revoke_invitation,
+        manage_web.revoke_invitation,
         name="revoke-invitation",
     ),
-    path("networks/<str:slug>/manage/audit/", web.manage_audit, name="manage-audit"),
+    path("networks/<str:slug>/manage/audit/", manage_web.manage_audit, name="manage-audit"),
 ]

@@ -390,23 +390,23 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or VAR_DIR / "static")
 # The web client's stylesheet and scripts (plain files, no build step).
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Production (DEBUG off) serves what `manage.py collectstatic` (`make static`) wrote:
-# content-hashed names cached for a year, gzip and Brotli copies. Under DEBUG the files
-# are served from their folders as they are, so editing a script needs no step.
+# content-hashed names cached for a year, gzip copies, and a page naming a file that was
+# not collected fails loudly rather than showing without styles. Under DEBUG the files
+# are served from their folders as they are, so editing a script needs no step; so are
+# test servers run with DEBUG off that collect nothing (STATIC_MANIFEST=true makes one
+# serve as production does, after its collectstatic).
+STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG and not TESTING)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if STATIC_MANIFEST
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
 WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG
-# Test servers run with DEBUG off without collecting: a name missing from the manifest is
-# then served unhashed instead of failing the page. Production stays strict, so a deploy
-# that forgot collectstatic fails loudly rather than serving pages without styles.
-WHITENOISE_MANIFEST_STRICT = env_bool("STATIC_MANIFEST_STRICT", not TESTING)
 
 # --- security when DEBUG is off ---------------------------------------------------
 if not DEBUG:

@@ -77,7 +77,7 @@ def _production(tmp: Path) -> dict[str, str]:
         "SESSION_COOKIE_SECURE": "false",  # plain http on loopback
         "CSRF_COOKIE_SECURE": "false",
         "STATIC_ROOT": str(tmp / "static"),
-        "STATIC_MANIFEST_STRICT": "true",
+        "STATIC_MANIFEST": "true",
     }
 
 
