@@ -57,7 +57,10 @@ def test_the_profile_editor_and_page_name_countries_and_languages_in_french(
     assert ">zgh<" not in page
 
 
-def test_directory_filters_name_languages_not_codes(member: Any, public_network: Any) -> None:
+def test_directory_filters_name_languages_not_codes(
+    member: Any, public_network: Any, database_only: Any
+) -> None:
+    """The page is under test, not the backend: the database one sees changes at once."""
     from directory.actions import do_update_profile
 
     do_update_profile(member, member, {"country": "CA", "languages": ["zgh"]})
