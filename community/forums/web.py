@@ -15,9 +15,11 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -212,9 +214,23 @@ def _topic_context(request: HttpRequest, t: Topic, form: ReplyForm) -> dict[str,
             # The forum's moderators' tools (the header's `may_moderate` is any moderation).
             "may_moderate_forums": moderator,
             "watching": queries.is_watching(request.user, t),
+            "template_post": _template_post(t, moderator),
         }
     )
     return context
+
+
+def _template_post(t: Topic, moderator: bool) -> Post:
+    """The post the page's <template> is rendered from (forums/_post.html, as every post
+    that came with the page): the page's script fills in a post that arrives live — its
+    id (also in the form actions, rendered for post 0), author, time and body."""
+    author = User(pk=0, username="_")  # no profile: the template falls back to the username
+    post = Post(pk=0, topic=t, author=author, body="", body_html="", created_at=timezone.now())
+    post.reaction_list = []  # type: ignore[attr-defined]
+    post.may_edit = False  # type: ignore[attr-defined]
+    post.may_delete = moderator  # type: ignore[attr-defined]
+    post.show_body = True  # type: ignore[attr-defined]
+    return post
 
 
 def topic(request: HttpRequest, topic_id: int) -> HttpResponse:

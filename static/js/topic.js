@@ -65,23 +65,29 @@
   }
 
   function newPostNode(post) {
+    // The page's <template> is forums/_post.html rendered for post 0: the same markup as
+    // the posts that came with the page, reaction menu included.
     var node = template.content.firstElementChild.cloneNode(true);
     var author = post.author || {};
     var name = author.display_name || author.username || "";
     node.id = "post-" + post.id;
     node.dataset.post = post.id;
+    node.classList.add("fresh");
+    node.querySelectorAll("form[action]").forEach(function (form) {
+      form.action = form.getAttribute("action").replace("/0/", "/" + post.id + "/");
+    });
+    node.querySelectorAll("a[href='#post-0']").forEach(function (link) {
+      link.setAttribute("href", "#post-" + post.id);
+    });
     var avatar = node.querySelector(".avatar");
     avatar.textContent = (name || "?").trim().charAt(0).toUpperCase();
-    avatar.classList.add("av-" + String(author.id || 0).slice(-1));
+    avatar.className = avatar.className.replace(/\bav-\d\b/, "av-" + String(author.id || 0).slice(-1));
     var who = node.querySelector(".who");
     who.textContent = name;
     who.href = "/people/" + encodeURIComponent(author.username || "") + "/";
     var time = node.querySelector("time");
-    time.dateTime = post.created_at;
-    time.textContent = new Date(post.created_at).toLocaleString(document.documentElement.lang, {
-      dateStyle: "short",
-      timeStyle: "short",
-    });
+    time.setAttribute("datetime", post.created_at);
+    if (window.shabakaLocalTimes) window.shabakaLocalTimes(node);
     return node;
   }
 

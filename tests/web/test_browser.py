@@ -248,6 +248,16 @@ def open_topic(page: Any) -> None:
     expect(page.locator("#live-state")).to_have_attribute("data-state", "live")
 
 
+# Every post's time on the page is the browser's Intl rendering in the page's language.
+SAME_TIME_FORMAT = """() => {
+  const format = new Intl.DateTimeFormat([document.documentElement.lang],
+    {dateStyle: "medium", timeStyle: "short"});
+  const times = [...document.querySelectorAll("#posts .post time")];
+  return times.length > 1 && times.every(
+    (t) => t.textContent === format.format(new Date(t.getAttribute("datetime"))));
+}"""
+
+
 def test_a_topic_shows_replies_edits_reactions_and_deletions_live(browser, server):
     amina, salma = new_page(browser, server), new_page(browser, server)
     sign_in(amina, "amina")
@@ -261,6 +271,13 @@ def test_a_topic_shows_replies_edits_reactions_and_deletions_live(browser, serve
     reply = salma.locator("#posts .post").last
     expect(reply.locator(".prose strong")).to_have_text("Anabin")
     expect(reply.locator(".who")).to_have_text("Amina Benali")
+    # A post that arrived live is the page's own markup (forums/_post.html): it has the
+    # reaction menu, its forms act on it, and its time reads like the others'.
+    post_id = reply.get_attribute("data-post")
+    expect(reply.locator(".reactions details summary")).to_be_visible()
+    actions = reply.locator(".reactions form").evaluate_all("fs => fs.map(f => f.action)")
+    assert actions and all(f"/posts/{post_id}/react/" in action for action in actions), actions
+    assert salma.evaluate(SAME_TIME_FORMAT), "a live post's time is formatted unlike the others"
     mine = amina.locator(f"#post-{reply.get_attribute('data-post')}")
 
     mine.locator(".post-tools details summary").click()
@@ -272,8 +289,8 @@ def test_a_topic_shows_replies_edits_reactions_and_deletions_live(browser, serve
     mine = amina.locator(f"#post-{reply.get_attribute('data-post')}")
     mine.locator(".reactions details summary").click()
     mine.locator(".reactions .menu-body button >> text=👍").click()
-    expect(reply.locator(".reactions .reaction")).to_have_text("👍 1")
-    expect(reply.locator(".reactions .reaction")).to_have_attribute("aria-pressed", "false")
+    expect(reply.locator(".reactions form .reaction")).to_have_text("👍 1")
+    expect(reply.locator(".reactions form .reaction")).to_have_attribute("aria-pressed", "false")
 
     amina.on("dialog", lambda dialog: dialog.accept())
     amina.locator(

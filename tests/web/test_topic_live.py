@@ -52,6 +52,10 @@ def test_topic_page_carries_what_the_live_script_needs(browse: Any, forum: dict[
     template = html[html.index('<template id="post-template">') :]
     template = template[: template.index("</template>")]
     assert 'class="prose" dir="auto"' in template and 'class="reactions"' in template
+    # The template is forums/_post.html for post 0: a live post gets the reaction menu
+    # (its forms' "/0/" replaced by the script) and a time the page formats as the others.
+    assert f'action="{reverse("web:react", args=[0])}"' in template
+    assert "data-local-time" in template
     assert 'js/topic.js"' in html
 
 
