@@ -55,6 +55,17 @@ def list_direct_rooms(user: AnyUser) -> QuerySet[Room]:
     return with_unread(rooms, cast(int, user.pk))
 
 
+def with_last_message(rooms: QuerySet[Room]) -> QuerySet[Room]:
+    """Each room's latest message still shown — its words, author and time — for a list
+    of conversations (in the same query, two correlated subqueries on (room, seq))."""
+    latest = Message.objects.filter(room=OuterRef("pk"), deleted=False).order_by("-seq")
+    return rooms.annotate(
+        last_body=Subquery(latest.values("body")[:1]),
+        last_author_id=Subquery(latest.values("author_id")[:1]),
+        last_at=Subquery(latest.values("created_at")[:1]),
+    )
+
+
 def room_with_unread(room_id: int, user_id: int) -> Room:
     """One room with the user's read state (see `with_unread`)."""
     return with_unread(Room.objects.select_related("network"), user_id).get(pk=room_id)

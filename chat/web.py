@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -172,9 +173,23 @@ def _strings() -> dict[str, str]:
 
 @signed_in
 def direct_list(request: HttpRequest) -> HttpResponse:
-    """Your direct conversations."""
+    """Your direct conversations, the latest first, each with its last words and time."""
+    user = me(request)
+    rooms = queries.with_last_message(queries.list_direct_rooms(user)).order_by(
+        F("last_at").desc(nulls_last=True), "-id"
+    )
     context: dict[str, Any] = {"tab": "direct"}
     context.update(_sidebar(request, None))
+    context["conversations"] = [
+        {
+            "room": room,
+            "other": room.user_high if room.user_low_id == user.pk else room.user_low,
+            "last_body": room.last_body,  # type: ignore[attr-defined]
+            "last_at": room.last_at,  # type: ignore[attr-defined]
+            "mine": room.last_author_id == user.pk,  # type: ignore[attr-defined]
+        }
+        for room in rooms[:50]
+    ]
     return render(request, "chat/direct.html", context)
 
 
