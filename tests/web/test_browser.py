@@ -187,8 +187,18 @@ def test_screenshots_of_the_main_pages_at_1280px(browser, server, lang):
         page.wait_for_timeout(100)  # let the facet names localize and fonts settle
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{lang}.png"))
         assert overflow(page) <= 0, f"{name} overflows at 1280px in {lang}"
+        if name == "network":
+            # The sidebar's facts keep their words whole ("Geograph/ic" was cut in two).
+            assert page.evaluate(ONE_LINE_FACTS), f"a fact wraps mid-word in {lang}"
     assert page.js_errors == []
     page.context.close()
+
+
+# Every short fact of a network's sidebar (its kind, country, joining) on one line.
+ONE_LINE_FACTS = """() => [...document.querySelectorAll("dl.facts dd")]
+  .filter((dd) => dd.textContent.trim().split(/\\s+/).length === 1)
+  .every((dd) => dd.getBoundingClientRect().height
+                 < 1.5 * parseFloat(getComputedStyle(dd).lineHeight))"""
 
 
 def test_sign_up_join_an_open_network_post_a_topic_and_see_it(browser, server):
