@@ -48,6 +48,7 @@ def test_constant_queries_for_2_and_12_conversations(member: Any, public_network
             other = make_user()
             add_member(public_network, other)
             _conversation(member, other, "Bonjour")
+        client.get("/messages/")  # the session's first-request look-ups, once
         with AllQueries() as queries:
             assert client.get("/messages/").status_code == 200
         counts.append(queries.count)

@@ -299,8 +299,8 @@ def test_a_topic_shows_replies_edits_reactions_and_deletions_live(browser, serve
     mine = amina.locator(f"#post-{reply.get_attribute('data-post')}")
     mine.locator(".reactions details summary").click()
     mine.locator(".reactions .menu-body button >> text=👍").click()
-    expect(reply.locator(".reactions form .reaction")).to_have_text("👍 1")
-    expect(reply.locator(".reactions form .reaction")).to_have_attribute("aria-pressed", "false")
+    expect(reply.locator(".reactions > form .reaction")).to_have_text("👍 1")
+    expect(reply.locator(".reactions > form .reaction")).to_have_attribute("aria-pressed", "false")
 
     amina.on("dialog", lambda dialog: dialog.accept())
     amina.locator(
