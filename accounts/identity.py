@@ -50,11 +50,19 @@ def verified_email(prefix: str = "") -> Q:
     return Q(**{f"{keys}email_key": F(f"{keys}email_verified_key")})
 
 
-def email_verified(user: User) -> bool:
+def email_verified(user: User, *, loaded: bool = False) -> bool:
+    """Whether the user's current address is verified, in one query; `loaded`: from the
+    keys loaded with the user when they were (a batch of mail prefetches them a moment
+    before rendering, `prefetch_related_objects(users, "account_key")`)."""
     key = email_key(user.email)
-    return key is not None and (
-        AccountKey.objects.filter(user_id=user.pk, email_key=key, email_verified_key=key).exists()
-    )
+    if key is None:
+        return False
+    if loaded and User.account_key.is_cached(user):
+        keys = getattr(user, "account_key", None)
+        return keys is not None and keys.email_key == key == keys.email_verified_key
+    return AccountKey.objects.filter(
+        user_id=user.pk, email_key=key, email_verified_key=key
+    ).exists()
 
 
 def mark_email_verified(user: User) -> None:

@@ -18,6 +18,7 @@ import random
 import smtplib
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -93,7 +94,38 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=seconds * random.uniform(0.8, 1.2))
 
 
-def _claim(ids: Iterable[int] | None, limit: int | None = None) -> tuple[str, list[Mail]]:
+@dataclass
+class _Claim:
+    """Rows taken under a lease token, ours until `until`: no worker claims a row before
+    its `next_attempt_at`, which the claim set to `until`.
+
+    `holds` is asked before each send. While at least half the lease is left it needs no
+    query; past that, one UPDATE renews the lease of every row not yet done (so a batch
+    slower than the lease gives back only the rows it has not reached), and the rows it
+    no longer covers, claimed again by another worker after the lease ended, are not sent.
+    """
+
+    token: str
+    rows: list[Mail]
+    until: dt.datetime
+    lost: set[int] = field(default_factory=set)
+
+    def holds(self, index: int) -> bool:
+        now = timezone.now()
+        if self.until - now < lease() / 2:
+            self._renew(self.rows[index:], now)
+        return self.rows[index].pk not in self.lost
+
+    def _renew(self, rest: Sequence[Mail], now: dt.datetime) -> None:
+        ids = [mail.pk for mail in rest if mail.pk not in self.lost]
+        until = now + lease()
+        ours = Mail.objects.filter(pk__in=ids, lease_token=self.token, status=Mail.Status.SENDING)
+        ours.update(next_attempt_at=until)
+        self.lost.update(set(ids) - set(ours.values_list("pk", flat=True)))
+        self.until = until
+
+
+def _claim(ids: Iterable[int] | None, limit: int | None = None) -> _Claim:
     """Take due rows (these ids, or any) under a new lease token: pending ones whose time
     has come and sending ones whose lease ended (their worker died).
 
@@ -103,7 +135,7 @@ def _claim(ids: Iterable[int] | None, limit: int | None = None) -> tuple[str, li
     of an outer join.
     """
     now = timezone.now()
-    token = uuid.uuid4().hex
+    claim = _Claim(token=uuid.uuid4().hex, rows=[], until=now + lease())
     due = Q(status__in=[Mail.Status.PENDING, Mail.Status.SENDING], next_attempt_at__lte=now)
     with transaction.atomic():
         candidates = Mail.objects.filter(due)
@@ -113,53 +145,41 @@ def _claim(ids: Iterable[int] | None, limit: int | None = None) -> tuple[str, li
             candidates = candidates.select_for_update(skip_locked=True)
         picked = list(candidates.order_by("id").values_list("pk", flat=True)[: limit or BATCH])
         if not picked:
-            return token, []
+            return claim
         Mail.objects.filter(due, pk__in=picked).update(
-            status=Mail.Status.SENDING, lease_token=token, next_attempt_at=now + lease()
+            status=Mail.Status.SENDING, lease_token=claim.token, next_attempt_at=claim.until
         )
-    rows = list(
-        Mail.objects.filter(lease_token=token, status=Mail.Status.SENDING)
+    claim.rows = list(
+        Mail.objects.filter(lease_token=claim.token, status=Mail.Status.SENDING)
         .prefetch_related("user")
         .order_by("id")
     )
-    return token, rows
-
-
-def _take(mail: Mail, token: str) -> bool:
-    """Right before sending: still ours? Then renew its lease and count the attempt, so a
-    batch slower than the lease gives back only the rows it has not reached yet.
-
-    On PostgreSQL this commit does not wait for the disk (synchronous_commit off for it
-    alone): were the server to crash, losing it costs one uncounted attempt and the
-    claim's own lease, never a mail. Marking a mail sent (`_finish`) stays durable, as
-    that is what keeps it from going twice. Half the cost of each mail, measured
-    (docs/benchmarks.md, "Daily digests")."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit = off")
-        taken = Mail.objects.filter(
-            pk=mail.pk, lease_token=token, status=Mail.Status.SENDING
-        ).update(next_attempt_at=timezone.now() + lease(), attempts=F("attempts") + 1)
-    if taken:
-        mail.attempts += 1
-    return bool(taken)
+    return claim
 
 
 def _finish(mail: Mail, token: str, status: str, error: str = "") -> None:
-    fields: dict[str, Any] = {"status": status, "last_error": error[:2000], "lease_token": ""}
+    """The verdict on one attempt, under our claim only: a row whose lease ended and was
+    claimed again is not ours. Each attempt is counted with its verdict (an attempt cut
+    short by a dead worker is not)."""
+    fields: dict[str, Any] = {
+        "status": status,
+        "last_error": error[:2000],
+        "lease_token": "",
+        "attempts": F("attempts") + 1,
+    }
     if status == Mail.Status.SENT:
         fields["sent_at"] = timezone.now()
-    # Only under our claim: a row whose lease ended and was claimed again is not ours.
     Mail.objects.filter(pk=mail.pk, lease_token=token, status=Mail.Status.SENDING).update(**fields)
 
 
 def _retry(mail: Mail, token: str, error: str) -> None:
     if timezone.now() - mail.created_at > GIVE_UP_AFTER:
-        logger.error("mail %s given up after %s attempts: %s", mail.pk, mail.attempts, error)
+        logger.error("mail %s given up after %s attempts: %s", mail.pk, mail.attempts + 1, error)
         _finish(mail, token, Mail.Status.FAILED, error)
         return
+    mail.attempts += 1  # this one, counted with its verdict
     Mail.objects.filter(pk=mail.pk, lease_token=token, status=Mail.Status.SENDING).update(
+        attempts=F("attempts") + 1,
         status=Mail.Status.PENDING,
         next_attempt_at=timezone.now() + backoff(mail.attempts),
         last_error=error[:2000],
@@ -235,15 +255,17 @@ def deliver(ids: Iterable[int] | None = None) -> int:
     cannot be reached (or loses two connections in a row) the batch stops there: the rest
     go back to pending, untried, with the backoff.
     """
-    token, rows = _claim(ids)
+    claim = _claim(ids)
+    token, rows = claim.token, claim.rows
     if not rows:
         return 0
+    registry.prefetch(rows)
     sent = 0
     smtp = _Connection()
     lost_in_a_row = 0  # connections lost one after the other
     try:
         for index, mail in enumerate(rows):
-            if not _take(mail, token):
+            if not claim.holds(index):
                 continue  # our lease ended and another worker has it now
             try:
                 message = registry.render(mail)
@@ -267,7 +289,7 @@ def deliver(ids: Iterable[int] | None = None) -> int:
                 message.send()
             except OSError as error:  # smtplib's errors, timeouts, a dropped connection
                 logger.warning(
-                    "mail %s not delivered (attempt %s): %r", mail.pk, mail.attempts, error
+                    "mail %s not delivered (attempt %s): %r", mail.pk, mail.attempts + 1, error
                 )
                 _retry(mail, token, repr(error))
                 if not _connection_lost(error):

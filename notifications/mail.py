@@ -11,11 +11,17 @@ Both are sent only to the address that is the user's verified one at sending tim
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
+
 from django.contrib.auth.models import User
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import prefetch_related_objects
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.dateparse import parse_datetime
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 
 from accounts.identity import email_verified
@@ -36,14 +42,33 @@ def _still_theirs(mail: Mail) -> User | None:
     user = mail.user
     if user is None or not user.is_active or user.email != mail.to_address:
         return None
-    return user if email_verified(user) else None
+    return user if email_verified(user, loaded=True) else None
 
 
 def _settings_url() -> str:
     return absolute(reverse("web:notification-settings"))
 
 
-@registry.renderer(gather.KIND)
+def _prefetch_keys(rows: Sequence[Mail]) -> None:
+    """The recipients' account keys, read with the batch (`_still_theirs` checks them)."""
+    prefetch_related_objects([mail.user for mail in rows if mail.user is not None], "account_key")
+
+
+def _prefetch_digests(rows: Sequence[Mail]) -> None:
+    """Keys, and each recipient's networks for the digest's mode, for a batch of digests."""
+    _prefetch_keys(rows)
+    by_mode: dict[str, list[Mail]] = {}
+    for mail in rows:
+        if mail.user is not None:
+            by_mode.setdefault(str(mail.payload.get("mode")), []).append(mail)
+    for mode, of_mode in by_mode.items():
+        networks = digest.networks_for([mail.user.pk for mail in of_mode if mail.user], mode)
+        for mail in of_mode:
+            if mail.user is not None:
+                mail.digest_networks = networks[mail.user.pk]  # type: ignore[attr-defined]
+
+
+@registry.renderer(gather.KIND, prefetch=_prefetch_keys)
 def render_instant(mail: Mail) -> EmailMultiAlternatives | None:
     user = _still_theirs(mail)
     if user is None:
@@ -84,7 +109,20 @@ def render_instant(mail: Mail) -> EmailMultiAlternatives | None:
     )
 
 
-@registry.renderer(digest.KIND)
+@functools.lru_cache(maxsize=256)
+def _render_block(block: digest.Block, language: str) -> dict[str, SafeString]:
+    """A network's block of a digest, its text and HTML parts, in `language`. Every member
+    of a network due in one run shares its block: rendered once, not once per mail."""
+    with translation.override(language):
+        # A template's output is safe (it escaped what it was given): the mail's template
+        # puts it in as it is.
+        return {
+            part: render_to_string(f"notifications/mail/digest_network.{ext}", {"block": block})
+            for part, ext in (("text", "txt"), ("html", "html"))
+        }
+
+
+@registry.renderer(digest.KIND, prefetch=_prefetch_digests)
 def render_digest(mail: Mail) -> EmailMultiAlternatives | None:
     user = _still_theirs(mail)
     mode = mail.payload.get("mode")
@@ -92,7 +130,8 @@ def render_digest(mail: Mail) -> EmailMultiAlternatives | None:
     until = parse_datetime(str(mail.payload.get("until", "")))
     if user is None or mode not in digest.PERIODS or since is None or until is None:
         return None
-    blocks = digest.collect(user, mode, since, until)
+    networks = getattr(mail, "digest_networks", None)
+    blocks = digest.collect(user, mode, since, until, networks)
     if not blocks:
         return None
     with translation.override(mail.language):
@@ -101,11 +140,12 @@ def render_digest(mail: Mail) -> EmailMultiAlternatives | None:
             if mode == "daily"
             else gettext("Your weekly digest from Shabaka")
         )
+    rendered = [_render_block(block, mail.language) for block in blocks]
     return compose.message(
         to=mail.to_address,
         subject=subject,
         template="notifications/mail/digest",
-        context={"blocks": blocks, "mode": mode, "settings_url": _settings_url()},
+        context={"blocks": rendered, "mode": mode, "settings_url": _settings_url()},
         language=mail.language,
         unsubscribe_url=unsubscribe.url(user.pk, digest=mode),
     )

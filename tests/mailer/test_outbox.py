@@ -119,8 +119,8 @@ def test_a_refused_delivery_is_retried_with_backoff_and_sent_once(
 def test_a_lease_held_by_a_dead_worker_ends_and_the_mail_goes_out(jobs: Any) -> None:
     row = outbox.queue("test.hello", to="a@example.org", language="en")
     jobs.clear()  # the job was lost
-    _token, claimed = outbox._claim([row.pk])  # a worker took it, then died
-    assert [m.pk for m in claimed] == [row.pk]
+    claim = outbox._claim([row.pk])  # a worker took it, then died
+    assert [m.pk for m in claim.rows] == [row.pk]
     assert outbox.deliver([row.pk]) == 0  # still under its lease
     Mail.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
     assert outbox.sweep() == 1

@@ -175,3 +175,50 @@ def test_a_digest_after_a_long_pause_reaches_back_two_periods_at_most(
     [message] = smtp_sink.wait_for(1)
     assert "Yesterday's news" in text_part(message)
     assert "News of Alpha" not in text_part(message)
+
+
+def test_members_of_one_network_each_get_its_news_in_their_own_language_from_one_delivery(
+    jobs: Any, smtp_sink: Any, owner: Any
+) -> None:
+    network = make_network(owner, slug="alpha")
+    make_topic(make_category(network), owner, "News of Alpha")
+    speakers = {}
+    for language in ("ar", "fr", "en", "fr"):
+        user = make_user()
+        add_member(network, user)
+        speaks(user, language)
+        preferences.do_update_settings(user, {"email": "daily"})
+        speakers[user.email] = language
+    digest.send_due("daily", now=later(1))
+    jobs.run_pending(now=later(1))
+    heading = {"ar": "مواضيع جديدة", "fr": "Nouveaux sujets", "en": "New topics"}
+    messages = smtp_sink.wait_for(4)
+    for message in messages:
+        language = speakers[message["To"]]
+        assert heading[language] in text_part(message)
+        assert heading[language] in html_part(message)
+        assert "News of Alpha" in text_part(message)
+        for other in set(heading) - {language}:
+            assert heading[other] not in text_part(message)
+
+
+def test_delivering_digests_costs_one_write_per_mail_and_the_same_reads_for_any_batch(
+    jobs: Any, smtp_sink: Any, owner: Any
+) -> None:
+    def deliver(size: int) -> int:
+        network = make_network(owner, slug=f"n{size}")
+        make_topic(make_category(network), owner, f"News for {size}")
+        for _ in range(size):
+            user = make_user()
+            add_member(network, user)
+            preferences.do_update_settings(user, {"email": "daily"})
+        assert digest.send_due("daily", now=later(1)) == size
+        with AllQueries() as queries:
+            jobs.run_pending(now=later(1))
+        return queries.count
+
+    small, large = deliver(3), deliver(13)
+    # Per mail, marking it sent; its recipient, their address's keys and their networks
+    # come with the batch, and each network's news once.
+    assert large - small == 10
+    assert len(smtp_sink.wait_for(16)) == 16
