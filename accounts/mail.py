@@ -5,6 +5,10 @@ says nothing (its link would not work, or would go to an address no longer the a
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.models import User
 from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -27,47 +31,52 @@ def _current(mail: Mail) -> bool:
     )
 
 
-@registry.renderer(recovery.MAIL_RESET)
-def password_reset(mail: Mail) -> EmailMultiAlternatives | None:
+def _to_account(
+    mail: Mail, subject: Any, template: str, links_for: Callable[[User], dict[str, str]]
+) -> EmailMultiAlternatives | None:
+    """The mail, if its address is still the account's; its links made only then."""
     if not _current(mail):
         return None
     assert mail.user is not None
     return compose.message(
         to=mail.to_address,
-        subject=_("Reset your Shabaka password"),
-        template="accounts/mail/password_reset",
-        context={"user": mail.user, "url": links.reset_url(mail.user)},
+        subject=subject,
+        template=f"accounts/mail/{template}",
+        context={"user": mail.user, **links_for(mail.user)},
         language=mail.language,
+    )
+
+
+@registry.renderer(recovery.MAIL_RESET)
+def password_reset(mail: Mail) -> EmailMultiAlternatives | None:
+    return _to_account(
+        mail,
+        _("Reset your Shabaka password"),
+        "password_reset",
+        lambda user: {"url": links.reset_url(user)},
     )
 
 
 @registry.renderer(recovery.MAIL_VERIFY)
 def verify_email(mail: Mail) -> EmailMultiAlternatives | None:
-    if not _current(mail) or email_verified(mail.user):  # type: ignore[arg-type]
-        return None
-    assert mail.user is not None
-    return compose.message(
-        to=mail.to_address,
-        subject=_("Confirm your email address"),
-        template="accounts/mail/verify_email",
-        context={"user": mail.user, "url": links.verify_url(mail.user)},
-        language=mail.language,
+    if mail.user is not None and email_verified(mail.user):
+        return None  # verified since: nothing to confirm
+    return _to_account(
+        mail,
+        _("Confirm your email address"),
+        "verify_email",
+        lambda user: {"url": links.verify_url(user)},
     )
 
 
 @registry.renderer(recovery.MAIL_ADDRESS_TAKEN)
 def address_taken(mail: Mail) -> EmailMultiAlternatives | None:
-    if not _current(mail):
-        return None
-    assert mail.user is not None
-    return compose.message(
-        to=mail.to_address,
-        subject=_("Someone tried to register with your address"),
-        template="accounts/mail/address_taken",
-        context={
-            "user": mail.user,
-            "url": links.reset_url(mail.user),
+    return _to_account(
+        mail,
+        _("Someone tried to register with your address"),
+        "address_taken",
+        lambda user: {
+            "url": links.reset_url(user),
             "signin_url": absolute(reverse("web:signin")),
         },
-        language=mail.language,
     )
