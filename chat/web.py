@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,13 +23,13 @@ from django.views.decorators.http import require_POST
 from accounts.actions import display_name
 from chat import access, queries
 from chat.actions import rooms as room_actions
+from chat.actions.messages import MAX_MESSAGE_CHARS
 from chat.models import Message, Room
 from community.models import Network
 from community.web import content_network, network_context
 from core import presence
 from core.api import me
 from core.errors import ActionError
-from core.validation import MAX_BODY_BYTES
 from core.web import apply_action_error, fail, not_found_on, signed_in
 from permissions import checks
 
@@ -141,9 +142,10 @@ def room(request: HttpRequest, room_id: int) -> HttpResponse:
             "me_name": display_name(me(request)),
             "online": {str(uid): True for uid in authors if uid and presence.is_online(uid)},
             "strings": _strings(),
-            # The composer counts characters, the server bytes (a character is one or
-            # more): the browser never stops a message the server would take.
-            "max_body_chars": MAX_BODY_BYTES,
+            # The composer counts characters as the server does, and sends what would
+            # not fit in one socket frame over REST instead (chat.js).
+            "max_body_chars": MAX_MESSAGE_CHARS,
+            "max_frame_bytes": settings.SHABAKA["MAX_FRAME_BYTES"],
         }
     )
     return render(request, "chat/room.html", context)
@@ -168,6 +170,12 @@ def _strings() -> dict[str, str]:
         "revoked": str(_("You no longer have access to this room.")),
         "muted": str(_("You are muted for now: you can read but not write.")),
         "loadFailed": str(_("The history could not be loaded.")),
+        # %(count)s and %(limit)s are numbers, written by the page in its language.
+        "tooLong": str(
+            _("%(count)s characters: a message holds at most %(limit)s. Shorten it to send it.")
+        ),
+        "nearLimit": str(_("%(count)s of %(limit)s characters")),
+        "sendFailed": str(_("This message was not sent.")),
     }
 
 

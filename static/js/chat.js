@@ -6,12 +6,15 @@
 // - a dropped socket reconnects with backoff ("reconnecting…" is shown) and resubscribes
 //   from the last seq, which replays edits, deletions and reactions too;
 // - sends carry a client_id, so re-sending after a reconnect never duplicates a message;
+// - nothing typed is lost (the composer, its limit, drafts and unsent messages kept across
+//   reloads, long sends over REST: chat_composer.js);
 // - limits: a send refused as rate_limited goes again after its retry_after (seconds); a
 //   replay refused as rate_limited leaves us subscribed with has_more, and the missed
 //   events are paged from the log once retry_after (or the page's Retry-After) has passed;
 // - typing notices, presence dots, edit/delete of one's own messages, reactions.
 // This file is the room's connection and state (what is held, sent, paged and retried);
-// how messages, reactions, presence and typing are drawn is chat_view.js, loaded before it.
+// how messages, reactions, presence and typing are drawn is chat_view.js, and the composer
+// chat_composer.js, both loaded before it.
 (function () {
   "use strict";
   var root = document.getElementById("chat");
@@ -36,8 +39,6 @@
   var oldestId = null; // for paging back
   var historyDone = false;
   var loadingOlder = false;
-  var pending = {}; // client_id -> {body, node}
-  var lastTypingSent = 0;
   var lastReadSent = 0;
   var replayAfter = 0; // Date.now() before which no replay is asked (rate_limited)
   var catchingUp = false; // paging missed events from the log
@@ -73,10 +74,7 @@
       }
       return existing;
     }
-    if (message.client_id && pending[message.client_id]) {
-      pending[message.client_id].node.remove();
-      delete pending[message.client_id];
-    }
+    composer.stored(message);
     var node = view.messageNode(message);
     if (where === "top") list.insertBefore(node, list.firstChild);
     else list.appendChild(node);
@@ -226,14 +224,6 @@
       });
   }
 
-  function retryLater(clientId, seconds) {
-    // A send refused as rate_limited stays pending and goes again (same client_id).
-    setTimeout(function () {
-      var p = pending[clientId];
-      if (p) send({ type: "message.send", room: ROOM, body: p.body, client_id: clientId });
-    }, seconds * 1000);
-  }
-
   function handle(frame) {
     switch (frame.type) {
       case "subscribed":
@@ -244,7 +234,7 @@
         view.setPresence(ME, true);
         frame.events.forEach(roomEvent);
         if (frame.has_more) replayPages(frame.seq);
-        flushPending();
+        composer.flush();
         markRead(); // opened with nothing new to replay: what is on screen is read
         return;
       case "message.new":
@@ -255,8 +245,7 @@
         if (frame.room === ROOM) roomEvent(frame);
         return;
       case "message.ack":
-        var p = pending[frame.client_id];
-        if (p) p.node.classList.remove("pending");
+        composer.acked(frame.client_id, frame.id);
         return;
       case "typing":
         if (frame.room !== ROOM || !frame.user || frame.user.id === ME) return;
@@ -291,20 +280,14 @@
             replayAfter = Date.now() + frame.retry_after * 1000; // `subscribed` has has_more
             return;
           }
-          if (frame.ref && pending[frame.ref]) {
-            retryLater(frame.ref, frame.retry_after);
+          if (composer.has(frame.ref)) {
+            composer.retryLater(frame.ref, frame.retry_after);
             return;
           }
         }
-        if (frame.ref && pending[frame.ref]) {
-          pending[frame.ref].node.classList.add("failed");
-          pending[frame.ref].node.querySelector(".prose").appendChild(view.el("div", "errorlist", frame.message));
-          delete pending[frame.ref];
-        } else if (frame.code === "not_found" && !subscribed) {
-          lose(T.revoked);
-        } else {
-          showNotice(frame.message, true);
-        }
+        if (composer.refused(frame.ref, frame.code, frame.message)) return; // said on the message
+        if (frame.code === "not_found" && !subscribed) lose(T.revoked);
+        else showNotice(frame.message, true);
         return;
     }
   }
@@ -330,17 +313,6 @@
 
   // --- sending -----------------------------------------------------------------------------------
 
-  function newClientId() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    return "c" + Date.now().toString(36) + Math.random().toString(36).slice(2);
-  }
-
-  function flushPending() {
-    Object.keys(pending).forEach(function (id) {
-      send({ type: "message.send", room: ROOM, body: pending[id].body, client_id: id });
-    });
-  }
-
   function markRead() {
     if (document.hidden || !subscribed) return;
     var last = list.lastElementChild;
@@ -352,43 +324,20 @@
   }
   document.addEventListener("visibilitychange", markRead);
 
-  if (form) {
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      var body = input.value.trim();
-      if (!body) return;
-      var clientId = newClientId();
-      var node = view.messageNode({
-        id: "pending-" + clientId,
-        author: { id: ME, display_name: root.dataset.meName },
-        body_html: "",
-        created_at: new Date().toISOString(),
-      });
-      node.classList.add("pending");
-      node.querySelector(".prose").textContent = body;
-      var tools = node.querySelector(".msg-tools");
-      if (tools) tools.remove();
+  var composer = window.shabakaChatComposer({
+    form: form,
+    room: ROOM,
+    strings: T,
+    me: ME,
+    meName: root.dataset.meName,
+    view: view,
+    send: send,
+    place: function (node) {
       list.appendChild(node);
       if (empty) empty.hidden = true;
-      pending[clientId] = { body: body, node: node };
-      send({ type: "message.send", room: ROOM, body: body, client_id: clientId });
-      input.value = "";
       scrollToBottom();
-    });
-    input.addEventListener("keydown", function (event) {
-      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-        event.preventDefault();
-        form.requestSubmit();
-      }
-    });
-    input.addEventListener("input", function () {
-      var now = Date.now();
-      if (now - lastTypingSent > 3000 && input.value.trim()) {
-        lastTypingSent = now;
-        send({ type: "typing", room: ROOM });
-      }
-    });
-  }
+    },
+  });
 
   loadLatest()
     .catch(function () {

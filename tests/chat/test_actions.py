@@ -325,8 +325,9 @@ def test_unread_counts_come_with_the_rooms_in_one_query(
 
 
 @pytest.mark.parametrize("char", ["x", "م", "🙂"])
-def test_a_message_body_is_limited_in_bytes_like_a_post(char: str) -> None:
-    width = len(char.encode())
-    assert messages.clean_body(char * (MAX_BODY_BYTES // width)) != ""
-    with pytest.raises(TooLarge):
-        messages.clean_body(char * (MAX_BODY_BYTES // width + 1))
+def test_a_message_is_limited_in_characters_whatever_their_script(char: str) -> None:
+    assert messages.clean_body(char * messages.MAX_MESSAGE_CHARS) != ""
+    with pytest.raises(TooLarge) as refused:
+        messages.clean_body(char * (messages.MAX_MESSAGE_CHARS + 1))
+    assert "10,000 characters" in refused.value.message and "10,001" in refused.value.message
+    assert len((char * messages.MAX_MESSAGE_CHARS).encode()) <= MAX_BODY_BYTES  # stored whole
