@@ -324,6 +324,26 @@
   }
   document.addEventListener("visibilitychange", markRead);
 
+  // On a phone the room list is a drawer, one tap away (the stylesheet hides it there).
+  var roomsToggle = document.getElementById("rooms-toggle");
+  function showRooms(open) {
+    root.classList.toggle("rooms-open", open);
+    roomsToggle.setAttribute("aria-expanded", open ? "true" : "false");
+    var target = open ? root.querySelector("#chat-side a[aria-current=page]") : roomsToggle;
+    if (target) target.focus();
+  }
+  if (roomsToggle) {
+    roomsToggle.addEventListener("click", function () {
+      showRooms(!root.classList.contains("rooms-open"));
+    });
+    root.querySelector(".rooms-close").addEventListener("click", function () {
+      showRooms(false);
+    });
+    root.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && root.classList.contains("rooms-open")) showRooms(false);
+    });
+  }
+
   var composer = window.shabakaChatComposer({
     form: form,
     room: ROOM,
