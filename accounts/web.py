@@ -94,12 +94,11 @@ def signup(request: HttpRequest) -> HttpResponse:
                 login(request, done.user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
                 request,
-                gettext(
-                    "Welcome to Shabaka! We mailed you a link to confirm your address. "
-                    "Find a network to join."
-                ),
+                gettext("Welcome to Shabaka! We mailed you a link to confirm your address."),
             )
-            return redirect(safe_next(request, reverse("web:networks")))
+            # Where they were going (an invitation, a network to join), else their
+            # profile: what the directory shows of them, and to whom, comes first.
+            return redirect(safe_next(request, f"{reverse('web:edit-profile')}?welcome=1"))
     response = render(
         request, "accounts/signup.html", {"form": form, "next": safe_next(request, "")}
     )

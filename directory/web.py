@@ -331,6 +331,9 @@ def edit_profile(request: HttpRequest) -> HttpResponse:
                 apply_action_error(form, exc)
         else:
             messages.success(request, _("Your profile is saved."))
+            if request.GET.get("welcome"):
+                messages.info(request, _("Now find a network to join."))
+                return redirect("web:networks")
             return redirect("web:profile", username=user.get_username())
     sections = [
         (_("Who you are"), ["display_name", "headline", "bio"]),
@@ -368,5 +371,11 @@ def edit_profile(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "directory/edit_profile.html",
-        {"form": form, "sections": rows, "tab": "directory", "relation_owner": Relation.OWNER},
+        {
+            "form": form,
+            "sections": rows,
+            "tab": "directory",
+            "relation_owner": Relation.OWNER,
+            "welcome": bool(request.GET.get("welcome")),
+        },
     )

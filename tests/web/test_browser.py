@@ -209,7 +209,8 @@ def test_sign_up_join_an_open_network_post_a_topic_and_see_it(browser, server):
     page.fill("#id_email", "leila@example.org")
     page.fill("#id_password", "a long passphrase 42")
     page.click("form button[type=submit]")
-    page.wait_for_url("**/networks/")
+    page.wait_for_url("**/profile/edit/?welcome=1")  # their profile comes first
+    expect(page.locator("[data-testid=welcome]")).to_be_visible()
 
     page.goto("/networks/germany/")
     page.click("[data-testid=join]")
