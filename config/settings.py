@@ -129,7 +129,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [CSP_SELF],
         "script-src": [CSP_SELF, CSP_NONCE],
         "style-src": [CSP_SELF],
-        "img-src": [CSP_SELF, "data:"],  # the favicon and Swagger UI's icons are data: URLs
+        "img-src": [CSP_SELF, "data:"],  # Swagger UI's icons are data: URLs
         "font-src": [CSP_SELF],
         "connect-src": [CSP_SELF],
         "object-src": [CSP_NONE],

@@ -10,8 +10,9 @@ from typing import Any
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.templatetags.static import static
 
 from community import queries
 from core.errors import ActionError, NotFound, RateLimited
@@ -21,6 +22,12 @@ logger = logging.getLogger(__name__)
 
 
 # --- home and language -------------------------------------------------------------------
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask of pages that name no icon (the admin, the API
+    docs): the site's icon, from the static files."""
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -1,8 +1,11 @@
-"""Fixtures for the web pages: a signed-in Django test client per persona, and content."""
+"""Fixtures for the web pages: a signed-in Django test client per persona, and content;
+for the browser tests, the live server and chromium (tests/web/browser.py) and a check
+that no page they opened went wrong."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -11,6 +14,27 @@ from django.test import Client
 from chat.actions import messages as chat_messages
 from chat.actions import rooms as chat_rooms
 from community.forums import actions as forums
+from tests.web.browser import PROBLEMS, browser, server  # noqa: F401 (fixtures)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "allow_problems(*patterns): browser problems (tests/web/browser.py) this test "
+        "provokes on purpose, as regular expressions",
+    )
+
+
+@pytest.fixture(autouse=True)
+def page_problems(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test whose pages broke their policy, logged an error or had a request fail,
+    but for what it allows (`allow_problems`)."""
+    PROBLEMS.clear()
+    yield
+    marker = request.node.get_closest_marker("allow_problems")
+    allowed = [re.compile(p) for p in (marker.args if marker else ())]
+    left = [p for p in PROBLEMS if not any(a.search(p) for a in allowed)]
+    assert left == [], "the pages went wrong:\n" + "\n".join(dict.fromkeys(left))
 
 
 @pytest.fixture

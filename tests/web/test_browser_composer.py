@@ -11,12 +11,10 @@ from typing import Any
 
 import pytest
 
-from tests.web.test_browser import (  # noqa: F401 (fixtures)
-    browser,
+from tests.web.browser import (
     new_page,
     open_room,
     send,
-    server,
     sign_in,
 )
 
@@ -36,7 +34,7 @@ def reload_room(page: Any) -> None:
     expect(page.locator("#conn")).to_have_attribute("data-state", "connected")
 
 
-def two_in_the_room(browser: Any, server: Any) -> tuple[Any, Any]:  # noqa: F811
+def two_in_the_room(browser: Any, server: Any) -> tuple[Any, Any]:
     """Amina and Salma, signed in, in the Germany network's first room, live."""
     amina, salma = new_page(browser, server), new_page(browser, server)
     for page, name in ((amina, "amina"), (salma, "salma")):
@@ -52,8 +50,8 @@ def leave(*pages: Any) -> None:
 
 
 def test_a_message_past_the_limit_is_refused_in_french_before_sending_and_kept(
-    browser: Any,  # noqa: F811
-    server: Any,  # noqa: F811
+    browser: Any,
+    server: Any,
 ) -> None:
     amina = new_page(browser, server, lang="fr")
     sign_in(amina, "amina")
@@ -80,8 +78,8 @@ def test_a_message_past_the_limit_is_refused_in_french_before_sending_and_kept(
 
 
 def test_a_message_too_big_for_one_frame_goes_over_rest_and_arrives_once(
-    browser: Any,  # noqa: F811
-    server: Any,  # noqa: F811
+    browser: Any,
+    server: Any,
 ) -> None:
     amina, salma = two_in_the_room(browser, server)
     text = "طويلة-1 " + "مرحبا بكم في شبكة ألمانيا. " * 360  # 9,728 characters, 17 KiB
@@ -99,8 +97,8 @@ def test_a_message_too_big_for_one_frame_goes_over_rest_and_arrives_once(
 
 
 def test_a_send_left_unstored_by_a_reload_goes_after_it_and_is_stored_once(
-    browser: Any,  # noqa: F811
-    server: Any,  # noqa: F811
+    browser: Any,
+    server: Any,
 ) -> None:
     amina, salma = two_in_the_room(browser, server)
     # What the page keeps when it is closed between Enter and the server's answer.

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from tests.web.browser import new_page, open_room, send, sign_in
 from tests.web.live import LiveServer, live_server
-from tests.web.test_browser import browser, new_page, open_room, send, sign_in  # noqa: F401
 
 playwright = pytest.importorskip("playwright.sync_api")
 expect = playwright.expect
@@ -25,7 +25,7 @@ def server() -> Iterator[LiveServer]:
             yield running
 
 
-def test_messages_past_the_budget_wait_and_then_go_once_each(browser: Any, server: Any) -> None:  # noqa: F811
+def test_messages_past_the_budget_wait_and_then_go_once_each(browser: Any, server: Any) -> None:
     amina, salma = new_page(browser, server), new_page(browser, server)
     sign_in(amina, "amina")
     sign_in(salma, "salma")

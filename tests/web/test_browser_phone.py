@@ -9,13 +9,11 @@ from typing import Any
 
 import pytest
 
-from tests.web.test_browser import (  # noqa: F401 (fixtures)
+from tests.web.browser import (
     PAGES,
     SCREENSHOTS,
-    browser,
     new_page,
     overflow,
-    server,
     sign_in,
     visit,
 )
@@ -41,8 +39,8 @@ def box(page: Any, selector: str) -> dict[str, float]:
 
 @pytest.mark.parametrize("lang", ["en", "fr", "ar"])
 def test_on_a_phone_the_bar_is_one_row_and_a_room_is_its_messages_and_composer(
-    browser: Any,  # noqa: F811
-    server: Any,  # noqa: F811
+    browser: Any,
+    server: Any,
     lang: str,
 ) -> None:
     page = new_page(browser, server, width=PHONE, lang=lang)
@@ -84,8 +82,8 @@ def test_on_a_phone_the_bar_is_one_row_and_a_room_is_its_messages_and_composer(
 
 
 def test_at_1280_px_the_room_list_and_the_network_header_stay_in_place(
-    browser: Any,  # noqa: F811
-    server: Any,  # noqa: F811
+    browser: Any,
+    server: Any,
 ) -> None:
     page = new_page(browser, server)
     sign_in(page, "youssef")

@@ -11,16 +11,8 @@ from typing import Any
 
 import pytest
 
+from tests.web.browser import SCREENSHOTS, expect, new_page, send, sign_in
 from tests.web.live import LiveServer, live_server
-from tests.web.test_browser import (
-    SCREENSHOTS,
-    browser,  # noqa: F401 - the module's fixtures
-    expect,
-    new_page,
-    no_csp_violations,  # noqa: F401
-    send,
-    sign_in,
-)
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +42,7 @@ def sockets_of(page: Any) -> int:
     return int(page.evaluate("window.__sockets"))
 
 
-def test_a_join_request_rings_the_moderators_bell_live(browser: Any, server: Any) -> None:  # noqa: F811
+def test_a_join_request_rings_the_moderators_bell_live(browser: Any, server: Any) -> None:
     amina = new_page(browser, server)
     sign_in(amina, "amina")  # owner of aviation-canada, which takes members on approval
     amina.context.add_init_script(COUNT_SOCKETS)
@@ -88,7 +80,7 @@ def test_a_join_request_rings_the_moderators_bell_live(browser: Any, server: Any
 
 
 def test_marking_all_read_on_one_tab_clears_the_bell_on_another(
-    browser: Any,  # noqa: F811
+    browser: Any,
     server: Any,
 ) -> None:
     first = new_page(browser, server)
@@ -107,7 +99,7 @@ def test_marking_all_read_on_one_tab_clears_the_bell_on_another(
     first.context.close()
 
 
-def test_a_room_message_raises_the_messages_badge_live(browser: Any, server: Any) -> None:  # noqa: F811
+def test_a_room_message_raises_the_messages_badge_live(browser: Any, server: Any) -> None:
     youssef = new_page(browser, server)
     sign_in(youssef, "youssef")
     youssef.goto("/directory/")
@@ -140,7 +132,7 @@ def test_a_room_message_raises_the_messages_badge_live(browser: Any, server: Any
 
 @pytest.mark.parametrize("lang", ["ar", "en"])
 def test_the_bell_menu_and_the_list_fit_a_phone_in_both_directions(
-    browser: Any,  # noqa: F811
+    browser: Any,
     server: Any,
     lang: str,
 ) -> None:

@@ -7,6 +7,7 @@ import gzip
 import re
 import urllib.request
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -46,8 +47,8 @@ def test_pages_link_hashed_assets_that_are_served_and_cached_for_a_year(
         assert status == 200, path
         assert content
         assert "max-age=315360000" in headers["Cache-Control"], (path, headers)
-        kind = "text/css" if path.endswith(".css") else "javascript"
-        assert kind in headers["Content-Type"], (path, headers["Content-Type"])
+        kind = {"css": "text/css", "js": "javascript", "svg": "image/svg+xml"}
+        assert kind[path.rsplit(".", 1)[1]] in headers["Content-Type"], (path, headers)
 
 
 def test_assets_come_compressed_to_a_client_that_accepts_it(production: LiveServer) -> None:
@@ -64,3 +65,10 @@ def test_assets_come_compressed_to_a_client_that_accepts_it(production: LiveServ
 def test_an_unknown_static_file_is_a_404_not_a_page(production: LiveServer) -> None:
     status, _, _ = fetch(production.url + "/static/css/nothing-here.css")
     assert status == 404
+
+
+def test_favicon_ico_is_the_site_icon_for_pages_that_name_none(client: Any) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.svg")
+    assert "favicon.svg" in client.get("/signin/").content.decode()  # pages name it
