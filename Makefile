@@ -54,7 +54,9 @@ run: seed messages static
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) --websocket_connect_timeout 30 --application-close-timeout 30 config.asgi:application
 
 screenshots: install-test messages
-	SHABAKA_SCREENSHOTS=1 $(VENV)/bin/pytest -q tests/web/test_browser.py
+	SHABAKA_SCREENSHOTS=1 $(VENV)/bin/pytest -q tests/web/test_browser.py \
+	  tests/web/test_browser_phone.py tests/web/test_notifications_live.py \
+	  tests/web/test_accessibility.py
 
 test: install-test messages
 	scripts/test.sh
