@@ -3,7 +3,7 @@ own API tokens."""
 
 from __future__ import annotations
 
-from django.contrib.auth import authenticate, logout
+from django.contrib.auth import authenticate, logout, update_session_auth_hash
 from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -21,6 +21,7 @@ from accounts.serializers import (
     DeviceTokenSerializer,
     LinkSerializer,
     MeSerializer,
+    PasswordChangeSerializer,
     PasswordResetConfirmSerializer,
     PasswordResetSerializer,
     RegisteredSerializer,
@@ -114,6 +115,23 @@ class PasswordResetConfirmView(APIView):
     def post(self, request: Request) -> Response:
         data = parse(PasswordResetConfirmSerializer, request)
         recovery.do_reset_password(data["uid"], data["token"], data["new_password"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordChangeView(APIView):
+    """Change your password (the current one confirms it is you): every API token and
+    socket of the account ends, and every session but this one, if this request came
+    with a session (a client using a token signs in again)."""
+
+    permission_classes = [IsAuthenticated]
+    throttle_scope = "auth"
+
+    @extend_schema(request=PasswordChangeSerializer, responses={204: None}, tags=["auth"])
+    def post(self, request: Request) -> Response:
+        data = parse(PasswordChangeSerializer, request)
+        user = me(request)
+        recovery.do_change_password(user, data["current_password"], data["new_password"])
+        update_session_auth_hash(request._request, user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

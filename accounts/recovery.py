@@ -187,6 +187,18 @@ def do_change_email(user: User, email: str, password: str) -> bool:
     return True
 
 
+@transaction.atomic
+def do_change_password(user: User, current: str, new: str) -> None:
+    """A new password, the current one confirming the owner. Every API token and socket
+    of the account ends (accounts.signout) and every session but the one that made the
+    change (the caller keeps it: `update_session_auth_hash`)."""
+    if not user.check_password(current):
+        raise InvalidInput("invalid", "Wrong password.", {"current_password": ["Wrong password."]})
+    check_password(user, new, "new_password")
+    user.set_password(new)
+    user.save()
+
+
 # --- a taken address at registration ---------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
@@ -58,6 +59,21 @@ class NewPasswordForm(forms.Form):
         if data.get("new_password") != data.get("new_password_again"):
             self.add_error("new_password_again", _("The two passwords differ."))
         return data
+
+
+class PasswordForm(forms.Form):
+    current_password = forms.CharField(
+        label=_("Your current password"),
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
 
 class EmailForm(forms.Form):
@@ -165,12 +181,44 @@ def change_email(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/account.html", account_context(request, form), status=400)
 
 
-def account_context(request: HttpRequest, email_form: EmailForm | None = None) -> dict[str, Any]:
-    """The account page: the address (confirmed or not, and a form to change it) and the
-    devices signed in with a token."""
+@signed_in
+@require_POST
+def change_password(request: HttpRequest) -> HttpResponse:
+    """A new password: this session stays signed in, every other one (and every device's
+    token) is signed out."""
+    form = PasswordForm(request.POST)
+    if form.is_valid():
+        user = me(request)
+        try:
+            recovery.do_change_password(
+                user, form.cleaned_data["current_password"], form.cleaned_data["new_password"]
+            )
+        except ActionError as exc:
+            apply_action_error(form, exc)
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(
+                request,
+                gettext(
+                    "Your password is changed; your other devices and sessions are signed out."
+                ),
+            )
+            return redirect("web:account")
+    context = account_context(request, password_form=form)
+    return render(request, "accounts/account.html", context, status=400)
+
+
+def account_context(
+    request: HttpRequest,
+    email_form: EmailForm | None = None,
+    password_form: PasswordForm | None = None,
+) -> dict[str, Any]:
+    """The account page: the address (confirmed or not, and a form to change it), the
+    password, and the devices signed in with a token."""
     user = me(request)
     return {
         "tokens": list(tokens.filter_own_tokens(user).order_by("-last_used", "-id")),
         "email_verified": email_verified(user),
         "email_form": email_form or EmailForm(),
+        "password_form": password_form or PasswordForm(),
     }

@@ -77,3 +77,8 @@ class LinkSerializer(serializers.Serializer):
 
 class PasswordResetConfirmSerializer(LinkSerializer):
     new_password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    current_password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+    new_password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
