@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import functools
+import zoneinfo
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -90,10 +92,37 @@ def do_register_user(
     return Registration(id=user.pk, username=user.get_username(), user=user)
 
 
+def time_zones() -> frozenset[str]:
+    """The IANA zones this machine knows (the tz database, through zoneinfo)."""
+    return _zones()
+
+
+@functools.cache
+def _zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def do_set_preferences(
+    user: User, *, ui_language: str | None = None, timezone: str | None = None
+) -> None:
+    """The interface language and the time zone a person chose (either may be left as
+    it is); an unknown one is a 400 naming its field, and nothing changes."""
+    if ui_language is not None and ui_language not in dict(settings.LANGUAGES):
+        raise InvalidInput("invalid", "Unknown language.", {"ui_language": ["Unknown language."]})
+    if timezone is not None and timezone != "" and timezone not in time_zones():
+        raise InvalidInput(
+            "invalid", "Unknown time zone.", {"timezone": ["An IANA time zone, e.g. Europe/Paris."]}
+        )
+    fields = {
+        name: value
+        for name, value in (("ui_language", ui_language), ("timezone", timezone))
+        if value is not None
+    }
+    if fields and not Profile.objects.filter(user=user).update(**fields):
+        Profile.objects.create(user=user, **fields)
+
+
 def do_set_ui_language(user: User, code: str) -> None:
     """Remember the interface language a person chose (on the profile, but not a directory
     field: no reindex)."""
-    if code not in dict(settings.LANGUAGES):
-        raise InvalidInput("invalid", "Unknown language.", {"language": ["Unknown language."]})
-    if not Profile.objects.filter(user=user).update(ui_language=code):
-        Profile.objects.create(user=user, ui_language=code)
+    do_set_preferences(user, ui_language=code)

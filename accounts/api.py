@@ -3,6 +3,8 @@ own API tokens."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import authenticate, logout, update_session_auth_hash
 from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema
@@ -14,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import recovery, tokens
-from accounts.actions import do_register_user
+from accounts.actions import do_register_user, do_set_preferences
 from accounts.identity import email_verified
 from accounts.models import AuthToken
 from accounts.serializers import (
@@ -24,6 +26,7 @@ from accounts.serializers import (
     PasswordChangeSerializer,
     PasswordResetConfirmSerializer,
     PasswordResetSerializer,
+    PreferencesSerializer,
     RegisteredSerializer,
     RegisterSerializer,
     TokenRequestSerializer,
@@ -34,6 +37,7 @@ from core.api import CURSOR, LIMIT, me, page, parse, parse_empty
 from core.client_address import request_client_address
 from core.errors import NotFound
 from core.pagination import paginate
+from directory.models import Profile
 
 
 def _current_token(request: Request) -> AuthToken | None:
@@ -67,24 +71,34 @@ class RegisterView(APIView):
 
 
 class MeView(APIView):
-    """Who the request is signed in as."""
+    """Who the request is signed in as; PATCH sets the interface language and the time
+    zone (an unknown one is a 400 naming its field)."""
 
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses={200: MeSerializer}, tags=["auth"])
     def get(self, request: Request) -> Response:
         user = me(request)
-        profile = getattr(user, "profile", None)
-        return Response(
-            {
-                "id": user.pk,
-                "username": user.get_username(),
-                "email": user.email,
-                "email_verified": email_verified(user),
-                "ui_language": getattr(profile, "ui_language", "") or "",
-                "is_staff": user.is_staff,
-            }
-        )
+        return Response(self._me(user, getattr(user, "profile", None)))
+
+    @extend_schema(request=PreferencesSerializer, responses={200: MeSerializer}, tags=["auth"])
+    def patch(self, request: Request) -> Response:
+        data = parse(PreferencesSerializer, request)
+        user = me(request)
+        do_set_preferences(user, ui_language=data.get("ui_language"), timezone=data.get("timezone"))
+        return Response(self._me(user, Profile.objects.filter(user=user).first()))
+
+    @staticmethod
+    def _me(user: Any, profile: Profile | None) -> dict[str, Any]:
+        return {
+            "id": user.pk,
+            "username": user.get_username(),
+            "email": user.email,
+            "email_verified": email_verified(user),
+            "ui_language": getattr(profile, "ui_language", "") or "",
+            "timezone": getattr(profile, "timezone", "") or "",
+            "is_staff": user.is_staff,
+        }
 
 
 class PasswordResetView(APIView):

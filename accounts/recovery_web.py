@@ -12,21 +12,25 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext
+from django.utils import translation
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import links, recovery, tokens
+from accounts.actions import do_set_preferences, time_zones
 from accounts.identity import email_verified
 from core.api import me
 from core.client_address import request_client_address
 from core.errors import ActionError, InvalidInput
-from core.web import apply_action_error, signed_in
+from core.web import apply_action_error, remember_language, signed_in
+from directory.models import Profile
 
 RESET_SESSION_KEY = "_password_reset_token"
 SET_PASSWORD = "set-password"  # noqa: S105 - the URL part in place of the token
@@ -74,6 +78,23 @@ class PasswordForm(forms.Form):
         max_length=128,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+
+
+class PreferencesForm(forms.Form):
+    ui_language = forms.ChoiceField(label=_("Interface language"), choices=settings.LANGUAGES)
+    timezone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        help_text=_("Times in mail and reminders are given in it."),
+        widget=forms.Select(attrs={"data-browser-timezone": ""}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        zones = sorted(time_zones())
+        field = self.fields["timezone"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("Not chosen")), *((z, z) for z in zones)]
 
 
 class EmailForm(forms.Form):
@@ -183,6 +204,29 @@ def change_email(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 @require_POST
+def change_preferences(request: HttpRequest) -> HttpResponse:
+    """The interface language (the cookie follows) and the time zone."""
+    form = PreferencesForm(request.POST)
+    if form.is_valid():
+        try:
+            do_set_preferences(
+                me(request),
+                ui_language=form.cleaned_data["ui_language"],
+                timezone=form.cleaned_data["timezone"],
+            )
+        except ActionError as exc:
+            apply_action_error(form, exc)
+        else:
+            language = form.cleaned_data["ui_language"]
+            with translation.override(language):
+                messages.success(request, gettext("Your preferences are saved."))
+            return remember_language(redirect("web:account"), language)
+    context = account_context(request, preferences_form=form)
+    return render(request, "accounts/account.html", context, status=400)
+
+
+@signed_in
+@require_POST
 def change_password(request: HttpRequest) -> HttpResponse:
     """A new password: this session stays signed in, every other one (and every device's
     token) is signed out."""
@@ -212,11 +256,20 @@ def account_context(
     request: HttpRequest,
     email_form: EmailForm | None = None,
     password_form: PasswordForm | None = None,
+    preferences_form: PreferencesForm | None = None,
 ) -> dict[str, Any]:
     """The account page: the address (confirmed or not, and a form to change it), the
-    password, and the devices signed in with a token."""
+    password, the language and time zone, and the devices signed in with a token."""
     user = me(request)
+    profile = Profile.objects.filter(user=user).first()
+    preferences = preferences_form or PreferencesForm(
+        initial={
+            "ui_language": (profile.ui_language if profile else "") or get_language(),
+            "timezone": profile.timezone if profile else "",
+        }
+    )
     return {
+        "preferences_form": preferences,
         "tokens": list(tokens.filter_own_tokens(user).order_by("-last_used", "-id")),
         "email_verified": email_verified(user),
         "email_form": email_form or EmailForm(),

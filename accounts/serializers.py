@@ -61,7 +61,15 @@ class MeSerializer(serializers.Serializer):
     ui_language = serializers.CharField(
         allow_blank=True, help_text="ar, fr, en, or '' (none chosen)."
     )
+    timezone = serializers.CharField(
+        allow_blank=True, help_text="An IANA time zone (Europe/Berlin), or '' (none chosen)."
+    )
     is_staff = serializers.BooleanField()
+
+
+class PreferencesSerializer(serializers.Serializer):
+    ui_language = serializers.CharField(required=False, max_length=8)
+    timezone = serializers.CharField(required=False, allow_blank=True, max_length=64)
 
 
 class PasswordResetSerializer(serializers.Serializer):

@@ -21,7 +21,7 @@ from accounts.signup import signup_budget
 from core.api import me
 from core.client_address import request_client_address
 from core.errors import ActionError, NotFound
-from core.web import apply_action_error, rate_limited, safe_next, signed_in
+from core.web import apply_action_error, rate_limited, remember_language, safe_next, signed_in
 
 
 @require_POST
@@ -33,18 +33,6 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         do_set_ui_language(me(request), code)
     return remember_language(redirect(safe_next(request)), code)
-
-
-def remember_language(response: HttpResponse, code: str) -> HttpResponse:
-    """Keep the interface language in the cookie LocaleMiddleware reads."""
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        code,
-        max_age=365 * 24 * 3600,
-        samesite="Lax",
-        secure=not settings.DEBUG,
-    )
-    return response
 
 
 # --- accounts -----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ urlpatterns = [
     path("account/tokens/<int:token_id>/revoke/", web.revoke_token, name="revoke-token"),
     path("account/email/", recovery_web.change_email, name="change-email"),
     path("account/password/", recovery_web.change_password, name="change-password"),
+    path("account/preferences/", recovery_web.change_preferences, name="change-preferences"),
     path(
         "account/email/resend/",
         recovery_web.resend_verification,

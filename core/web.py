@@ -15,6 +15,7 @@ from typing import Any, TypeVar, cast
 from urllib.parse import quote
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -102,6 +103,18 @@ def fail(request: HttpRequest, exc: ActionError, to: str) -> HttpResponseRedirec
     not_found_on(exc)
     messages.error(request, error_message(exc))
     return redirect(to)
+
+
+def remember_language(response: HttpResponse, code: str) -> HttpResponse:
+    """Keep the interface language in the cookie LocaleMiddleware reads."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=not settings.DEBUG,
+    )
+    return response
 
 
 def rate_limited(response: HttpResponse, exc: ActionError | None) -> HttpResponse:

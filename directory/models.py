@@ -81,6 +81,9 @@ class Profile(models.Model):
     display_name = models.CharField(max_length=120, blank=True)
     # The interface language this person chose (ar, fr, en); follows them to every device.
     ui_language = models.CharField(max_length=8, choices=settings.LANGUAGES, blank=True)
+    # Their IANA time zone ("Europe/Berlin"), for times said in mail and reminders; blank
+    # until chosen (the account page offers the browser's).
+    timezone = models.CharField(max_length=64, blank=True)
     headline = models.CharField(max_length=200, blank=True)
     bio = models.TextField(max_length=5000, blank=True)
     country = models.CharField(max_length=2, blank=True, help_text=_("ISO 3166 alpha-2"))

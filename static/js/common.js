@@ -147,3 +147,15 @@ window.shabakaSocket = (function () {
     };
   };
 })();
+
+// A time zone not chosen yet is offered as the browser's (the account page's select).
+(function () {
+  "use strict";
+  var zone = window.Intl && Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!zone) return;
+  document.querySelectorAll("select[data-browser-timezone]").forEach(function (select) {
+    if (select.value) return;
+    var option = select.querySelector('option[value="' + zone.replace(/"/g, "") + '"]');
+    if (option) select.value = zone;
+  });
+})();

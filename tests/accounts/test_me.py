@@ -29,6 +29,7 @@ def test_me_tells_the_signed_in_user_who_they_are(api: Callable[[Any], Any]) -> 
         "email": "Amina@example.ma",
         "email_verified": True,
         "ui_language": "ar",
+        "timezone": "",
         "is_staff": False,
     }
 
