@@ -47,7 +47,23 @@ class StateConflict(ActionError):
 
 
 class TooLarge(ActionError):
+    """Longer than a limit: `limit` in `unit` ("characters" or "bytes"), so a page can say
+    the limit in its own language."""
+
     status = 413
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        fields: dict[str, Any] | None = None,
+        *,
+        limit: int = 0,
+        unit: str = "characters",
+    ) -> None:
+        super().__init__(code, message, fields)
+        self.limit = limit
+        self.unit = unit
 
 
 class RateLimited(ActionError):

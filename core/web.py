@@ -21,10 +21,12 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from core.errors import ActionError, InvalidInput, NotFound, RateLimited
+from core.errors import ActionError, InvalidInput, NotFound, RateLimited, TooLarge
 from core.pagination import paginate
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
@@ -70,8 +72,25 @@ ERROR_MESSAGES: dict[str, Any] = {
 }
 
 
+def _too_large(exc: TooLarge) -> str:
+    n = number_format(exc.limit, force_grouping=True)
+    if exc.unit == "bytes":
+        return ngettext(
+            "This is too long: at most %(n)s byte of text (a letter takes 1 to 4).",
+            "This is too long: at most %(n)s bytes of text (a letter takes 1 to 4).",
+            exc.limit,
+        ) % {"n": n}
+    return ngettext(
+        "This is too long: at most %(n)s character.",
+        "This is too long: at most %(n)s characters.",
+        exc.limit,
+    ) % {"n": n}
+
+
 def error_message(exc: ActionError) -> str:
     """The person-facing sentence for an action error, in the active language."""
+    if isinstance(exc, TooLarge) and exc.limit:
+        return _too_large(exc)
     known = ERROR_MESSAGES.get(exc.code)
     return str(known) if known is not None else exc.message
 
@@ -81,7 +100,11 @@ def apply_action_error(form: forms.Form, exc: ActionError) -> None:
     placed = False
     for field in exc.fields or {}:
         if field in form.fields:
-            known = ERROR_MESSAGES.get(exc.code)
+            known = (
+                _too_large(exc)
+                if isinstance(exc, TooLarge) and exc.limit
+                else ERROR_MESSAGES.get(exc.code)
+            )
             if known is not None:
                 form.add_error(field, str(known))
             else:

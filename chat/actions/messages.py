@@ -60,6 +60,7 @@ def clean_body(body: Any) -> str:
             f"Messages are limited to {MAX_MESSAGE_CHARS:,} characters; "
             f"this one has {len(body):,}.",
             {"body": [f"At most {MAX_MESSAGE_CHARS:,} characters."]},
+            limit=MAX_MESSAGE_CHARS,
         )
     return body
 

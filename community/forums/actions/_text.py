@@ -37,6 +37,8 @@ def check_body(body: Any, field: str = "body") -> str:
             "too_large",
             f"Posts are limited to {MAX_BODY_BYTES // 1024} KiB; this one is {size:,} bytes.",
             {field: [f"At most {MAX_BODY_BYTES} bytes."]},
+            limit=MAX_BODY_BYTES,
+            unit="bytes",
         )
     return body
 
