@@ -103,6 +103,8 @@ class _Claim:
     query; past that, one UPDATE renews the lease of every row not yet done (so a batch
     slower than the lease gives back only the rows it has not reached), and the rows it
     no longer covers, claimed again by another worker after the lease ended, are not sent.
+    Trusting the lease without a query assumes the workers' clocks agree within half a
+    lease (150 s by default; NTP keeps them within milliseconds).
     """
 
     token: str
