@@ -92,13 +92,9 @@ def do_register_user(
     return Registration(id=user.pk, username=user.get_username(), user=user)
 
 
+@functools.cache
 def time_zones() -> frozenset[str]:
     """The IANA zones this machine knows (the tz database, through zoneinfo)."""
-    return _zones()
-
-
-@functools.cache
-def _zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 

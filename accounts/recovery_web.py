@@ -9,6 +9,7 @@ one page ("this link no longer works") that never says whether an account exists
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -181,48 +182,51 @@ def resend_verification(request: HttpRequest) -> HttpResponse:
     return redirect("web:account")
 
 
+def _account_form(
+    request: HttpRequest, form: forms.Form, slot: str, act: Callable[[dict[str, Any]], str]
+) -> HttpResponse:
+    """One form of the account page: its action (`act`, given the cleaned data, returns
+    the success message), then back to the page; refused, the page again with the form
+    in its `slot` holding what was typed and why (400)."""
+    if form.is_valid():
+        try:
+            said = act(form.cleaned_data)
+        except ActionError as exc:
+            apply_action_error(form, exc)
+        else:
+            messages.success(request, said)
+            return redirect("web:account")
+    context = account_context(request, **{slot: form})
+    return render(request, "accounts/account.html", context, status=400)
+
+
 @signed_in
 @require_POST
 def change_email(request: HttpRequest) -> HttpResponse:
     """A new address for the account, unverified until the link mailed to it is followed."""
-    form = EmailForm(request.POST)
-    if form.is_valid():
-        try:
-            recovery.do_change_email(
-                me(request), form.cleaned_data["email"], form.cleaned_data["password"]
-            )
-        except ActionError as exc:
-            apply_action_error(form, exc)
-        else:
-            messages.success(
-                request,
-                gettext("Check your new address: follow the link we mailed there to confirm it."),
-            )
-            return redirect("web:account")
-    return render(request, "accounts/account.html", account_context(request, form), status=400)
+
+    def act(data: dict[str, Any]) -> str:
+        recovery.do_change_email(me(request), data["email"], data["password"])
+        return gettext("Check your new address: follow the link we mailed there to confirm it.")
+
+    return _account_form(request, EmailForm(request.POST), "email_form", act)
 
 
 @signed_in
 @require_POST
 def change_preferences(request: HttpRequest) -> HttpResponse:
     """The interface language (the cookie follows) and the time zone."""
-    form = PreferencesForm(request.POST)
-    if form.is_valid():
-        try:
-            do_set_preferences(
-                me(request),
-                ui_language=form.cleaned_data["ui_language"],
-                timezone=form.cleaned_data["timezone"],
-            )
-        except ActionError as exc:
-            apply_action_error(form, exc)
-        else:
-            language = form.cleaned_data["ui_language"]
-            with translation.override(language):
-                messages.success(request, gettext("Your preferences are saved."))
-            return remember_language(redirect("web:account"), language)
-    context = account_context(request, preferences_form=form)
-    return render(request, "accounts/account.html", context, status=400)
+
+    def act(data: dict[str, Any]) -> str:
+        do_set_preferences(me(request), ui_language=data["ui_language"], timezone=data["timezone"])
+        with translation.override(data["ui_language"]):
+            return gettext("Your preferences are saved.")
+
+    response = _account_form(request, PreferencesForm(request.POST), "preferences_form", act)
+    language = request.POST.get("ui_language", "")
+    if response.status_code == 302 and language:
+        remember_language(response, language)
+    return response
 
 
 @signed_in
@@ -230,39 +234,23 @@ def change_preferences(request: HttpRequest) -> HttpResponse:
 def change_password(request: HttpRequest) -> HttpResponse:
     """A new password: this session stays signed in, every other one (and every device's
     token) is signed out."""
-    form = PasswordForm(request.POST)
-    if form.is_valid():
+
+    def act(data: dict[str, Any]) -> str:
         user = me(request)
-        try:
-            recovery.do_change_password(
-                user, form.cleaned_data["current_password"], form.cleaned_data["new_password"]
-            )
-        except ActionError as exc:
-            apply_action_error(form, exc)
-        else:
-            update_session_auth_hash(request, user)
-            messages.success(
-                request,
-                gettext(
-                    "Your password is changed; your other devices and sessions are signed out."
-                ),
-            )
-            return redirect("web:account")
-    context = account_context(request, password_form=form)
-    return render(request, "accounts/account.html", context, status=400)
+        recovery.do_change_password(user, data["current_password"], data["new_password"])
+        update_session_auth_hash(request, user)
+        return gettext("Your password is changed; your other devices and sessions are signed out.")
+
+    return _account_form(request, PasswordForm(request.POST), "password_form", act)
 
 
-def account_context(
-    request: HttpRequest,
-    email_form: EmailForm | None = None,
-    password_form: PasswordForm | None = None,
-    preferences_form: PreferencesForm | None = None,
-) -> dict[str, Any]:
+def account_context(request: HttpRequest, **shown: forms.Form) -> dict[str, Any]:
     """The account page: the address (confirmed or not, and a form to change it), the
-    password, the language and time zone, and the devices signed in with a token."""
+    password, the language and time zone, and the devices signed in with a token;
+    `shown`: a refused form by its slot (email_form, password_form, preferences_form)."""
     user = me(request)
     profile = Profile.objects.filter(user=user).first()
-    preferences = preferences_form or PreferencesForm(
+    preferences = shown.get("preferences_form") or PreferencesForm(
         initial={
             "ui_language": (profile.ui_language if profile else "") or get_language(),
             "timezone": profile.timezone if profile else "",
@@ -272,6 +260,6 @@ def account_context(
         "preferences_form": preferences,
         "tokens": list(tokens.filter_own_tokens(user).order_by("-last_used", "-id")),
         "email_verified": email_verified(user),
-        "email_form": email_form or EmailForm(),
-        "password_form": password_form or PasswordForm(),
+        "email_form": shown.get("email_form") or EmailForm(),
+        "password_form": shown.get("password_form") or PasswordForm(),
     }
