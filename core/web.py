@@ -87,12 +87,19 @@ def _too_large(exc: TooLarge) -> str:
     ) % {"n": n}
 
 
-def error_message(exc: ActionError) -> str:
-    """The person-facing sentence for an action error, in the active language."""
+def _known_message(exc: ActionError) -> str | None:
+    """The page's own sentence for this error, if it has one (a too-long text says its
+    limit), in the active language."""
     if isinstance(exc, TooLarge) and exc.limit:
         return _too_large(exc)
     known = ERROR_MESSAGES.get(exc.code)
-    return str(known) if known is not None else exc.message
+    return str(known) if known is not None else None
+
+
+def error_message(exc: ActionError) -> str:
+    """The person-facing sentence for an action error, in the active language."""
+    known = _known_message(exc)
+    return known if known is not None else exc.message
 
 
 def apply_action_error(form: forms.Form, exc: ActionError) -> None:
@@ -100,13 +107,9 @@ def apply_action_error(form: forms.Form, exc: ActionError) -> None:
     placed = False
     for field in exc.fields or {}:
         if field in form.fields:
-            known = (
-                _too_large(exc)
-                if isinstance(exc, TooLarge) and exc.limit
-                else ERROR_MESSAGES.get(exc.code)
-            )
+            known = _known_message(exc)
             if known is not None:
-                form.add_error(field, str(known))
+                form.add_error(field, known)
             else:
                 for text in exc.fields[field] if isinstance(exc.fields[field], list) else [exc]:
                     form.add_error(field, str(text))
