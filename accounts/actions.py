@@ -13,8 +13,10 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils.translation import gettext_lazy as _
 
 from accounts import recovery
+from accounts.deletion import ERASED_USERNAME
 from accounts.identity import email_taken, username_taken
 from core.errors import InvalidInput, StateConflict
 from core.names import clean_name, normalize_username
@@ -36,6 +38,8 @@ class Registration:
 def display_name(user: User) -> str:
     """The name shown next to a user's posts and messages."""
     profile = getattr(user, "profile", None)
+    if profile is not None and profile.erased_at is not None:
+        return str(_("Deleted member"))
     if profile is not None and profile.display_name:
         return profile.display_name
     return user.get_full_name() or user.get_username()
@@ -70,8 +74,8 @@ def do_register_user(
         raise InvalidInput(
             "invalid", "The username is too long.", {"username": ["At most 150 characters."]}
         )
-    if username_taken(username):
-        raise StateConflict(*USERNAME_TAKEN)
+    if username_taken(username) or ERASED_USERNAME.match(username):
+        raise StateConflict(*USERNAME_TAKEN)  # deleted-<id> names a deleted account
     user = User(username=username, email=email)
     recovery.check_password(user, password, "password")
     if email_taken(email):

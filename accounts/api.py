@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate, logout, update_session_auth_hash
+from django.utils import timezone
 from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -17,9 +18,11 @@ from rest_framework.views import APIView
 
 from accounts import recovery, tokens
 from accounts.actions import do_register_user, do_set_preferences
+from accounts.deletion import do_delete_account, export
 from accounts.identity import email_verified
 from accounts.models import AuthToken
 from accounts.serializers import (
+    DeleteAccountSerializer,
     DeviceTokenSerializer,
     LinkSerializer,
     MeSerializer,
@@ -88,6 +91,25 @@ class MeView(APIView):
         do_set_preferences(user, ui_language=data.get("ui_language"), timezone=data.get("timezone"))
         return Response(self._me(user, Profile.objects.filter(user=user).first()))
 
+    @extend_schema(
+        request=DeleteAccountSerializer,
+        responses={204: None},
+        tags=["auth"],
+        description=(
+            "Delete your account, confirmed by your password. Your profile, directory entry, "
+            "photo, notifications, settings, devices and mail go; you leave every network "
+            "(the last owner of a network must hand it over first: 409 `last_owner`). With "
+            '`content: "keep"` your posts and messages stay, by "Deleted member"; with '
+            '`"erase"` their words go too. Nothing of you is left in search.'
+        ),
+    )
+    def delete(self, request: Request) -> Response:
+        data = parse(DeleteAccountSerializer, request, partial=True)
+        user = me(request)
+        do_delete_account(user, data.get("password"), data.get("content"))
+        logout(request._request)  # a session that called, if one did, ends now
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     @staticmethod
     def _me(user: Any, profile: Profile | None) -> dict[str, Any]:
         return {
@@ -99,6 +121,32 @@ class MeView(APIView):
             "timezone": getattr(profile, "timezone", "") or "",
             "is_staff": user.is_staff,
         }
+
+
+class DataExportView(APIView):
+    """Everything the platform holds about you, as one JSON file."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={200: {"type": "object"}},
+        tags=["auth"],
+        description=(
+            "Your data as a JSON archive (`format`: shabaka-export/1): account and devices, "
+            "profile, networks, forum topics and posts with their earlier versions, chat "
+            "messages, reactions, notifications, email settings, mail sent to you, and the "
+            "parts later features add. A few a day (429 with Retry-After past that)."
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        user = me(request)
+        response = Response(export(user))
+        stamp = timezone.now().strftime("%Y-%m-%d")
+        response["Content-Disposition"] = (
+            f'attachment; filename="shabaka-{user.get_username()}-{stamp}.json"'
+        )
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class PasswordResetView(APIView):

@@ -6,7 +6,7 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from accounts import identity, mail, schema, signout  # noqa: F401 - mail, schema register
+        from accounts import deletion, identity, mail, schema, signout  # noqa: F401 - they register
 
         identity.connect()
         signout.connect_signals()

@@ -67,6 +67,14 @@ class MeSerializer(serializers.Serializer):
     is_staff = serializers.BooleanField()
 
 
+class DeleteAccountSerializer(serializers.Serializer):
+    password = serializers.CharField(trim_whitespace=False, help_text="Your current password.")
+    content = serializers.CharField(
+        help_text='"keep": your posts and messages stay, shown as by "Deleted member"; '
+        '"erase": their words are erased too.'
+    )
+
+
 class PreferencesSerializer(serializers.Serializer):
     ui_language = serializers.CharField(required=False, max_length=8)
     timezone = serializers.CharField(required=False, allow_blank=True, max_length=64)

@@ -5,6 +5,7 @@ from accounts import api
 urlpatterns = [
     path("auth/register/", api.RegisterView.as_view(), name="auth-register"),
     path("auth/me/", api.MeView.as_view(), name="auth-me"),
+    path("auth/me/export/", api.DataExportView.as_view(), name="auth-me-export"),
     path("auth/password/", api.PasswordChangeView.as_view(), name="auth-password"),
     path("auth/password-reset/", api.PasswordResetView.as_view(), name="auth-password-reset"),
     path(

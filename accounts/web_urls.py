@@ -2,13 +2,15 @@
 
 from django.urls import path
 
-from accounts import recovery_web, web
+from accounts import data_web, recovery_web, web
 
 urlpatterns = [
     path("account/", web.account, name="account"),
     path("account/tokens/<int:token_id>/revoke/", web.revoke_token, name="revoke-token"),
     path("account/email/", recovery_web.change_email, name="change-email"),
     path("account/password/", recovery_web.change_password, name="change-password"),
+    path("account/data/", data_web.download_data, name="download-data"),
+    path("account/delete/", data_web.delete_account, name="delete-account"),
     path("account/preferences/", recovery_web.change_preferences, name="change-preferences"),
     path(
         "account/email/resend/",

@@ -6,6 +6,6 @@ class ChatConfig(AppConfig):
     verbose_name = "Chat"
 
     def ready(self) -> None:
-        from chat import search
+        from chat import personal_data, search  # noqa: F401 - personal_data registers
 
         search.register()

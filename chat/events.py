@@ -16,6 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from accounts.actions import display_name
 from chat.models import Message
+from directory.photos import avatar_url
 
 # Layer event types (handler names with "_" for ".").
 ROOM_EVENT = "chat.room_event"  # room group → each process's hub: one stored frame
@@ -36,7 +37,12 @@ def encode(frame: dict[str, Any]) -> str:
 
 
 def user_summary(user: Any) -> dict[str, Any]:
-    return {"id": user.pk, "username": user.get_username(), "display_name": display_name(user)}
+    return {
+        "id": user.pk,
+        "username": user.get_username(),
+        "display_name": display_name(user),
+        "avatar": avatar_url(user),
+    }
 
 
 def _iso(value: Any) -> str | None:

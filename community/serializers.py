@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from accounts.actions import display_name
 from community.models import AuditEntry, Invitation, Membership, Network, slug_validator
+from directory.photos import avatar_url
 from permissions.roles import GRANTABLE
 
 ISO_COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -18,9 +19,15 @@ class UserSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
     display_name = serializers.SerializerMethodField()
+    avatar = serializers.SerializerMethodField(
+        help_text="Their photo at 96 pixels, or null (clients show their initial)."
+    )
 
     def get_display_name(self, user: Any) -> str:
         return display_name(user)
+
+    def get_avatar(self, user: Any) -> str | None:
+        return avatar_url(user)
 
 
 class MyMembershipSerializer(serializers.Serializer):

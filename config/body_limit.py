@@ -54,8 +54,13 @@ _PAGE = (
 )
 
 
-def body_limit() -> int | None:
-    """The most bytes a request body may have (None: no limit), read at each request."""
+def body_limit(path: str) -> int | None:
+    """The most bytes a request body to `path` may have (None: no limit), read at each
+    request: DATA_UPLOAD_MAX_MEMORY_SIZE, or the larger ceiling of a path that takes a
+    file (UPLOAD_MAX_BYTES)."""
+    special = settings.UPLOAD_MAX_BYTES.get(path)
+    if special is not None:
+        return int(special)
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     return None if limit is None else int(limit)
 
@@ -65,7 +70,7 @@ def too_large(path: str) -> tuple[bytes, bytes]:
     if path.startswith(JSON_PREFIXES):
         body = error_body("too_large", "The request body is too large.")
         return b"application/json", json.dumps(body).encode()
-    limit = body_limit() or 0
+    limit = body_limit(path) or 0
     size = f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit} bytes"
     return b"text/html; charset=utf-8", _PAGE.format(limit=size).encode()
 
@@ -91,7 +96,7 @@ class BodySizeLimit:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        limit = body_limit()
+        limit = body_limit(scope.get("path", "")) if scope["type"] == "http" else None
         if scope["type"] != "http" or limit is None:
             await self.app(scope, receive, send)
             return
@@ -149,9 +154,11 @@ class LimitedWebRequest(http_protocol.WebRequest):
     _body_bytes = 0
     _refused = False
     _answered = False
+    _limit: int | None = None
 
     def gotLength(self, length: int | None) -> None:
-        limit = body_limit()
+        # Called once the headers are in, before any of the body: the limit of the path.
+        self._limit = limit = body_limit(self._target())
         if length is not None and limit is not None and length > limit:
             # Nothing of it will be read: no 100 Continue invites the client to send it.
             self.requestHeaders.removeHeader(b"Expect")
@@ -164,7 +171,7 @@ class LimitedWebRequest(http_protocol.WebRequest):
         self._body_bytes += len(data)
         if self._refused:
             return
-        limit = body_limit()
+        limit = self._limit if self._limit is not None else body_limit(self._target())
         if limit is not None and self._body_bytes > limit:
             self.content.close()  # the temporary file goes, with what it held
             self.content = BytesIO()

@@ -23,6 +23,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_list
 from config.secret_key import check_secret_key
+from config.settings_media import PHOTO_ORIGIN, UPLOAD_MAX_BYTES, photo_storage  # noqa: F401
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SHABAKA_VAR_DIR") or BASE_DIR / "var")
@@ -124,7 +125,7 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 # load only its own styles (no `style=` attribute: the templates use classes), are
 # framed by nobody, and post forms only to the site. `connect-src 'self'` covers the
 # websocket to the same host and port (ws:/wss:, CSP level 3, checked in Chromium).
-CONTENT_SECURITY_POLICY = {
+CONTENT_SECURITY_POLICY: dict[str, Any] = {
     "DIRECTIVES": {
         "default-src": [CSP_SELF],
         "script-src": [CSP_SELF, CSP_NONCE],
@@ -396,7 +397,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # test servers run with DEBUG off that collect nothing (STATIC_MANIFEST=true makes one
 # serve as production does, after its collectstatic).
 STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG and not TESTING)
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -407,6 +408,11 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG
+# Profile photos and uploads: config/settings_media.py.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
+STORAGES["photos"] = photo_storage(MEDIA_ROOT)
+if PHOTO_ORIGIN:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(PHOTO_ORIGIN)
 
 # --- security when DEBUG is off ---------------------------------------------------
 if not DEBUG:
@@ -478,6 +484,10 @@ SHABAKA["BUDGETS"].update(
         "forum_reply": os.environ.get(
             "BUDGET_FORUM_REPLY",
             _OPEN if TESTING else "3 per 15 seconds; 30 per 10 minutes; 300 per day",
+        ),
+        # "Your data" archives (accounts/deletion.py): each reads all of a person's history.
+        "data_export": os.environ.get(
+            "BUDGET_DATA_EXPORT", _OPEN if TESTING else "3 per hour; 10 per day"
         ),
     }
 )

@@ -47,8 +47,8 @@ class StateConflict(ActionError):
 
 
 class TooLarge(ActionError):
-    """Longer than a limit: `limit` in `unit` ("characters" or "bytes"), so a page can say
-    the limit in its own language."""
+    """Longer than a limit: `limit` in `unit` ("characters", "bytes" of text, or "MB" of a
+    file), so a page can say the limit in its own language."""
 
     status = 413
 

@@ -69,11 +69,21 @@ ERROR_MESSAGES: dict[str, Any] = {
     "rate_limited": _("You are going too fast; wait a moment."),
     "permission_denied": _("You may not do this."),
     "too_large": _("This is too long."),
+    "empty": _("The file is empty."),
+    "not_an_image": _("This is not a JPEG, PNG or WebP image, or it is damaged."),
+    "type_mismatch": _("This file is not the kind of image its name or type says."),
+    "too_many_pixels": _("This image has too many pixels: at most 40 million."),
 }
 
 
 def _too_large(exc: TooLarge) -> str:
     n = number_format(exc.limit, force_grouping=True)
+    if exc.unit == "MB":
+        return ngettext(
+            "This file is too large: at most %(n)s MB.",
+            "This file is too large: at most %(n)s MB.",
+            exc.limit,
+        ) % {"n": n}
     if exc.unit == "bytes":
         return ngettext(
             "This is too long: at most %(n)s byte of text (a letter takes 1 to 4).",

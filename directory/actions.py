@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,6 +21,7 @@ from community.models import Membership, Network
 from core.errors import InvalidInput, NotAllowed
 from core.events import send_event_on_commit, user_group
 from core.names import clean_name
+from directory import photos
 from directory import validation as v
 from directory.models import Profile
 from directory.search import MEMBERS
@@ -92,8 +94,42 @@ def do_update_profile(actor: User, owner: User, data: Any) -> Profile:
             setattr(profile, f"project_{name}", "")
     profile.save()
     outbox.enqueue(MEMBERS, [owner.pk])
-    send_event_on_commit(user_group(owner.pk), {"type": "directory.profile", "user": owner.pk})
+    _tell(owner)
     return profile
+
+
+def do_set_photo(owner: User, upload: UploadedFile) -> Profile:
+    """Replace the owner's photo with the upload, re-encoded (directory.photos); the old
+    files go once the change is committed, the new ones if it is not."""
+    token = photos.store(photos.render(upload))
+    try:
+        with transaction.atomic():
+            profile, _ = Profile.objects.select_for_update().get_or_create(user=owner)
+            old, profile.photo = profile.photo, token
+            profile.save(update_fields=["photo", "updated_at"])
+            transaction.on_commit(lambda: photos.delete(old))
+            _tell(owner)
+    except BaseException:
+        photos.delete(token)
+        raise
+    return profile
+
+
+@transaction.atomic
+def do_remove_photo(owner: User) -> Profile:
+    """Back to initials; the files go once the change is committed."""
+    profile, _ = Profile.objects.select_for_update().get_or_create(user=owner)
+    if profile.photo:
+        old, profile.photo = profile.photo, ""
+        profile.save(update_fields=["photo", "updated_at"])
+        transaction.on_commit(lambda: photos.delete(old))
+        _tell(owner)
+    return profile
+
+
+def _tell(owner: User) -> None:
+    """The owner's open pages learn that their profile changed."""
+    send_event_on_commit(user_group(owner.pk), {"type": "directory.profile", "user": owner.pk})
 
 
 # --- bulk onboarding ----------------------------------------------------------------------

@@ -6,6 +6,6 @@ class DirectoryConfig(AppConfig):
     verbose_name = "Member directory"
 
     def ready(self) -> None:
-        from directory import search
+        from directory import personal_data, search  # noqa: F401 - personal_data registers
 
         search.register()

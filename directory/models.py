@@ -103,6 +103,11 @@ class Profile(models.Model):
     priority_category = models.CharField(max_length=64, blank=True)
     # Field name → audience, for the fields in DEFAULT_VISIBILITY the owner changed.
     visibility = models.JSONField(default=dict, blank=True)
+    # The token naming the profile photo's files (directory.photos); blank: initials.
+    photo = models.CharField(max_length=32, blank=True)
+    # Set when the account was deleted: the row stays, emptied, so the posts and messages
+    # the person chose to leave show "Deleted member" (accounts.deletion).
+    erased_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -10,6 +10,7 @@ from django.http import QueryDict
 from community.models import Network
 from core.errors import InvalidInput, NotFound
 from core.pagination import decode_cursor, encode_cursor
+from directory import photos
 from directory import validation as v
 from directory.models import Profile, Relation
 from directory.search import MEMBERS
@@ -60,6 +61,7 @@ def profile_json(profile: Profile, relation: int) -> dict[str, Any]:
     """A profile as this relation sees it: hidden fields are absent, not blanked."""
     user = profile.user
     data: dict[str, Any] = {"id": user.pk, "username": user.get_username()}
+    data["photo"] = photos.urls(profile.photo)
     data.update(profile.visible_fields(relation))
     if relation >= Relation.OWNER:
         data["visibility"] = profile.visibility_map()

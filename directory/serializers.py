@@ -69,11 +69,21 @@ class ProfileUpdateSerializer(ProfileFieldsSerializer):
     visibility = VisibilitySerializer(required=False)
 
 
+class PhotoUploadSerializer(serializers.Serializer):
+    photo = serializers.FileField(help_text="JPEG, PNG or WebP, at most 5 MB.")
+
+
 class ProfileSerializer(ProfileFieldsSerializer):
     """A profile; fields hidden from the asker are absent. `visibility`: owner and staff only."""
 
     id = serializers.IntegerField()
     username = serializers.CharField()
+    photo = serializers.DictField(
+        child=serializers.CharField(),
+        allow_null=True,
+        help_text='Square WebP files by size in pixels: {"48": url, "96": url, "256": url}; '
+        "null without a photo (clients show initials). Seen by whoever may see the profile.",
+    )
     visibility = VisibilitySerializer(required=False)
 
 

@@ -4,6 +4,7 @@ from directory import api
 
 urlpatterns = [
     path("profile/", api.MyProfileView.as_view(), name="my-profile"),
+    path("profile/photo/", api.MyPhotoView.as_view(), name="my-photo"),
     path("profiles/<str:username>/", api.ProfileView.as_view(), name="profile"),
     path("directory/", api.DirectoryView.as_view(), name="directory"),
     path(

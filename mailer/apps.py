@@ -7,4 +7,5 @@ class MailerConfig(AppConfig):
     verbose_name = _("Outgoing mail")
 
     def ready(self) -> None:
-        from mailer import check  # noqa: F401 - registers the test mail's renderer
+        # The test mail's renderer, and the mail's part of the archive and the erasure.
+        from mailer import check, personal_data  # noqa: F401

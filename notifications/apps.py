@@ -7,4 +7,4 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         # The mail renderers (mailer.registry) and the digest's own sections.
-        from notifications import mail  # noqa: F401
+        from notifications import mail, personal_data  # noqa: F401

@@ -7,6 +7,6 @@ class ForumsConfig(AppConfig):
     verbose_name = "Forums"
 
     def ready(self) -> None:
-        from community.forums import search
+        from community.forums import personal_data, search  # noqa: F401 - personal_data registers
 
         search.register()

@@ -32,7 +32,15 @@ window.shabakaChatView = function (options) {
     var a = el("span", "avatar av-" + String((user && user.id) || 0).slice(-1));
     a.setAttribute("aria-hidden", "true");
     a.dataset.user = user ? user.id : "";
-    a.textContent = nameOf(user).trim().charAt(0).toUpperCase();
+    if (user && user.avatar) {
+      var img = el("img");
+      img.src = user.avatar;
+      img.alt = "";
+      img.loading = "lazy";
+      a.appendChild(img);
+    } else {
+      a.textContent = nameOf(user).trim().charAt(0).toUpperCase();
+    }
     var dot = el("span", "presence");
     if (online[user && user.id]) dot.classList.add("online");
     a.appendChild(dot);

@@ -61,6 +61,13 @@ window.shabakaSocket = (function () {
   var retry = 0;
   var pingTimer = null;
   var stopped = true;
+  // A form on its way to the server (not taken over by a script): the page it brings
+  // will show the new state, so a sign-out it causes (deleting the account, changing
+  // the password) must not reload this page over it.
+  var leaving = false;
+  window.addEventListener("submit", function (event) {
+    if (!event.defaultPrevented) leaving = true;
+  });
 
   function each(name, arg) {
     clients.slice().forEach(function (client) {
@@ -104,7 +111,7 @@ window.shabakaSocket = (function () {
         // Signed out (here or elsewhere, or the password changed): the same credential
         // cannot reconnect; reloading shows the page as it now is (or the sign-in).
         stopped = true;
-        location.reload();
+        if (!leaving) location.reload();
         return;
       }
       var wait = Math.min(30000, 500 * Math.pow(2, retry)) * (0.75 + Math.random() / 2);

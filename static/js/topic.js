@@ -80,7 +80,15 @@
       link.setAttribute("href", "#post-" + post.id);
     });
     var avatar = node.querySelector(".avatar");
-    avatar.textContent = (name || "?").trim().charAt(0).toUpperCase();
+    avatar.textContent = "";
+    if (author.avatar) {
+      var img = document.createElement("img");
+      img.src = author.avatar;
+      img.alt = "";
+      avatar.appendChild(img);
+    } else {
+      avatar.textContent = (name || "?").trim().charAt(0).toUpperCase();
+    }
     avatar.className = avatar.className.replace(/\bav-\d\b/, "av-" + String(author.id || 0).slice(-1));
     var who = node.querySelector(".who");
     who.textContent = name;

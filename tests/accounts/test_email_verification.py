@@ -77,7 +77,7 @@ def test_an_expired_verification_link_is_refused(
 @pytest.mark.parametrize(
     "tamper",
     [
-        lambda uid, token, user: (uid, token[:-2] + "00"),
+        lambda uid, token, user: (uid, token[:-2] + ("11" if token.endswith("00") else "00")),
         lambda uid, token, user: (uid, links.reset_tokens.make_token(user)),
         lambda uid, token, user: ("bm9wZQ", token),
         lambda uid, token, user: ("", token),

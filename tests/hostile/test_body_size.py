@@ -196,3 +196,17 @@ async def test_the_application_refuses_a_body_as_its_chunks_pass_the_limit() -> 
     body = await app.receive_output(timeout=5)
     assert json.loads(body["body"])["error"]["code"] == "too_large"
     await app.wait(timeout=5)
+
+
+@pytest.mark.parametrize("chunked", [True, False], ids=["chunked", "content-length"])
+def test_the_photo_upload_alone_may_send_more_and_is_refused_past_its_own_ceiling(
+    worker: DaphneWorker, chunked: bool
+) -> None:
+    # 3 MiB reaches the application (which asks who is sending: 401), 7 MiB does not.
+    status, _, body = send_streamed(worker, "/api/v1/profile/photo/", chunked=chunked, size=3 * MIB)
+    assert status == 401, body
+    before = warm_up(worker)
+    status, _, body = send_streamed(worker, "/api/v1/profile/photo/", chunked=chunked, size=7 * MIB)
+    assert status == 413
+    assert json.loads(body)["error"]["code"] == "too_large"
+    assert rss(worker.pid) - before < RSS_GROWTH_BOUND

@@ -62,7 +62,12 @@ async def test_send_acks_and_fans_out_to_every_subscriber(
     message = frames[0]["message"]
     assert ack == {"type": "message.ack", "client_id": "x1", "id": message["id"]}
     assert frames[0]["seq"] == 1
-    assert message["author"] == {"id": member.pk, "username": "member", "display_name": "Member"}
+    assert message["author"] == {
+        "id": member.pk,
+        "username": "member",
+        "display_name": "Member",
+        "avatar": None,
+    }
     assert message["body_html"] == '<p dir="auto"><em>Salam</em></p>\n'
     assert message["client_id"] == "x1" and message["reply_to"] is None
 
@@ -128,7 +133,7 @@ async def test_typing_reaches_others_throttled_and_is_not_stored(
     assert frame == {
         "type": "typing",
         "room": public_room.pk,
-        "user": {"id": member.pk, "username": "member", "display_name": "Member"},
+        "user": {"id": member.pk, "username": "member", "display_name": "Member", "avatar": None},
     }
     await typist.send(type="typing", room=public_room.pk)  # within the interval: dropped
     assert await watcher.nothing(0.3)

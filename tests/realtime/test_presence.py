@@ -31,7 +31,12 @@ async def test_presence_across_tabs_and_only_to_people_sharing_a_network(
     online = await watcher.expect("presence")
     assert online == {
         "type": "presence",
-        "user": {"id": moderator.pk, "username": "moderator", "display_name": "Moderator"},
+        "user": {
+            "id": moderator.pk,
+            "username": "moderator",
+            "display_name": "Moderator",
+            "avatar": None,
+        },
         "status": "online",
     }
     tab2 = await connect(moderator)

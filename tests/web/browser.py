@@ -157,6 +157,9 @@ PAGES = [
     ("profile", "/people/amina/"),
     ("moderation", "/networks/germany/manage/members/"),
     ("notifications", "/notifications/"),
+    ("edit-profile", "/profile/edit/"),
+    ("account", "/account/"),
+    ("delete-account", "/account/delete/"),
 ]
 
 

@@ -57,7 +57,7 @@ def _sync_mentions(post: Post, mentioned: set[int]) -> set[int]:
     return new
 
 
-def _refresh_last_post(topic: Topic) -> None:
+def refresh_last_post(topic: Topic) -> None:
     topic.last_post = (
         Post.objects.filter(topic=topic, deleted=False).order_by("-id").only("id").first()
     )
@@ -186,7 +186,7 @@ def do_delete_post(actor: User, post: Post, reason: str = "") -> Post:
     post.save(update_fields=["deleted", "deleted_by", "deleted_at"])
     topic.post_count -= 1
     if topic.last_post_id == post.pk:
-        _refresh_last_post(topic)
+        refresh_last_post(topic)
     topic.save(update_fields=["post_count", "last_post"])
     if not access.is_author(actor, post.author_id):
         audit(
