@@ -3,10 +3,9 @@ own API tokens."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import authenticate, logout, update_session_auth_hash
-from django.utils import timezone
 from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -18,7 +17,7 @@ from rest_framework.views import APIView
 
 from accounts import recovery, tokens
 from accounts.actions import do_register_user, do_set_preferences
-from accounts.deletion import do_delete_account, export
+from accounts.deletion import as_download, do_delete_account, export
 from accounts.identity import email_verified
 from accounts.models import AuthToken
 from accounts.serializers import (
@@ -140,13 +139,7 @@ class DataExportView(APIView):
     )
     def get(self, request: Request) -> Response:
         user = me(request)
-        response = Response(export(user))
-        stamp = timezone.now().strftime("%Y-%m-%d")
-        response["Content-Disposition"] = (
-            f'attachment; filename="shabaka-{user.get_username()}-{stamp}.json"'
-        )
-        response["Cache-Control"] = "no-store"
-        return response
+        return cast(Response, as_download(Response(export(user)), user))
 
 
 class PasswordResetView(APIView):

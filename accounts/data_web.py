@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import cast
 
 from django import forms
 from django.contrib import messages
@@ -10,12 +11,11 @@ from django.contrib.auth import logout
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from accounts.deletion import do_delete_account, export
+from accounts.deletion import as_download, do_delete_account, export
 from core.api import me
 from core.errors import ActionError, RateLimited
 from core.web import apply_action_error, error_message, signed_in
@@ -32,12 +32,7 @@ def download_data(request: HttpRequest) -> HttpResponse:
         return redirect("web:account")
     body = json.dumps(archive, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    stamp = timezone.now().strftime("%Y-%m-%d")
-    response["Content-Disposition"] = (
-        f'attachment; filename="shabaka-{user.get_username()}-{stamp}.json"'
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+    return cast(HttpResponse, as_download(response, user))
 
 
 class DeleteAccountForm(forms.Form):

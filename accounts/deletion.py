@@ -13,23 +13,28 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.utils import timezone
+from django.http import HttpResponseBase
+from django.utils import timezone, translation
+from django.utils.http import content_disposition_header
 
-from accounts.identity import email_verified
-from accounts.models import AuthToken
+from accounts.identity import email_verified, username_taken
+from accounts.models import AccountKey, AuthToken
 from core import budgets, personal_data
 from core.errors import InvalidInput, NotAllowed, RateLimited
 
 log = logging.getLogger(__name__)
 
 FORMAT = "shabaka-export/1"
-ERASED_USERNAME = re.compile(r"\Adeleted-\d+\Z")
+ERASED_USERNAME = re.compile(r"\Adeleted-\d+(-[0-9a-f]+)?\Z", re.IGNORECASE)
 CONTENT_CHOICES = ("keep", "erase")
 EXPORT_BUDGET = "data_export"
+DELETE_BUDGET = "account_delete"
 
 
 def export(user: User) -> dict[str, Any]:
@@ -44,6 +49,16 @@ def export(user: User) -> dict[str, Any]:
         "generated_at": timezone.now().isoformat(),
         **personal_data.archive(user),
     }
+
+
+def as_download(response: HttpResponseBase, user: User) -> HttpResponseBase:
+    """The archive's answer as a file to keep, named after its owner and the day (RFC 6266,
+    so a name in Arabic survives), never cached."""
+    stamp = timezone.now().strftime("%Y-%m-%d")
+    name = f"shabaka-{user.get_username()}-{stamp}.json"
+    response["Content-Disposition"] = content_disposition_header(True, name) or "attachment"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @personal_data.section("account")
@@ -71,20 +86,35 @@ def export_account(user: User) -> dict[str, Any]:
 @personal_data.eraser("account", order=10)
 def erase_account(user: User, erase_content: bool) -> None:
     """First of all: the row anonymised, so every later step writes "Deleted member"."""
-    user.username = personal_data.erased_username(user.pk)
+    user.username = _free_erased_name(user)
     user.email = user.first_name = user.last_name = ""
     user.set_unusable_password()  # every session's hash changes: they all end
     user.is_active = user.is_staff = user.is_superuser = False
     user.save()
+    AccountKey.objects.filter(user=user).update(email_verified_key=None)
     user.groups.clear()
     user.user_permissions.clear()
     AuthToken.objects.filter(user=user).delete()  # each closes its sockets (accounts.signout)
 
 
+def _free_erased_name(user: User) -> str:
+    """`deleted-<id>`, unless a look-alike of it was registered before the rule that
+    refuses such names: then with a random suffix (the name must be free, by its key)."""
+    name = personal_data.erased_username(user.pk)
+    while username_taken(name, exclude=user.pk):
+        name = f"{personal_data.erased_username(user.pk)}-{secrets.token_hex(3)}"
+    return name
+
+
 def check_deletion(user: User, password: Any, content: Any) -> bool:
     """The owner confirms with their password and says what becomes of what they wrote;
-    returns whether to erase it. Platform staff are deleted by another staff member in
-    the admin, not by themselves (the platform must keep someone in charge)."""
+    returns whether to erase it. A superuser is deleted by another superuser, in the
+    admin, not by themselves (the platform must keep someone in charge). A few tries an
+    hour: the password check must not become a way to guess it."""
+    spent = budgets.spend(DELETE_BUDGET, user.pk)
+    if not spent:
+        wait = spent.retry_after_seconds
+        raise RateLimited(f"Too many tries; retry in {wait} s.", retry_after=wait)
     errors: dict[str, list[str]] = {}
     if not isinstance(password, str) or not user.check_password(password):
         errors["password"] = ["Wrong password."]
@@ -104,5 +134,8 @@ def do_delete_account(user: User, password: Any, content: Any) -> None:
     """Delete the account (see the module's docstring); refused as a whole or done as one."""
     erase_content = check_deletion(user, password, content)
     user_id = user.pk
-    personal_data.erase(user, erase_content)
+    # What the erasers write into stored frames ("Deleted member") is data, not the page:
+    # in the site's language, whoever deletes; pages translate it as they show it.
+    with translation.override(settings.LANGUAGE_CODE):
+        personal_data.erase(user, erase_content)
     log.info("account %s deleted (content %s)", user_id, "erased" if erase_content else "kept")

@@ -21,6 +21,7 @@ from chat.actions.log import (
 from chat.actions.notify import render_message
 from chat.models import Message, Reaction, ReadMarker, Room, RoomEvent
 from chat.search import MESSAGES
+from community.rendering import rename_mentions
 from core import personal_data
 from search import outbox
 
@@ -72,7 +73,7 @@ def export_chat(user: Any) -> dict[str, Any]:
 
 
 @personal_data.eraser("chat.mentions", order=5)
-def rename_mentions(user: Any, erase_content: bool) -> None:
+def rename_their_mentions(user: Any, erase_content: bool) -> None:
     """Others' messages that @name the person name the deleted account instead (before
     the row is renamed: this needs the old name). Read by a scan of the words: a deletion
     is rare, and mentions made while they were not a member are caught too."""
@@ -84,7 +85,7 @@ def rename_mentions(user: Any, erase_content: bool) -> None:
         .select_related("room__network", "author__profile")
         .iterator(chunk_size=500)
     ):
-        body = personal_data.renamed_mentions(message.body, old, new)
+        body = rename_mentions(message.body, old, new)
         if body == message.body:
             continue
         message.body = body

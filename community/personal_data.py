@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from community.actions.membership import do_leave_network
-from community.models import AuditEntry, Membership
+from community.models import AuditEntry, Invitation, Membership
 from core import personal_data
 from core.errors import StateConflict
 
@@ -48,6 +48,24 @@ def export_networks(user: Any) -> dict[str, Any]:
     return {"memberships": memberships, "moderation_concerning_you": concerning}
 
 
+@personal_data.eraser("networks.address", order=5)
+def erase_address(user: Any, erase_content: bool) -> None:
+    """Invitations sent to the person's address, and their audit entries, forget it (before
+    the account loses it: this needs it)."""
+    if not user.email:
+        return
+    invitations = Invitation.objects.filter(email__iexact=user.email)
+    entries = AuditEntry.objects.filter(
+        action="invitation.create",
+        target_type="invitation",
+        target_id__in=list(invitations.values_list("pk", flat=True)),
+    )
+    for entry in entries:
+        entry.details = {k: v for k, v in (entry.details or {}).items() if k != "email"}
+        entry.save(update_fields=["details"])
+    invitations.update(email="")
+
+
 @personal_data.eraser("networks", order=20)
 def erase_networks(user: Any, erase_content: bool) -> None:
     current = Membership.objects.filter(
@@ -62,7 +80,7 @@ def erase_networks(user: Any, erase_content: bool) -> None:
             raise StateConflict(
                 "last_owner",
                 f"You are the last owner of {membership.network.name}: make someone else an "
-                "owner there (or archive it) before deleting your account.",
+                "owner there before deleting your account.",
                 {"network": [membership.network.slug]},
             ) from None
     Membership.objects.filter(user=user).exclude(join_message="").update(join_message="")

@@ -69,6 +69,14 @@ def sanitize_html(html: str) -> str:
 # punctuation, and not preceded by a word character (so e-mail addresses are not mentions).
 MENTION = re.compile(r"(?<![\w@.+-])@(\w(?:[\w.+-]*[\w+-])?)")
 
+
+def rename_mentions(text: str, username: str, new: str) -> str:
+    """`text` with every @mention of `username` (in any case, as the renderer reads
+    mentions) naming `new` instead: others' words about an account that was deleted."""
+    wanted = username.lower()
+    return MENTION.sub(lambda m: f"@{new}" if m.group(1).lower() == wanted else m.group(0), text)
+
+
 # Given the lower-cased usernames written as @mentions, return those that are real,
 # each with the URL its mention links to.
 MentionResolver = Callable[[Collection[str]], Mapping[str, str]]

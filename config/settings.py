@@ -489,5 +489,9 @@ SHABAKA["BUDGETS"].update(
         "data_export": os.environ.get(
             "BUDGET_DATA_EXPORT", _OPEN if TESTING else "3 per hour; 10 per day"
         ),
+        # Account deletion tries (each checks the password): not a password oracle.
+        "account_delete": os.environ.get(
+            "BUDGET_ACCOUNT_DELETE", _OPEN if TESTING else "5 per hour"
+        ),
     }
 )

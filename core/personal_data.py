@@ -11,7 +11,6 @@ An app added later (meetings, calls, the support desk) registers its own and is 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -74,10 +73,3 @@ def section_names() -> list[str]:
 def erased_username(user_id: int) -> str:
     """What a deleted account is called (registration refuses the form: accounts.actions)."""
     return f"deleted-{user_id}"
-
-
-def renamed_mentions(text: str, username: str, new: str) -> str:
-    """`text` with every @mention of `username` (in any case) naming `new` instead, for
-    the mentions of a deleted account in what others wrote."""
-    pattern = re.compile(rf"(?<![\w@])@{re.escape(username)}(?![\w.@+-])", re.IGNORECASE)
-    return pattern.sub(f"@{new}", text)

@@ -84,7 +84,7 @@ def do_update_profile(actor: User, owner: User, data: Any) -> Profile:
     """The owner edits their profile; staff may edit anyone's and alone set priority_category."""
     if actor.pk != owner.pk and not actor.is_staff:
         raise NotAllowed("permission_denied", "You may only edit your own profile.")
-    profile, _ = Profile.objects.select_for_update().get_or_create(user=owner)
+    profile = _locked_profile(owner)
     changes = check_profile_changes(actor, profile, data)
     for name, value in changes.items():
         setattr(profile, name, value)
@@ -104,25 +104,34 @@ def do_set_photo(owner: User, upload: UploadedFile) -> Profile:
     token = photos.store(photos.render(upload))
     try:
         with transaction.atomic():
-            profile, _ = Profile.objects.select_for_update().get_or_create(user=owner)
+            profile = _locked_profile(owner)
             old, profile.photo = profile.photo, token
             profile.save(update_fields=["photo", "updated_at"])
-            transaction.on_commit(lambda: photos.delete(old))
-            _tell(owner)
     except BaseException:
         photos.delete(token)
         raise
+    # After the commit, and never able to undo it: a storage hiccup leaves a stray file.
+    transaction.on_commit(lambda: photos.delete(old), robust=True)
+    _tell(owner)
+    return profile
+
+
+def _locked_profile(owner: User) -> Profile:
+    """The owner's profile under its row lock; a deleted account's stays as it is."""
+    profile, _ = Profile.objects.select_for_update().get_or_create(user=owner)
+    if profile.erased_at is not None or not owner.is_active:
+        raise NotAllowed("account_deleted", "This account is deleted.")
     return profile
 
 
 @transaction.atomic
 def do_remove_photo(owner: User) -> Profile:
     """Back to initials; the files go once the change is committed."""
-    profile, _ = Profile.objects.select_for_update().get_or_create(user=owner)
+    profile = _locked_profile(owner)
     if profile.photo:
         old, profile.photo = profile.photo, ""
         profile.save(update_fields=["photo", "updated_at"])
-        transaction.on_commit(lambda: photos.delete(old))
+        transaction.on_commit(lambda: photos.delete(old), robust=True)
         _tell(owner)
     return profile
 

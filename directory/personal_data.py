@@ -38,5 +38,5 @@ def erase_profile(user: Any, erase_content: bool) -> None:
             setattr(profile, field.attname, getattr(blank, field.attname))
     profile.erased_at = timezone.now()
     profile.save()
-    transaction.on_commit(lambda: photos.delete(photo))
+    transaction.on_commit(lambda: photos.delete(photo), robust=True)
     outbox.enqueue(MEMBERS, [user.pk])

@@ -32,8 +32,13 @@ from core.errors import InvalidInput, TooLarge
 SIZES = (48, 96, 256)
 AVATAR_SIZE = 96  # what lists and messages show (about 40 px, twice that for sharp screens)
 MAX_BYTES = 5 * 1024 * 1024
-# A 40-megapixel photo is larger than most phones take; decoding one costs ~120 MB.
+# A JPEG is decoded at 1/2 … 1/8 of its size (`draft`), so a 40-megapixel photo, more than
+# most phones take, costs a few megabytes; PNG and WebP decode whole: 16.7 megapixels
+# (4096 × 4096, 64 MB with alpha) at most.
 MAX_PIXELS = 40_000_000
+MAX_PIXELS_WHOLE = 4096 * 4096
+# The working copy is brought down to this before anything else is done to it.
+WORKING = 1024
 QUALITY = 85
 
 # What a file may be, by the names a browser declares and Pillow's format names.
@@ -110,15 +115,16 @@ def _opened(upload: UploadedFile) -> Image.Image:
             "type_mismatch",
             f"The file says it is {said} but it is a {found} image; send it as what it is.",
         )
-    if image.width * image.height > MAX_PIXELS:
+    limit = MAX_PIXELS if image.format == "JPEG" else MAX_PIXELS_WHOLE
+    if image.width * image.height > limit:
         image.close()
-        raise _too_many_pixels()
+        raise _too_many_pixels(limit)
     return image
 
 
-def _too_many_pixels() -> InvalidInput:
+def _too_many_pixels(limit: int = MAX_PIXELS) -> InvalidInput:
     return _refuse(
-        "too_many_pixels", f"An image may have at most {MAX_PIXELS // 1_000_000} million pixels."
+        "too_many_pixels", f"This image may have at most {limit // 1_000_000} million pixels."
     )
 
 
@@ -140,23 +146,63 @@ def _srgb(image: Image.Image) -> Image.Image:
     return image.convert(mode)
 
 
+# EXIF orientation → the transpositions that turn the picture upright.
+UPRIGHT = {
+    2: (Image.Transpose.FLIP_LEFT_RIGHT,),
+    3: (Image.Transpose.ROTATE_180,),
+    4: (Image.Transpose.FLIP_TOP_BOTTOM,),
+    5: (Image.Transpose.TRANSPOSE,),
+    6: (Image.Transpose.ROTATE_270,),
+    7: (Image.Transpose.TRANSVERSE,),
+    8: (Image.Transpose.ROTATE_90,),
+}
+
+
+def _orientation(image: Image.Image) -> int:
+    """The EXIF orientation (1 when absent or unreadable: a broken EXIF block is ignored,
+    it is thrown away anyway)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "Corrupt EXIF data": answered by ignoring it
+            value = image.getexif().get(0x0112, 1)
+    except Exception:
+        return 1
+    return value if isinstance(value, int) else 1
+
+
+def _decoded(image: Image.Image) -> Image.Image:
+    """The pixels, small (at most WORKING px a side), upright and in sRGB."""
+    if image.format == "JPEG":
+        # Decode at the smallest scale (1/2 … 1/8) that still covers the working size.
+        image.draft("RGB", (WORKING, WORKING))
+    turns = UPRIGHT.get(_orientation(image), ())
+    icc = image.info.get("icc_profile")
+    image.load()
+    image.thumbnail((WORKING, WORKING), Image.Resampling.LANCZOS, reducing_gap=2.0)
+    for turn in turns:
+        image = image.transpose(turn)
+    if icc:
+        image.info["icc_profile"] = icc
+    return _srgb(image)
+
+
 def render(upload: UploadedFile) -> dict[int, bytes]:
     """The upload as clean WebP files by size; InvalidInput/TooLarge says what is wrong."""
     with _opened(upload) as image:
-        if image.format == "JPEG":
-            # Decode at the smallest scale (1/2 … 1/8) that still covers the largest size.
-            image.draft("RGB", (SIZES[-1] * 2, SIZES[-1] * 2))
         try:
-            image.load()
-            upright = ImageOps.exif_transpose(image)
-            pixels = _srgb(upright)
-        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+            pixels = _decoded(image)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise _too_many_pixels() from None
+        except Exception:
             raise _refuse("not_an_image", "This image is damaged or incomplete.") from None
     # A fresh image from the pixels alone: nothing of the file's metadata can follow.
     clean = Image.frombytes(pixels.mode, pixels.size, pixels.tobytes())
+    largest = ImageOps.fit(clean, (SIZES[-1], SIZES[-1]), Image.Resampling.LANCZOS)
     files = {}
     for size in SIZES:
-        square = ImageOps.fit(clean, (size, size), Image.Resampling.LANCZOS)
+        square = (
+            largest if size == SIZES[-1] else largest.resize((size, size), Image.Resampling.LANCZOS)
+        )
         out = io.BytesIO()
         square.save(out, "WEBP", quality=QUALITY, method=4)
         files[size] = out.getvalue()

@@ -18,6 +18,7 @@ from community.forums.actions.posts import lock_topic, refresh_last_post
 from community.forums.mentions import render_post_body
 from community.forums.models import Mention, Post, PostRevision, Reaction, Topic, TopicWatch
 from community.forums.search import POSTS, TOPICS
+from community.rendering import rename_mentions
 from core import personal_data
 from search import outbox
 
@@ -76,20 +77,24 @@ def export_forums(user: Any) -> dict[str, Any]:
 
 
 @personal_data.eraser("forums.mentions", order=5)
-def rename_mentions(user: Any, erase_content: bool) -> None:
+def rename_their_mentions(user: Any, erase_content: bool) -> None:
     """Others' posts that @name the person name the deleted account instead (see
-    chat.personal_data.rename_mentions)."""
+    chat.personal_data.rename_their_mentions)."""
     old, new = user.get_username(), personal_data.erased_username(user.pk)
     ids = []
     posts = Post.objects.filter(body__icontains=f"@{old}").exclude(author=user)
     for post in posts.select_related("topic__network").iterator(chunk_size=500):
-        body = personal_data.renamed_mentions(post.body, old, new)
+        body = rename_mentions(post.body, old, new)
         if body == post.body:
             continue
         post.body = body
         post.body_html = render_post_body(post.topic.network, body).html
         post.save(update_fields=["body", "body_html"])
         ids.append(post.pk)
+    earlier = PostRevision.objects.filter(body__icontains=f"@{old}").exclude(post__author=user)
+    for revision in earlier.iterator(chunk_size=500):
+        revision.body = rename_mentions(revision.body, old, new)
+        revision.save(update_fields=["body"])
     outbox.enqueue(POSTS, ids)
 
 
@@ -111,7 +116,7 @@ def erase_forums(user: Any, erase_content: bool) -> None:
             was_shown = not post.deleted
             post.body = post.body_html = ""
             post.deleted = True
-            post.deleted_by = post.deleted_by or user
+            post.deleted_by_id = post.deleted_by_id or user.pk
             post.deleted_at = post.deleted_at or now
             post.save(update_fields=["body", "body_html", "deleted", "deleted_by", "deleted_at"])
             if was_shown:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 
-from accounts.models import AuthToken
+from accounts.models import AccountKey, AuthToken
 from chat.actions.messages import do_add_reaction
 from chat.models import Message, RoomEvent
 from community.forums.models import Post, PostRevision, Topic
@@ -49,7 +49,7 @@ def history(public_network: Any, zineb: Any, moderator: Any, owner: Any) -> dict
     do_edit_post(zineb, reply, f"Answer {replied} (edited)")
     room = make_room(public_network, by=owner)
     message = send(zineb, room, f"Salam {chatted}")
-    other = send(moderator, room, f"Hello @{zineb.username}")
+    other = send(moderator, room, f"Hello @{zineb.username}. See you @{zineb.username.upper()}!")
     do_add_reaction(zineb, other, "👍")
     return {
         "words": (said, replied, chatted),
@@ -114,6 +114,18 @@ def _everything_of(zineb_id: int) -> str:
     return json.dumps([frames, docs], ensure_ascii=False, default=str)
 
 
+def test_an_invitation_to_the_address_forgets_it(db: Any, public_network: Any, owner: Any) -> None:
+    from community.actions.invitations import do_create_invitation
+    from community.models import AuditEntry, Invitation
+
+    guest = make_user("guest_hafsa")
+    do_create_invitation(owner, public_network, email=guest.email)
+    assert _delete(guest, "keep").status_code == 204
+    assert not Invitation.objects.filter(email__iexact="guest_hafsa@example.org").exists()
+    entry = AuditEntry.objects.get(action="invitation.create")
+    assert "guest_hafsa" not in json.dumps(entry.details)
+
+
 def test_deleting_and_keeping_what_you_wrote(
     backend: SearchBackend,
     public_network: Any,
@@ -131,7 +143,8 @@ def test_deleting_and_keeping_what_you_wrote(
     assert token.get("/api/v1/auth/me/").status_code == 401
     profile = Profile.objects.get(user=user)
     assert profile.erased_at is not None and profile.display_name == profile.headline == ""
-    assert api(moderator).get("/api/v1/profiles/zineb_a/").status_code == 404
+    assert api(moderator).get(f"/api/v1/profiles/deleted-{zineb.pk}/").status_code == 404
+    assert AccountKey.objects.get(user=user).email_verified_key is None
     assert Membership.objects.get(user=user, network=public_network).status == "left"
     assert not Notification.objects.filter(recipient=user).exists()
     # The words stay, by "Deleted member"; nothing names her in the log or the index.
@@ -210,13 +223,38 @@ def test_the_last_owner_hands_over_first_and_nothing_is_half_done(
     assert AuthToken.objects.filter(user=owner).exists()
 
 
-def test_the_name_of_a_deleted_account_cannot_be_registered(db: Any, client: Any) -> None:
+@pytest.mark.parametrize("name", ["deleted-42", "Deleted-42", "DELETED-7-a1b2c3"])
+def test_the_name_of_a_deleted_account_cannot_be_registered(db: Any, name: str) -> None:
     response = client_for(None).post(
         "/api/v1/auth/register/",
-        {"username": "deleted-42", "email": "x@example.org", "password": PASSWORD},
+        {"username": name, "email": "x@example.org", "password": PASSWORD},
         format="json",
     )
     assert response.status_code == 409
+
+
+def test_a_name_taken_before_the_rule_still_lets_the_account_go(
+    db: Any, public_network: Any, zineb: Any
+) -> None:
+    squatter = make_user(f"Deleted-{zineb.pk}")  # made before registration refused it
+    assert _delete(zineb, "keep").status_code == 204
+    name = get_user_model().objects.get(pk=zineb.pk).username
+    assert name.startswith(f"deleted-{zineb.pk}-") and squatter.username != name
+
+
+def test_deleted_member_is_stored_in_the_sites_language_whoever_deletes(
+    db: Any, zineb: Any, history: dict[str, Any]
+) -> None:
+    client = client_for(zineb)
+    body = {"password": PASSWORD, "content": "keep"}
+    assert (
+        client.delete(
+            "/api/v1/auth/me/", body, format="json", HTTP_ACCEPT_LANGUAGE="fr"
+        ).status_code
+        == 204
+    )
+    frame = RoomEvent.objects.filter(message=history["message"]).first()
+    assert frame.payload["message"]["author"]["display_name"] == "Deleted member"
 
 
 def test_the_pages_download_and_delete(db: Any, zineb: Any, client: Any) -> None:

@@ -149,6 +149,29 @@ def test_what_is_not_a_plain_photo_is_refused_and_nothing_is_kept(
     assert list(photo_storage.iterdir()) == []
 
 
+def test_a_broken_exif_block_never_makes_a_500(
+    db: Any, photo_storage: Any, member: Any, api: Any
+) -> None:
+    good = jpeg_with_gps(orientation=6)
+    start = good.index(b"Exif\x00\x00") + 6
+    seen = set()
+    for offset in range(0, 120, 3):
+        broken = bytearray(good)
+        broken[start + offset : start + offset + 2] = b"\xff\xff"
+        response = put(api(member), bytes(broken))
+        assert response.status_code in (200, 400), (offset, response.content)
+        seen.add(response.status_code)
+    assert 200 in seen  # the pixels were fine: the photo is taken, its EXIF thrown away
+
+
+def test_a_large_png_is_refused_before_it_is_decoded(
+    db: Any, photo_storage: Any, member: Any, api: Any
+) -> None:
+    response = put(api(member), png_claiming(6000, 6600), "image/png")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "too_many_pixels"
+
+
 def test_more_than_5_mb_is_refused_with_the_limit(
     db: Any, photo_storage: Any, member: Any, api: Any
 ) -> None:
