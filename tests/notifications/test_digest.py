@@ -156,6 +156,22 @@ def test_queueing_digests_walks_users_in_batches_with_constant_queries_per_batch
     assert Mail.objects.filter(kind=digest.KIND).count() == 7
 
 
+def test_a_batch_window_where_nobody_is_due_does_not_end_the_walk(
+    monkeypatch: Any, owner: Any
+) -> None:
+    monkeypatch.setattr(digest, "BATCH", 3)
+    network = make_network(owner, slug="mixed")
+    # By id: 2 daily, 4 weekly (a window of 3 with nobody due for daily), then 2 daily.
+    modes = ["daily"] * 2 + ["weekly"] * 4 + ["daily"] * 2
+    for mode in modes:
+        user = make_user()
+        add_member(network, user)
+        preferences.do_update_settings(user, {"email": mode})
+    assert digest.send_due("daily", now=later(1)) == 4
+    assert digest.send_due("weekly", now=later(1)) == 4
+    assert digest.send_due("daily", now=later(1)) == 0
+
+
 def test_a_digest_after_a_long_pause_reaches_back_two_periods_at_most(
     jobs: Any, smtp_sink: Any, owner: Any, member: Any
 ) -> None:
