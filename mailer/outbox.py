@@ -26,7 +26,7 @@ from django.contrib.auth.models import User
 from django.core.mail import get_connection
 from django.core.mail.message import make_msgid
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, prefetch_related_objects
 from django.utils import timezone
 
 from core import jobs
@@ -127,35 +127,56 @@ class _Claim:
         self.until = until
 
 
+def _is_due(mail: Mail, now: dt.datetime) -> bool:
+    return mail.status in (Mail.Status.PENDING, Mail.Status.SENDING) and mail.next_attempt_at <= now
+
+
 def _claim(ids: Iterable[int] | None, limit: int | None = None) -> _Claim:
     """Take due rows (these ids, or any) under a new lease token: pending ones whose time
     has come and sending ones whose lease ended (their worker died).
 
-    The UPDATE re-checks that each row is still due, so two workers never both hold a row,
-    with or without row locks (SQLite has none; PostgreSQL skips rows another claim locks).
-    Users are prefetched, not joined: PostgreSQL refuses FOR UPDATE on the nullable side
-    of an outer join.
+    Rows are read locked (PostgreSQL skips those another claim locks; SQLite's IMMEDIATE
+    transactions hold the write lock from the first read), so what was read due is ours
+    until commit; without row locks the UPDATE re-checks it, and rows another worker took
+    first are left out. Users are prefetched, not joined: PostgreSQL refuses FOR UPDATE on
+    the nullable side of an outer join.
+
+    Given ids, the rows are found by primary key alone and their due-ness checked here:
+    with `status` and `next_attempt_at` in the WHERE, PostgreSQL may read the whole
+    `mail_due` index instead (statistics taken before a run queued its rows say few are
+    pending), every claim then reading every pending row of the run — O(n) per batch.
     """
     now = timezone.now()
     claim = _Claim(token=uuid.uuid4().hex, rows=[], until=now + lease())
     due = Q(status__in=[Mail.Status.PENDING, Mail.Status.SENDING], next_attempt_at__lte=now)
+    locks = connection.features.has_select_for_update_skip_locked
     with transaction.atomic():
-        candidates = Mail.objects.filter(due)
-        if ids is not None:
-            candidates = candidates.filter(pk__in=list(ids))
-        if connection.features.has_select_for_update_skip_locked:
+        candidates = Mail.objects.order_by("id")
+        if locks:
             candidates = candidates.select_for_update(skip_locked=True)
-        picked = list(candidates.order_by("id").values_list("pk", flat=True)[: limit or BATCH])
-        if not picked:
+        if ids is None:
+            candidates = candidates.filter(due)[: limit or BATCH]
+        else:
+            candidates = candidates.filter(pk__in=list(ids))
+        rows = [mail for mail in candidates if _is_due(mail, now)][: limit or BATCH]
+        if not rows:
             return claim
-        Mail.objects.filter(due, pk__in=picked).update(
-            status=Mail.Status.SENDING, lease_token=claim.token, next_attempt_at=claim.until
-        )
-    claim.rows = list(
-        Mail.objects.filter(lease_token=claim.token, status=Mail.Status.SENDING)
-        .prefetch_related("user")
-        .order_by("id")
-    )
+        taken = Mail.objects.filter(pk__in=[mail.pk for mail in rows])
+        if not locks:
+            taken = taken.filter(due)
+        changes = {
+            "status": Mail.Status.SENDING,
+            "lease_token": claim.token,
+            "next_attempt_at": claim.until,
+        }
+        if taken.update(**changes) < len(rows):  # unlocked, and some were taken first
+            rows = list(Mail.objects.filter(lease_token=claim.token).order_by("id"))
+        else:
+            for mail in rows:
+                for name, value in changes.items():
+                    setattr(mail, name, value)
+    prefetch_related_objects(rows, "user")
+    claim.rows = rows
     return claim
 
 
