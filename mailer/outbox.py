@@ -26,7 +26,7 @@ from django.contrib.auth.models import User
 from django.core.mail import get_connection
 from django.core.mail.message import make_msgid
 from django.db import connection, transaction
-from django.db.models import F, Q, prefetch_related_objects
+from django.db.models import F, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from core import jobs
@@ -121,7 +121,7 @@ class _Claim:
     def _renew(self, rest: Sequence[Mail], now: dt.datetime) -> None:
         ids = [mail.pk for mail in rest if mail.pk not in self.lost]
         until = now + lease()
-        ours = Mail.objects.filter(pk__in=ids, lease_token=self.token, status=Mail.Status.SENDING)
+        ours = _held(ids, self.token)
         ours.update(next_attempt_at=until)
         self.lost.update(set(ids) - set(ours.values_list("pk", flat=True)))
         self.until = until
@@ -129,6 +129,18 @@ class _Claim:
 
 def _is_due(mail: Mail, now: dt.datetime) -> bool:
     return mail.status in (Mail.Status.PENDING, Mail.Status.SENDING) and mail.next_attempt_at <= now
+
+
+def _held(ids: Iterable[int], token: str) -> QuerySet[Mail]:
+    """These rows, those still under the claim `token`.
+
+    The token alone says it: a claim sets it with status sending, and every verdict,
+    retry and release clears it. With `status=sending` in the WHERE as well, PostgreSQL
+    may plan these statements — one per mail sent — on the partial index `mail_due`
+    when its statistics predate the run's rows (they then say it is empty): a scan of
+    every row still to send for each mail marked, O(n²) for a run of n.
+    """
+    return Mail.objects.filter(pk__in=list(ids), lease_token=token)
 
 
 def _claim(ids: Iterable[int] | None, limit: int | None = None) -> _Claim:
@@ -192,7 +204,7 @@ def _finish(mail: Mail, token: str, status: str, error: str = "") -> None:
     }
     if status == Mail.Status.SENT:
         fields["sent_at"] = timezone.now()
-    Mail.objects.filter(pk=mail.pk, lease_token=token, status=Mail.Status.SENDING).update(**fields)
+    _held([mail.pk], token).update(**fields)
 
 
 def _retry(mail: Mail, token: str, error: str) -> None:
@@ -201,7 +213,7 @@ def _retry(mail: Mail, token: str, error: str) -> None:
         _finish(mail, token, Mail.Status.FAILED, error)
         return
     mail.attempts += 1  # this one, counted with its verdict
-    Mail.objects.filter(pk=mail.pk, lease_token=token, status=Mail.Status.SENDING).update(
+    _held([mail.pk], token).update(
         attempts=F("attempts") + 1,
         status=Mail.Status.PENDING,
         next_attempt_at=timezone.now() + backoff(mail.attempts),
@@ -214,9 +226,7 @@ def _release(rows: Sequence[Mail], token: str, error: str, attempts: int) -> Non
     """The server is unreachable: give back the rows not yet tried, pending, due when the
     one that failed is (their attempt counts stay: they were not tried)."""
     if rows:
-        Mail.objects.filter(
-            pk__in=[m.pk for m in rows], lease_token=token, status=Mail.Status.SENDING
-        ).update(
+        _held([m.pk for m in rows], token).update(
             status=Mail.Status.PENDING,
             next_attempt_at=timezone.now() + backoff(attempts),
             last_error=f"not tried: {error}"[:2000],
