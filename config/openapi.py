@@ -9,6 +9,28 @@ from __future__ import annotations
 
 from typing import Any
 
+# Enums named after their model, so other apps' `kind`/`status`/`role` enums never collide
+# (drf-spectacular's ENUM_NAME_OVERRIDES, config/settings.py).
+ENUM_NAME_OVERRIDES = {
+    # Named after their model so other apps' `kind`/`visibility`/`role` enums never collide.
+    "NetworkKindEnum": "community.models.Network.Kind",
+    "MeetingStatusEnum": "meetings.models.Meeting.Status",
+    "MeetingFormatEnum": "meetings.models.Meeting.Format",
+    "RsvpStatusEnum": "meetings.models.Rsvp.Status",
+    "RsvpAnswerEnum": "meetings.serializers.ANSWERS",
+    "NetworkVisibilityEnum": "community.models.Network.Visibility",
+    "NetworkJoinPolicyEnum": "community.models.Network.JoinPolicy",
+    "MembershipRoleEnum": "community.models.Membership.Role",
+    "MembershipStatusEnum": "community.models.Membership.Status",
+    # The directory's vocabularies appear under many field names (sectors, sector,
+    # origin_region, target_region, every audience): one component each.
+    "AudienceEnum": "directory.models.Audience",
+    "SectorEnum": "directory.vocabulary.Sector",
+    "EngagementEnum": "directory.vocabulary.Engagement",
+    "ProjectStageEnum": "directory.vocabulary.ProjectStage",
+    "MoroccanRegionEnum": "directory.vocabulary.Region",
+}
+
 ERROR_SCHEMA = {
     "type": "object",
     "required": ["error"],

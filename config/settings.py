@@ -22,6 +22,7 @@ from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_list
+from config.openapi import ENUM_NAME_OVERRIDES
 from config.secret_key import check_secret_key
 from config.settings_media import PHOTO_ORIGIN, UPLOAD_MAX_BYTES, photo_storage  # noqa: F401
 
@@ -91,6 +92,7 @@ INSTALLED_APPS = [
     "accounts",
     "notifications",
     "mailer",
+    "meetings",
 ]
 
 MIDDLEWARE = [
@@ -358,21 +360,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.openapi.add_error_responses",
     ],
-    "ENUM_NAME_OVERRIDES": {
-        # Named after their model so other apps' `kind`/`visibility`/`role` enums never collide.
-        "NetworkKindEnum": "community.models.Network.Kind",
-        "NetworkVisibilityEnum": "community.models.Network.Visibility",
-        "NetworkJoinPolicyEnum": "community.models.Network.JoinPolicy",
-        "MembershipRoleEnum": "community.models.Membership.Role",
-        "MembershipStatusEnum": "community.models.Membership.Status",
-        # The directory's vocabularies appear under many field names (sectors, sector,
-        # origin_region, target_region, every audience): one component each.
-        "AudienceEnum": "directory.models.Audience",
-        "SectorEnum": "directory.vocabulary.Sector",
-        "EngagementEnum": "directory.vocabulary.Engagement",
-        "ProjectStageEnum": "directory.vocabulary.ProjectStage",
-        "MoroccanRegionEnum": "directory.vocabulary.Region",
-    },
+    # Enums named after their model or vocabulary (config/openapi.py).
+    "ENUM_NAME_OVERRIDES": ENUM_NAME_OVERRIDES,
 }
 
 # Request bodies larger than this are refused with 413 before any parsing.

@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("search.urls")),
     path("", include("accounts.urls")),
     path("", include("notifications.urls")),
+    path("", include("meetings.urls")),
 ]
 
 urlpatterns = [

@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("directory.web_urls")),
     path("", include("accounts.web_urls")),
     path("", include("notifications.web_urls")),
+    path("", include("meetings.web_urls")),
 ]

@@ -142,6 +142,8 @@ def _url(notification: Notification) -> str | None:
         return f"{reverse('web:room', args=[data['room']])}#m-{target_id}"
     if target == "room" and target_id is not None:
         return reverse("web:room", args=[target_id])
+    if target == "meeting" and target_id is not None:
+        return reverse("web:meeting", args=[target_id])
     network = notification.network
     if network is None:
         return None

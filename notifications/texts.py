@@ -50,10 +50,29 @@ def _conversation_text(kind: str, data: dict[str, Any], names: dict[str, str]) -
     return None
 
 
+def _meeting_text(kind: str, data: dict[str, Any], names: dict[str, str]) -> str | None:
+    """The meeting kinds: a new one, a change, the reminder, a seat that freed up."""
+    names = names | {"title": str(data.get("title", "")), "when": _when(data.get("starts_at"))}
+    if kind == Kind.MEETING_NEW:
+        return _("%(actor)s scheduled “%(title)s” in %(network)s, %(when)s.") % names
+    if kind == Kind.MEETING_UPDATE:
+        if "cancelled" in (data.get("changed") or []):
+            return _("“%(title)s” in %(network)s is cancelled.") % names
+        return _("“%(title)s” in %(network)s changed: now %(when)s; see the details.") % names
+    if kind == Kind.MEETING_REMINDER:
+        return _("Reminder: “%(title)s” begins %(when)s.") % names
+    if kind == Kind.WAITLIST_PROMOTED:
+        return _("A seat freed up: you are going to “%(title)s”, %(when)s.") % names
+    return None
+
+
 def _text(kind: str, data: dict[str, Any], names: dict[str, str]) -> str:
     conversation = _conversation_text(kind, data, names)
     if conversation is not None:
         return conversation
+    meeting = _meeting_text(kind, data, names)
+    if meeting is not None:
+        return meeting
     if kind == Kind.JOIN_REQUEST:
         return _("%(actor)s asks to join %(network)s.") % names
     if kind == Kind.JOIN_DECISION:

@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from community.models import AuditEntry, Membership, Network
+from community.signals import membership_ended
 from permissions import checks
 from permissions.actions import do_sync_grants
 
@@ -42,6 +43,7 @@ def audit(
 
 
 def save_membership(membership: Membership, actor: User | None, **changes: Any) -> Membership:
+    was_active = membership.pk is not None and membership.is_active
     for field, value in changes.items():
         setattr(membership, field, value)
     membership.acted_by = actor
@@ -50,6 +52,8 @@ def save_membership(membership: Membership, actor: User | None, **changes: Any) 
     do_sync_grants(membership)
     # The caller's network object carries memoized membership and grants; drop them.
     checks.forget(membership.network)
+    if was_active and not membership.is_active:
+        membership_ended.send(sender=Membership, membership=membership)
     return membership
 
 

@@ -11,12 +11,13 @@ from django.db.models import QuerySet
 from chat.search import MESSAGES
 from community.forums.search import POSTS, TOPICS
 from directory.search import MEMBERS
+from meetings.search import MEETINGS
 from search import registry
 from search.registry import DocumentType, Hit, IndexedDoc, Rule, Tier
 
 
 def test_the_apps_register_their_types_in_their_declared_order() -> None:
-    assert registry.names() == [MEMBERS, TOPICS, POSTS, MESSAGES]
+    assert registry.names() == [MEMBERS, TOPICS, POSTS, MESSAGES, MEETINGS]
 
 
 class Sketch(DocumentType):

@@ -157,6 +157,7 @@ PAGES = [
     ("profile", "/people/amina/"),
     ("moderation", "/networks/germany/manage/members/"),
     ("notifications", "/notifications/"),
+    ("meetings", "/networks/germany/meetings/"),
     ("edit-profile", "/profile/edit/"),
     ("account", "/account/"),
     ("delete-account", "/account/delete/"),

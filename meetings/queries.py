@@ -1,0 +1,156 @@
+"""Reading meetings: who may see one, its JSON as a given reader sees it (the video link
+only to organisers and people going), and a network's list in time order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from accounts.actions import display_name
+from community.models import Network
+from core.errors import InvalidInput, NotFound
+from core.validation import is_int
+from directory.photos import avatar_url
+from meetings.models import Meeting, Rsvp
+from permissions import checks
+from permissions.roles import Perm
+
+
+def readable_meeting(user: Any, meeting_id: Any) -> Meeting:
+    """The meeting, if its network is readable by `user`; otherwise the same 404 as none."""
+    if not is_int(meeting_id) or not 0 < int(meeting_id) < 2**63:
+        raise NotFound()
+    meeting = (
+        Meeting.objects.select_related("network", "organizer__profile")
+        .filter(pk=meeting_id, network__archived=False)
+        .first()
+    )
+    if meeting is None or not checks.may_read(user, meeting.network):
+        raise NotFound()
+    return meeting
+
+
+def window(params: Any) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """`?from=` and `?to=` (ISO 8601); without either, from now on."""
+    bounds: list[dt.datetime | None] = []
+    for name in ("from", "to"):
+        raw = params.get(name)
+        if raw in (None, ""):
+            bounds.append(None)
+            continue
+        moment = parse_datetime(raw) if isinstance(raw, str) else None
+        if moment is None:
+            raise InvalidInput("invalid", f"`{name}` is an ISO 8601 time.", {name: ["Invalid."]})
+        bounds.append(moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC))
+    start, end = bounds
+    if start is None and end is None:
+        start = timezone.now()
+    return start, end
+
+
+def network_meetings(
+    network: Network, start: dt.datetime | None, end: dt.datetime | None
+) -> QuerySet[Meeting]:
+    """The network's meetings that end after `start` and begin before `end`."""
+    rows = Meeting.objects.filter(network=network).select_related("network", "organizer__profile")
+    if start is not None:
+        rows = rows.filter(ends_at__gt=start)
+    if end is not None:
+        rows = rows.filter(starts_at__lt=end)
+    return rows
+
+
+def rsvps_of(user: Any, meetings: list[Meeting]) -> dict[int, Rsvp]:
+    """The reader's answers to these meetings, in one query."""
+    if not getattr(user, "is_authenticated", False) or not meetings:
+        return {}
+    rows = Rsvp.objects.filter(user=user, meeting__in=meetings)
+    return {rsvp.meeting_id: rsvp for rsvp in rows}
+
+
+def may_see_link(user: Any, meeting: Meeting, rsvp: Rsvp | None) -> bool:
+    if rsvp is not None and rsvp.status == Rsvp.Status.GOING:
+        return True
+    return bool(getattr(user, "is_authenticated", False)) and checks.may(
+        user, meeting.network, Perm.MANAGE_MEETINGS
+    )
+
+
+def waitlist_place(rsvp: Rsvp) -> int | None:
+    """1 for the first on the waitlist (positions have gaps once people leave it)."""
+    if rsvp.status != Rsvp.Status.WAITLISTED or rsvp.position is None:
+        return None
+    return (
+        Rsvp.objects.filter(
+            meeting_id=rsvp.meeting_id, status=Rsvp.Status.WAITLISTED, position__lt=rsvp.position
+        ).count()
+        + 1
+    )
+
+
+def person(user: Any) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    return {
+        "id": user.pk,
+        "username": user.get_username(),
+        "display_name": display_name(user),
+        "avatar": avatar_url(user),
+    }
+
+
+def meeting_json(
+    meeting: Meeting, user: Any, rsvp: Rsvp | None, *, place: bool = False
+) -> dict[str, Any]:
+    """The meeting as `user` sees it; `place`: with their rank on the waitlist (a query)."""
+    mine = None
+    if rsvp is not None:
+        mine = {
+            "status": rsvp.status,
+            "waitlist_position": waitlist_place(rsvp) if place else None,
+            "checked_in": rsvp.checked_in_at is not None,
+        }
+    return {
+        "id": meeting.pk,
+        "network": meeting.network.slug,
+        "title": meeting.title,
+        "description": meeting.description,
+        "description_html": meeting.description_html,
+        "starts_at": meeting.starts_at,
+        "ends_at": meeting.ends_at,
+        "timezone": meeting.timezone,
+        "format": meeting.format,
+        "venue": meeting.venue,
+        "city": meeting.city,
+        "country": meeting.country,
+        "online_url": meeting.online_url if may_see_link(user, meeting, rsvp) else None,
+        "capacity": meeting.capacity,
+        "status": meeting.status,
+        "sequence": meeting.sequence,
+        "going_count": meeting.going_count,
+        "waitlist_count": meeting.waitlist_count,
+        "my_rsvp": mine,
+        "organizer": person(meeting.organizer),
+        "created_at": meeting.created_at,
+        "updated_at": meeting.updated_at,
+    }
+
+
+def attendees(meeting: Meeting) -> list[dict[str, Any]]:
+    """Who answered, going first then the waitlist in order, then maybe and not going."""
+    rank: dict[str, int] = {"going": 0, "waitlisted": 1, "maybe": 2}
+    rows = Rsvp.objects.filter(meeting=meeting).select_related("user__profile")
+    ordered = sorted(rows, key=lambda r: (rank.get(r.status, 3), r.position or 0, r.pk))
+    return [
+        {
+            "user": person(r.user),
+            "rsvp": r.status,
+            "checked_in": r.checked_in_at is not None,
+            "checked_in_at": r.checked_in_at,
+        }
+        for r in ordered
+    ]
