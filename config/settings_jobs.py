@@ -26,6 +26,8 @@ JOBS_SCHEDULE: dict[str, dict[str, object]] = {
     # Digests of those who are due (a period after their last one).
     "notifications-daily-digests": {"task": "notifications.tasks.daily_digests", "every": 600},
     "notifications-weekly-digests": {"task": "notifications.tasks.weekly_digests", "every": 1800},
+    # The day-before reminders of meetings (meetings/reminders.py): each once.
+    "meetings-reminders": {"task": "meetings.tasks.send_reminders", "every": 300},
 }
 # JOBS_EVERY_<NAME> (MAIL_SWEEP for "mail-sweep") sets a schedule's interval in seconds.
 for _name, _entry in JOBS_SCHEDULE.items():

@@ -213,20 +213,21 @@ def _send(rows: list[Notification]) -> None:
     """The rows' frames, read after commit in a constant number of queries for any number
     of recipients (their networks and actors, the recipients' languages, every unread
     count at once), sent in one batch. Rows alike but for their recipient (a fan-out's)
-    are rendered once per language."""
+    are rendered once per language and time zone."""
     recipients = {row.recipient_id for row in rows}
     networks = Network.objects.in_bulk({row.network_id for row in rows} - {None})
     actors = User.objects.select_related("profile").in_bulk({row.actor_id for row in rows} - {None})
-    languages = queries.languages_of(recipients)
+    readers = queries.languages_of(recipients)
     unread = queries.unread_counts_of(recipients)
     shapes: dict[tuple[Any, ...], dict[str, Any]] = {}
     frames = []
     for row in rows:
         row.network = networks.get(row.network_id) if row.network_id else None
         row.actor = actors.get(row.actor_id) if row.actor_id else None
-        language = languages.get(row.recipient_id, settings.LANGUAGE_CODE)
+        language, zone = readers.get(row.recipient_id, (settings.LANGUAGE_CODE, ""))
         alike = (
             language,
+            zone,
             row.kind,
             row.network_id,
             row.actor_id,
@@ -236,7 +237,7 @@ def _send(rows: list[Notification]) -> None:
         )
         shape = shapes.get(alike)
         if shape is None:
-            shape = shapes[alike] = queries.serialize([row], language)[0]
+            shape = shapes[alike] = queries.serialize([row], language, zone)[0]
         notification = {**shape, "id": row.pk, "created_at": row.created_at}
         notification["read_at"] = row.read_at
         frames.append(

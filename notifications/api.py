@@ -49,7 +49,8 @@ class NotificationListView(APIView):
         if _unread_only(request):
             notifications = notifications.filter(read_at__isnull=True)
         rows, next_cursor = paginate(queries.for_listing(notifications), request, ["-id"])
-        results = queries.serialize(rows, queries.ui_language(user.pk)) if rows else []
+        language, zone = queries.ui_language(user.pk), queries.time_zone(user)
+        results = queries.serialize(rows, language, zone) if rows else []
         return Response({"results": results, "next": next_cursor})
 
 

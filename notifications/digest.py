@@ -20,6 +20,7 @@ import datetime as dt
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -270,7 +271,7 @@ def collect(
 
 # Topics of a network in a window are the same for every recipient of that window: a
 # digest run renders thousands of digests with one query per network, not per mail.
-_memo: dict[tuple[int, str, str], tuple[float, Found]] = {}
+_memo: dict[tuple[str, int, str, str], tuple[float, Found]] = {}
 MEMO_SECONDS = 60.0
 
 
@@ -278,11 +279,23 @@ def forget() -> None:
     _memo.clear()
 
 
-def _topics_of(network_id: int, since: dt.datetime, until: dt.datetime) -> Found:
-    key = (network_id, since.isoformat(), until.isoformat())
+def memoized(
+    section: str, network_id: int, since: dt.datetime, until: dt.datetime, read: Callable[[], Found]
+) -> Found:
+    """What a section found in a network for a window, read once a minute at most (every
+    reader of the network with the same window gets the same list)."""
+    key = (section, network_id, since.isoformat(), until.isoformat())
     hit = _memo.get(key)
     if hit is not None and time.monotonic() - hit[0] < MEMO_SECONDS:
         return hit[1]
+    found = read()
+    if len(_memo) > 1000:
+        _memo.clear()
+    _memo[key] = (time.monotonic(), found)
+    return found
+
+
+def _topics_of(network_id: int, since: dt.datetime, until: dt.datetime) -> Found:
     window = Topic.objects.filter(
         network_id=network_id, deleted=False, created_at__gte=since, created_at__lt=until
     )
@@ -290,7 +303,7 @@ def _topics_of(network_id: int, since: dt.datetime, until: dt.datetime) -> Found
         window.select_related("author__profile").order_by("-created_at", "-id")[:MAX_ITEMS]
     )
     total = len(topics) if len(topics) < MAX_ITEMS else window.count()
-    found = Found(
+    return Found(
         tuple(
             Item(
                 title=topic.title,
@@ -301,14 +314,13 @@ def _topics_of(network_id: int, since: dt.datetime, until: dt.datetime) -> Found
         ),
         total,
     )
-    if len(_memo) > 1000:
-        _memo.clear()
-    _memo[key] = (time.monotonic(), found)
-    return found
 
 
 @section("topics", label=_("New topics"))
 def new_topics(
     user: User, networks: Sequence[Network], since: dt.datetime, until: dt.datetime
 ) -> dict[int, Found]:
-    return {network.pk: _topics_of(network.pk, since, until) for network in networks}
+    return {
+        n.pk: memoized("topics", n.pk, since, until, partial(_topics_of, n.pk, since, until))
+        for n in networks
+    }

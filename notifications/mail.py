@@ -83,7 +83,8 @@ def render_instant(mail: Mail) -> EmailMultiAlternatives | None:
     ]
     if not rows:
         return None
-    shown = queries.serialize(rows[:MAX_LINES], mail.language)
+    profile = getattr(user, "profile", None)
+    shown = queries.serialize(rows[:MAX_LINES], mail.language, getattr(profile, "timezone", ""))
     lines = [
         {"text": item["text"], "url": absolute(item["target"]["url"] or NOTIFICATIONS_PATH)}
         for item in shown

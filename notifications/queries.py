@@ -119,10 +119,18 @@ def ui_language(user_id: int) -> str:
     return language_of(next(iter(found), None))
 
 
-def languages_of(user_ids: Iterable[int]) -> dict[int, str]:
-    """Each user's language, in one query for all."""
-    found = User.objects.filter(pk__in=list(user_ids)).values_list("pk", "profile__ui_language")
-    return {pk: language_of(code) for pk, code in found}
+def languages_of(user_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """Each user's language and time zone, in one query for all."""
+    found = User.objects.filter(pk__in=list(user_ids)).values_list(
+        "pk", "profile__ui_language", "profile__timezone"
+    )
+    return {pk: (language_of(code), zone or "") for pk, code, zone in found}
+
+
+def time_zone(user: User) -> str:
+    """The reader's chosen time zone ("" for none)."""
+    found = User.objects.filter(pk=user.pk).values_list("profile__timezone", flat=True)
+    return next(iter(found), None) or ""
 
 
 def language_of_user(user: User) -> str:
@@ -152,8 +160,11 @@ def _url(notification: Notification) -> str | None:
     return reverse("web:network", args=[network.slug])
 
 
-def serialize(notifications: list[Notification], language: str) -> list[dict[str, Any]]:
-    """The REST (and `notification` frame) shape, with the text in `language`."""
+def serialize(
+    notifications: list[Notification], language: str, zone: str = ""
+) -> list[dict[str, Any]]:
+    """The REST (and `notification` frame) shape, with the text in `language` and its
+    times in the time zone `zone` (the reader's)."""
     out = []
     for item in notifications:
         actor = item.actor
@@ -169,7 +180,7 @@ def serialize(notifications: list[Notification], language: str) -> list[dict[str
                     else None
                 ),
                 "target": {"type": item.target_type, "id": item.target_id, "url": _url(item)},
-                "text": render(item, actor_name, language),
+                "text": render(item, actor_name, language, zone),
                 "created_at": item.created_at,
                 "read_at": item.read_at,
             }

@@ -3,6 +3,8 @@ kind and data (never frozen at write time in the author's language)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
 from typing import Any
 
 from django.conf import settings
@@ -91,9 +93,20 @@ def _text(kind: str, data: dict[str, Any], names: dict[str, str]) -> str:
     return _("There is something new in %(network)s.") % names
 
 
-def render(notification: Notification, actor_name: str, language: str) -> str:
-    """The notification's sentence in `language` (ar, fr or en)."""
+def zone_of(name: str | None) -> zoneinfo.ZoneInfo | dt.tzinfo:
+    """A reader's IANA time zone, UTC when they chose none (or an unknown one)."""
+    if name:
+        try:
+            return zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            pass
+    return dt.UTC
+
+
+def render(notification: Notification, actor_name: str, language: str, zone: str = "") -> str:
+    """The notification's sentence in `language` (ar, fr or en), its times in the reader's
+    time zone `zone` (IANA; UTC without one)."""
     network = notification.network
     names = {"actor": actor_name, "network": network.name if network is not None else ""}
-    with translation.override(language):
+    with translation.override(language), timezone.override(zone_of(zone)):
         return _text(notification.kind, notification.data or {}, names)

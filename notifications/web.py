@@ -52,7 +52,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     rows, next_cursor = web_page(
         queries.for_listing(notifications), request, ["-id"], limit=PAGE_SIZE
     )
-    shown = queries.serialize(rows, _language()) if rows else []
+    shown = queries.serialize(rows, _language(), queries.time_zone(user)) if rows else []
     items = [{"row": row, **fields} for row, fields in zip(rows, shown, strict=True)]
     return render(
         request,
@@ -72,7 +72,7 @@ def menu(request: HttpRequest) -> HttpResponse:
     page's language, with the same forms as the list."""
     user = me(request)
     rows = list(queries.for_listing(queries.visible(user)).order_by("-id")[:MENU_SIZE])
-    shown = queries.serialize(rows, _language()) if rows else []
+    shown = queries.serialize(rows, _language(), queries.time_zone(user)) if rows else []
     return render(
         request,
         "notifications/_menu.html",
