@@ -221,7 +221,7 @@ def _fill_seats(meeting: Meeting) -> list[int]:
 @transaction.atomic
 def do_check_in(actor: User, meeting: Meeting, user_id: Any) -> Rsvp:
     check_can_organize(actor, meeting.network)
-    if not is_int(user_id):
+    if not is_int(user_id) or not 0 < int(user_id) < 2**63:
         raise validation.v.invalid("user_id", "The id of a person going.")
     rsvp = Rsvp.objects.select_for_update().filter(meeting=meeting, user_id=user_id).first()
     if rsvp is None or rsvp.status != Going:

@@ -4,10 +4,13 @@ calendar"; answering without JavaScript."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,6 +20,8 @@ from core.errors import ActionError
 from core.web import fail, not_found_on, signed_in, web_page
 from meetings import actions, queries
 from meetings.models import Meeting, Rsvp
+from notifications import queries as notification_queries
+from notifications import texts
 
 ANSWERED = {
     Rsvp.Status.GOING: _("You are going."),
@@ -85,3 +90,63 @@ def answer(request: HttpRequest, meeting_id: int) -> HttpResponse:
         return fail(request, exc, f"/meetings/{meeting_id}/")
     messages.success(request, str(ANSWERED[Rsvp.Status(rsvp.status)]))
     return redirect("web:meeting", meeting_id=meeting.pk)
+
+
+def _month(raw: str | None, today: dt.date) -> dt.date:
+    """`?month=YYYY-MM` (this month when absent or not a month between 1900 and 2999)."""
+    if raw and len(raw) == 7 and raw[4] == "-" and raw[:4].isdigit() and raw[5:].isdigit():
+        year, month = int(raw[:4]), int(raw[5:])
+        if 1900 <= year <= 2999 and 1 <= month <= 12:
+            return dt.date(year, month, 1)
+    return today.replace(day=1)
+
+
+def _shift(first: dt.date, months: int) -> dt.date:
+    index = first.year * 12 + first.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+@signed_in
+def calendar_month(request: HttpRequest, slug: str) -> HttpResponse:
+    """A month of the network's meetings as a grid of weeks, in the reader's time zone,
+    weeks starting on the day the page's language starts them."""
+    network = content_network(request, slug)
+    zone = texts.zone_of(notification_queries.time_zone(me(request)))
+    today = timezone.now().astimezone(zone).date()
+    first = _month(request.GET.get("month"), today)
+    week_start = int(get_format("FIRST_DAY_OF_WEEK"))  # 0 Sunday … 6 Saturday
+    lead = (first.isoweekday() % 7 - week_start) % 7
+    grid_start = first - dt.timedelta(days=lead)
+    days = [grid_start + dt.timedelta(days=i) for i in range(42)]
+    start = dt.datetime.combine(days[0], dt.time(), zone)
+    end = dt.datetime.combine(days[-1] + dt.timedelta(days=1), dt.time(), zone)
+    rows = Meeting.objects.filter(network=network, starts_at__gte=start, starts_at__lt=end)
+    by_day: dict[dt.date, list[Meeting]] = {}
+    for meeting in rows.order_by("starts_at", "id")[:500]:
+        by_day.setdefault(meeting.starts_at.astimezone(zone).date(), []).append(meeting)
+    weeks = [
+        [
+            {
+                "date": d,
+                "in_month": d.month == first.month,
+                "today": d == today,
+                "meetings": by_day.get(d, []),
+            }
+            for d in days[w * 7 : w * 7 + 7]
+        ]
+        for w in range(6)
+    ]
+    return render(
+        request,
+        "meetings/calendar.html",
+        {
+            **network_context(request, network, "meetings"),
+            "month": first,
+            "weekdays": [d["date"] for d in weeks[0]],
+            "weeks": weeks,
+            "zone": zone,
+            "previous": _shift(first, -1).strftime("%Y-%m"),
+            "next": _shift(first, 1).strftime("%Y-%m"),
+            "may_organize": actions.may_organize(request.user, network),
+        },
+    )

@@ -77,3 +77,75 @@ def test_your_answers_are_in_your_data(meeting: Meeting, api: Any, member: Any) 
     archive = client_for(member).get("/api/v1/auth/me/export/").json()
     assert archive["meetings"]["rsvps"][0]["status"] == "maybe"
     assert archive["meetings"]["rsvps"][0]["meeting"] == meeting.pk
+
+
+def test_an_organiser_announces_edits_checks_in_and_cancels_from_the_pages(
+    db: Any, public_network: Any, moderator: Any, member: Any, client: Any
+) -> None:
+    client.force_login(member)
+    assert client.get("/networks/germany/meetings/new/").status_code == 403
+    client.force_login(moderator)
+    form = {
+        "title": "Apéro des ingénieurs",
+        "description": "Au **Römer**.",
+        "starts_at": "2031-06-12T19:00",
+        "ends_at": "2031-06-12T22:00",
+        "timezone": "Europe/Berlin",
+        "format": "in_person",
+        "city": "Frankfurt am Main",
+        "country": "DE",
+        "capacity": "30",
+    }
+    bad = client.post("/networks/germany/meetings/new/", {**form, "ends_at": "2031-06-12T18:00"})
+    assert bad.status_code == 400 and "The end must come after the start." in bad.content.decode()
+    done = client.post("/networks/germany/meetings/new/", form)
+    meeting = Meeting.objects.get(title="Apéro des ingénieurs")
+    assert done.status_code == 302 and done["Location"] == f"/meetings/{meeting.pk}/"
+    assert meeting.starts_at.isoformat() == "2031-06-12T17:00:00+00:00"  # 19:00 in Berlin
+    page = client.get(f"/meetings/{meeting.pk}/edit/").content.decode()
+    assert 'value="2031-06-12T19:00"' in page  # shown again in the meeting's own zone
+    client.post(f"/meetings/{meeting.pk}/edit/", {**form, "city": "Mainz"})
+    assert Meeting.objects.get(pk=meeting.pk).city == "Mainz"
+    Rsvp.objects.create(meeting=meeting, user=member, status="going")
+    attendees = client.get(f"/meetings/{meeting.pk}/attendees/").content.decode()
+    assert "Member" in attendees and "Check in" in attendees
+    client.post(f"/meetings/{meeting.pk}/check-in/", {"user_id": member.pk})
+    assert Rsvp.objects.get(meeting=meeting, user=member).checked_in_at is not None
+    client.post(f"/meetings/{meeting.pk}/cancel/")
+    assert Meeting.objects.get(pk=meeting.pk).status == "cancelled"
+    client.force_login(member)
+    assert client.get(f"/meetings/{meeting.pk}/attendees/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("lang", "month_name", "first_day"),
+    [("en", "March 2031", "Sun"), ("fr", "mars 2031", "lun"), ("ar", "مارس 2031", None)],
+)
+def test_the_month_calendar_in_each_language(
+    db: Any,
+    api: Any,
+    public_network: Any,
+    moderator: Any,
+    member: Any,
+    client: Any,
+    lang: str,
+    month_name: str,
+    first_day: str | None,
+) -> None:
+    create(
+        api,
+        moderator,
+        public_network,
+        title="Webinaire Marrakech",
+        starts_at="2031-03-15T18:00:00",
+        ends_at="2031-03-15T20:00:00",
+        timezone="Africa/Casablanca",
+    )
+    client.force_login(member)
+    client.cookies["django_language"] = lang
+    page = client.get("/networks/germany/meetings/calendar/?month=2031-03").content.decode()
+    assert month_name in page and "Webinaire Marrakech" in page
+    if first_day:
+        assert page.index("<th") < page.index(first_day) < page.index("</tr>")
+    fallback = client.get("/networks/germany/meetings/calendar/?month=2031-13")
+    assert fallback.status_code == 200  # an impossible month: this one instead

@@ -158,6 +158,7 @@ PAGES = [
     ("moderation", "/networks/germany/manage/members/"),
     ("notifications", "/notifications/"),
     ("meetings", "/networks/germany/meetings/"),
+    ("meetings-calendar", "/networks/germany/meetings/calendar/"),
     ("edit-profile", "/profile/edit/"),
     ("account", "/account/"),
     ("delete-account", "/account/delete/"),
