@@ -91,10 +91,9 @@ def do_create_meeting(actor: User, network: Network, data: Any) -> Meeting:
     meeting.description_html = _render(network, meeting.description)
     meeting.save()
     audit(network, actor, "meeting.create", target=meeting, title=meeting.title)
-    members = Membership.objects.filter(network=network, status=Membership.Status.ACTIVE).values(
-        "user_id"
-    )
-    _notify(meeting, members, Kind.MEETING_NEW, actor)
+    if not meeting.has_started():  # a meeting recorded after the fact is no news
+        active = Membership.objects.filter(network=network, status=Membership.Status.ACTIVE)
+        _notify(meeting, active.values("user_id"), Kind.MEETING_NEW, actor)
     outbox.enqueue(MEETINGS, [meeting.pk])
     return meeting
 
