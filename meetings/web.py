@@ -135,6 +135,8 @@ def calendar_month(request: HttpRequest, slug: str) -> HttpResponse:
             for d in days[w * 7 : w * 7 + 7]
         ]
         for w in range(6)
+        # Six rows hold any month; a last one wholly in the next month is left out.
+        if w < 5 or days[w * 7].month == first.month
     ]
     return render(
         request,

@@ -20,6 +20,7 @@ from community.actions import membership, networks  # noqa: E402
 from community.forums import actions as forums  # noqa: E402
 from community.models import Membership, Network  # noqa: E402
 from directory.actions import do_update_profile  # noqa: E402
+from meetings.seed import seed_meetings  # noqa: E402
 from tests.factories.users import make_user  # noqa: E402
 
 PASSWORD = "shabaka-browser-test"  # a throwaway test database
@@ -112,6 +113,7 @@ def seed() -> None:
     seed_forums(users, germany)
     seed_chat(users, germany)
     seed_profiles(users)
+    seed_meetings([germany], {"germany": [users[u] for u in ("youssef", "salma", "karim")]})
 
 
 PROFILES = {
