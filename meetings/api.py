@@ -57,6 +57,7 @@ class NetworkMeetingsView(APIView):
         network = checks.access_network_content(request.user, slug)
         start, end = queries.window(request.query_params)
         rows, next_cursor = paginate(queries.network_meetings(network, start, end), request, ORDER)
+        rows = queries.of_network(rows, network)
         mine = queries.rsvps_of(request.user, rows)
         results = [queries.meeting_json(m, request.user, mine.get(m.pk)) for m in rows]
         return Response({"results": results, "next": next_cursor})

@@ -26,7 +26,7 @@ from icalendar import Calendar, Event
 from community.models import Network
 from core.errors import ActionError, NotFound
 from meetings.models import CalendarKey, Meeting, Rsvp
-from meetings.queries import may_see_link, network_meetings
+from meetings.queries import may_see_link, network_meetings, of_network
 from permissions import checks
 
 PRODID = "-//Shabaka//Meetings//EN"
@@ -87,7 +87,7 @@ def feed_network(viewer: Any | None, slug: Any) -> Network:
 def feed_meetings(network: Network) -> list[Meeting]:
     since = timezone.now() - FEED_PAST
     rows = network_meetings(network, since, None).order_by("starts_at", "id")
-    return list(rows[:FEED_MAX])
+    return of_network(list(rows[:FEED_MAX]), network)
 
 
 def page_url(meeting: Meeting) -> str:

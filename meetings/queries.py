@@ -21,7 +21,8 @@ from permissions.roles import Perm
 
 
 def readable_meeting(user: Any, meeting_id: Any) -> Meeting:
-    """The meeting, if its network is readable by `user`; otherwise the same 404 as none."""
+    """The meeting, if its network is readable by `user`; otherwise the same 404 as none
+    (a member banned from a public network is told so, as on the network's pages)."""
     if not is_int(meeting_id) or not 0 < int(meeting_id) < 2**63:
         raise NotFound()
     meeting = (
@@ -29,8 +30,9 @@ def readable_meeting(user: Any, meeting_id: Any) -> Meeting:
         .filter(pk=meeting_id, network__archived=False)
         .first()
     )
-    if meeting is None or not checks.may_read(user, meeting.network):
+    if meeting is None:
         raise NotFound()
+    checks.check_can_read(user, meeting.network)  # 404, or 403 to a public network's banned
     return meeting
 
 
@@ -56,11 +58,19 @@ def network_meetings(
     network: Network, start: dt.datetime | None, end: dt.datetime | None
 ) -> QuerySet[Meeting]:
     """The network's meetings that end after `start` and begin before `end`."""
-    rows = Meeting.objects.filter(network=network).select_related("network", "organizer__profile")
+    rows = Meeting.objects.filter(network=network).select_related("organizer__profile")
     if start is not None:
         rows = rows.filter(ends_at__gt=start)
     if end is not None:
         rows = rows.filter(starts_at__lt=end)
+    return rows
+
+
+def of_network(rows: list[Meeting], network: Network) -> list[Meeting]:
+    """The rows bound to the caller's network object: its memo of the reader's permissions
+    is then read once for the page, not once per meeting."""
+    for meeting in rows:
+        meeting.network = network
     return rows
 
 

@@ -42,7 +42,8 @@ def network_meetings(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         rows = queries.network_meetings(network, now, None)
         ordering = ("starts_at", "id")
-    meetings, next_cursor = web_page(rows.select_related("network"), request, ordering, limit=20)
+    meetings, next_cursor = web_page(rows, request, ordering, limit=20)
+    meetings = queries.of_network(meetings, network)
     mine = queries.rsvps_of(request.user, meetings)
     return render(
         request,
