@@ -161,7 +161,7 @@ class NetworkFeedView(APIView):
         responses={(200, "text/calendar"): str},
         tags=TAGS,
         description=(
-            "Meetings of the last 30 days and all to come. A public network's feed needs no "
+            "Meetings of the last 30 days and the next 365. A public network's feed needs no "
             "token; a private or hidden one's needs the token of someone who may read it now."
         ),
     )

@@ -30,8 +30,9 @@ from meetings.queries import may_see_link, network_meetings, of_network
 from permissions import checks
 
 PRODID = "-//Shabaka//Meetings//EN"
-# A network's feed: the last month's meetings and what is to come, at most this many.
+# A network's feed: the last month's meetings and the next year's, at most this many.
 FEED_PAST = dt.timedelta(days=30)
+FEED_AHEAD = dt.timedelta(days=365)
 FEED_MAX = 500
 
 
@@ -85,8 +86,8 @@ def feed_network(viewer: Any | None, slug: Any) -> Network:
 
 
 def feed_meetings(network: Network) -> list[Meeting]:
-    since = timezone.now() - FEED_PAST
-    rows = network_meetings(network, since, None).order_by("starts_at", "id")
+    now = timezone.now()
+    rows = network_meetings(network, now - FEED_PAST, now + FEED_AHEAD).order_by("starts_at", "id")
     return of_network(list(rows[:FEED_MAX]), network)
 
 

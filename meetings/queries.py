@@ -16,6 +16,7 @@ from core.errors import InvalidInput, NotFound
 from core.validation import is_int
 from directory.photos import avatar_url
 from meetings.models import Meeting, Rsvp
+from meetings.validation import MAX_DURATION
 from permissions import checks
 from permissions.roles import Perm
 
@@ -36,8 +37,8 @@ def readable_meeting(user: Any, meeting_id: Any) -> Meeting:
     return meeting
 
 
-def window(params: Any) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """`?from=` and `?to=` (ISO 8601); without either, from now on."""
+def window(params: Any) -> tuple[dt.datetime, dt.datetime | None]:
+    """`?from=` (ISO 8601; now without it: what is to come) and `?to=` (no end without it)."""
     bounds: list[dt.datetime | None] = []
     for name in ("from", "to"):
         raw = params.get(name)
@@ -49,9 +50,7 @@ def window(params: Any) -> tuple[dt.datetime | None, dt.datetime | None]:
             raise InvalidInput("invalid", f"`{name}` is an ISO 8601 time.", {name: ["Invalid."]})
         bounds.append(moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC))
     start, end = bounds
-    if start is None and end is None:
-        start = timezone.now()
-    return start, end
+    return start or timezone.now(), end
 
 
 def network_meetings(
@@ -60,7 +59,9 @@ def network_meetings(
     """The network's meetings that end after `start` and begin before `end`."""
     rows = Meeting.objects.filter(network=network).select_related("organizer__profile")
     if start is not None:
-        rows = rows.filter(ends_at__gt=start)
+        # A meeting lasts 14 days at most: the bound on starts_at keeps the index range
+        # to the window (ends_at alone would read every past meeting of the network).
+        rows = rows.filter(ends_at__gt=start, starts_at__gt=start - MAX_DURATION)
     if end is not None:
         rows = rows.filter(starts_at__lt=end)
     return rows

@@ -265,3 +265,17 @@ def test_members_are_told_of_a_new_meeting_and_those_going_of_a_change(
     assert any(
         "changed" in t["text"] and t["target"]["url"] == f"/meetings/{meeting.pk}/" for t in texts
     )
+
+
+def test_the_list_is_what_is_to_come_unless_asked_for_the_past(
+    db: Any, api: Any, public_network: Any, moderator: Any, member: Any
+) -> None:
+    past = create(api, moderator, public_network, starts_at=soon(-30), ends_at=soon(-30, 2)).json()
+    coming = create(api, moderator, public_network).json()
+    url = f"/api/v1/networks/{public_network.slug}/meetings/"
+    ids = lambda params: [m["id"] for m in api(member).get(url, params).json()["results"]]  # noqa: E731
+    assert ids({}) == [coming["id"]]
+    assert ids({"to": soon(30)}) == [coming["id"]]  # `to` alone: still from now on
+    assert ids({"from": soon(-60), "to": soon(-1)}) == [past["id"]]
+    bad = api(member).get(url, {"from": "yesterday"})
+    assert bad.status_code == 400 and "from" in bad.json()["error"]["fields"]
