@@ -49,6 +49,10 @@ LABELS = {
     "forum.post.restore": _("Restored a post"),
     "chat.room.create": _("Created a room"),
     "chat.message.delete": _("Deleted a message"),
+    "meeting.create": _("Announced a meeting"),
+    "meeting.edit": _("Edited a meeting"),
+    "meeting.cancel": _("Cancelled a meeting"),
+    "meeting.check_in": _("Checked a member in at a meeting"),
 }
 
 
@@ -105,6 +109,12 @@ def targets(entries: Iterable[AuditEntry]) -> dict[int, Target]:
         room_model = apps.get_model("chat", "Room")
         for pk, name in room_model.objects.filter(pk__in=room_ids).values_list("pk", "name"):
             found["room", pk] = Target(name, reverse("web:room", args=[pk]))
+    if wanted.get("meeting"):
+        meeting_model = apps.get_model("meetings", "Meeting")
+        for pk, title in meeting_model.objects.filter(pk__in=wanted["meeting"]).values_list(
+            "pk", "title"
+        ):
+            found["meeting", pk] = Target(title, reverse("web:meeting", args=[pk]))
     for message_id, room_id in room_of_message.items():
         if ("room", room_id) in found:
             found["message", message_id] = found["room", room_id]

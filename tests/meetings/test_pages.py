@@ -149,3 +149,18 @@ def test_the_month_calendar_in_each_language(
         assert page.index("<th") < page.index(first_day) < page.index("</tr>")
     fallback = client.get("/networks/germany/meetings/calendar/?month=2031-13")
     assert fallback.status_code == 200  # an impossible month: this one instead
+
+
+def test_the_audit_log_names_meeting_actions_and_links_the_meeting(
+    meeting: Meeting, api: Any, moderator: Any, member: Any, client: Any
+) -> None:
+    api(member).post(f"/api/v1/meetings/{meeting.pk}/rsvp/", {"status": "going"}, format="json")
+    url = f"/api/v1/meetings/{meeting.pk}/"
+    api(moderator).post(url + "check-in/", {"user_id": member.pk}, format="json")
+    api(moderator).delete(url)
+    client.force_login(moderator)
+    client.cookies["django_language"] = "fr"
+    log = client.get("/networks/germany/manage/audit/").content.decode()
+    for code in ("meeting.create", "meeting.cancel", "meeting.check_in"):
+        assert code not in log
+    assert f'href="/meetings/{meeting.pk}/"' in log
