@@ -117,7 +117,9 @@ def do_edit_meeting(actor: User, meeting: Meeting, data: Any) -> Meeting:
     if {"starts_at"} & changed:
         meeting.reminded_at = None  # a new time gets its own reminder
     meeting.save()
-    promoted = _fill_seats(meeting) if "capacity" in changed else []
+    # More seats seat the waitlist, while the meeting is still to come.
+    grows = "capacity" in changed and not meeting.has_started()
+    promoted = _fill_seats(meeting) if grows else []
     audit(meeting.network, actor, "meeting.edit", target=meeting, fields=sorted(changed))
     if changed & NEWSWORTHY:
         going = [uid for uid in _going_ids(meeting) if uid not in promoted]
@@ -143,8 +145,17 @@ def do_cancel_meeting(actor: User, meeting: Meeting, reason: str = "") -> Meetin
     return meeting
 
 
-def _check_open(user: User, meeting: Meeting) -> None:
-    if not checks.may(user, meeting.network, Perm.PARTICIPATE):
+def _check_open(user: User, meeting: Meeting, *, locked: bool = False) -> None:
+    """Open to this member's answer. `locked`: their membership row is read under a lock
+    (taken before the meeting's, in the order the membership actions take them), so a
+    departure committing meanwhile either waits for this answer or is seen by it."""
+    if locked and not user.is_staff:
+        active = Membership.objects.select_for_update().filter(
+            user=user, network=meeting.network, status=Membership.Status.ACTIVE
+        )
+        if not active.exists():
+            raise NotAllowed("not_member", "Only members of the network may answer.")
+    elif not checks.may(user, meeting.network, Perm.PARTICIPATE):
         raise NotAllowed("not_member", "Only members of the network may answer.")
     if meeting.is_cancelled:
         raise NotAllowed("meeting_cancelled", "This meeting is cancelled.")
@@ -159,6 +170,7 @@ def do_rsvp(user: User, meeting: Meeting, answer: Any) -> Rsvp:
     if answer not in ANSWERS:
         raise validation.v.invalid("status", "going, maybe or not_going.")
     _check_open(user, meeting)
+    _check_open(user, meeting, locked=True)
     meeting = _lock(meeting)
     _check_open(user, meeting)  # cancelled or begun while we waited for the lock
     rsvp = Rsvp.objects.select_for_update().filter(meeting=meeting, user=user).first()
@@ -220,6 +232,8 @@ def _fill_seats(meeting: Meeting) -> list[int]:
 @transaction.atomic
 def do_check_in(actor: User, meeting: Meeting, user_id: Any) -> Rsvp:
     check_can_organize(actor, meeting.network)
+    if meeting.is_cancelled:
+        raise StateConflict("cancelled", "This meeting is cancelled.")
     if not is_int(user_id) or not 0 < int(user_id) < 2**63:
         raise validation.v.invalid("user_id", "The id of a person going.")
     rsvp = Rsvp.objects.select_for_update().filter(meeting=meeting, user_id=user_id).first()
@@ -234,16 +248,16 @@ def do_check_in(actor: User, meeting: Meeting, user_id: Any) -> Rsvp:
     return rsvp
 
 
-def drop_rsvps(user_id: int, network_id: int) -> None:
+def drop_rsvps(user_id: int, network_id: int | None, *, upcoming: bool = True) -> None:
     """A member who left or was removed or banned: their answers to the network's meetings
-    still to come go, and the seats they held go to the waitlists. In the caller's
-    transaction (the membership change)."""
-    now = timezone.now()
-    meeting_ids = list(
-        Rsvp.objects.filter(
-            user_id=user_id, meeting__network_id=network_id, meeting__starts_at__gt=now
-        ).values_list("meeting_id", flat=True)
-    )
+    still to come go, and the seats they held go to the waitlists (`network_id` None and
+    `upcoming` False: every answer of a deleted account). In the caller's transaction."""
+    answers = Rsvp.objects.filter(user_id=user_id)
+    if network_id is not None:
+        answers = answers.filter(meeting__network_id=network_id)
+    if upcoming:
+        answers = answers.filter(meeting__starts_at__gt=timezone.now())
+    meeting_ids = list(answers.values_list("meeting_id", flat=True))
     for meeting in (
         Meeting.objects.filter(pk__in=meeting_ids).select_related("network").order_by("id")
     ):
@@ -255,5 +269,5 @@ def drop_rsvps(user_id: int, network_id: int) -> None:
         )
         Rsvp.objects.filter(meeting=meeting, user_id=user_id).delete()
         _recount(meeting)
-        if held == Going and not meeting.is_cancelled:
+        if held == Going and not meeting.is_cancelled and not meeting.has_started():
             _fill_seats(meeting)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import zoneinfo
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -61,7 +60,7 @@ def owner_of(token: Any) -> Any | None:
     if not isinstance(token, str) or len(token) > 80 or "-" not in token:
         return None
     raw_id, _, mac = token.partition("-")
-    if not raw_id.isdigit() or len(raw_id) > 18:
+    if not (raw_id.isascii() and raw_id.isdigit()) or len(raw_id) > 18:
         return None
     key = CalendarKey.objects.filter(user_id=int(raw_id), user__is_active=True).first()
     if key is None or not hmac.compare_digest(mac, _mac(key.user_id, key.version)):
@@ -96,7 +95,7 @@ def page_url(meeting: Meeting) -> str:
 
 
 def _event(meeting: Meeting, link: bool) -> Event:
-    zone = zoneinfo.ZoneInfo(meeting.timezone)
+    zone = meeting.zone
     event = Event()
     event.add("uid", f"meeting-{meeting.pk}@{urlsplit(settings.SITE_URL).hostname or 'shabaka'}")
     event.add("sequence", meeting.sequence)

@@ -10,6 +10,7 @@ their own zone. Seats are counted under a row lock on the meeting (meetings.acti
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 from django.conf import settings
 from django.db import models
@@ -18,6 +19,15 @@ from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
 from community.models import Network
+
+
+def zone_of(name: str | None) -> zoneinfo.ZoneInfo:
+    """The IANA zone of that name; UTC for one this machine does not know (a name stored
+    before a tz database update dropped it must not take a page down)."""
+    try:
+        return zoneinfo.ZoneInfo(name or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
 
 
 class Meeting(models.Model):
@@ -75,6 +85,10 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zone_of(self.timezone)
 
     @property
     def is_cancelled(self) -> bool:

@@ -4,7 +4,6 @@ who answered with check-in at the door (a phone's width, one tap a person)."""
 
 from __future__ import annotations
 
-import zoneinfo
 from typing import Any
 
 from django import forms
@@ -81,7 +80,7 @@ class MeetingForm(forms.Form):
 
 
 def _initial(meeting: Meeting) -> dict[str, Any]:
-    zone = zoneinfo.ZoneInfo(meeting.timezone)
+    zone = meeting.zone
     initial = {name: getattr(meeting, name) for name in FIELDS}
     initial["starts_at"] = meeting.starts_at.astimezone(zone).strftime(LOCAL)
     initial["ends_at"] = meeting.ends_at.astimezone(zone).strftime(LOCAL)
@@ -178,7 +177,8 @@ def check_in(request: HttpRequest, meeting_id: int) -> HttpResponse:
     try:
         meeting = queries.readable_meeting(request.user, meeting_id)
         raw = request.POST.get("user_id", "")
-        actions.do_check_in(me(request), meeting, int(raw) if raw.isdigit() else raw)
+        user_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else raw
+        actions.do_check_in(me(request), meeting, user_id)
     except ActionError as exc:
         return fail(request, exc, back)
     messages.success(request, _("Checked in."))

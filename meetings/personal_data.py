@@ -31,5 +31,7 @@ def export_meetings(user: Any) -> dict[str, Any]:
 @personal_data.eraser("meetings", order=30)
 def erase_meetings(user: Any, erase_content: bool) -> None:
     """After the networks were left (which dropped the answers to what is to come): the
-    past ones go too."""
-    Rsvp.objects.filter(user=user).delete()
+    past ones go too, each meeting's counts kept true."""
+    from meetings.actions import drop_rsvps
+
+    drop_rsvps(user.pk, None, upcoming=False)

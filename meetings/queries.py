@@ -8,7 +8,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from accounts.actions import display_name
 from community.models import Network
@@ -16,7 +15,7 @@ from core.errors import InvalidInput, NotFound
 from core.validation import is_int
 from directory.photos import avatar_url
 from meetings.models import Meeting, Rsvp
-from meetings.validation import MAX_DURATION
+from meetings.validation import MAX_DURATION, parse_moment
 from permissions import checks
 from permissions.roles import Perm
 
@@ -45,10 +44,10 @@ def window(params: Any) -> tuple[dt.datetime, dt.datetime | None]:
         if raw in (None, ""):
             bounds.append(None)
             continue
-        moment = parse_datetime(raw) if isinstance(raw, str) else None
+        moment = parse_moment(raw)
         if moment is None:
             raise InvalidInput("invalid", f"`{name}` is an ISO 8601 time.", {name: ["Invalid."]})
-        bounds.append(moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC))
+        bounds.append(moment)
     start, end = bounds
     return start or timezone.now(), end
 
@@ -84,11 +83,13 @@ def rsvps_of(user: Any, meetings: list[Meeting]) -> dict[int, Rsvp]:
 
 
 def may_see_link(user: Any, meeting: Meeting, rsvp: Rsvp | None) -> bool:
+    """Organisers, and people going who are members still (an answer to a past meeting
+    outlives a departure)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
     if rsvp is not None and rsvp.status == Rsvp.Status.GOING:
-        return True
-    return bool(getattr(user, "is_authenticated", False)) and checks.may(
-        user, meeting.network, Perm.MANAGE_MEETINGS
-    )
+        return checks.may(user, meeting.network, Perm.PARTICIPATE)
+    return checks.may(user, meeting.network, Perm.MANAGE_MEETINGS)
 
 
 def waitlist_place(rsvp: Rsvp) -> int | None:

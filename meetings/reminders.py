@@ -31,6 +31,7 @@ def send_due(now: dt.datetime | None = None) -> int:
         with transaction.atomic():
             due = Meeting.objects.filter(
                 status=Meeting.Status.SCHEDULED,
+                network__archived=False,
                 reminded_at__isnull=True,
                 starts_at__gt=now,
                 starts_at__lte=now + AHEAD,

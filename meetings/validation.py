@@ -16,7 +16,7 @@ from django.utils.dateparse import parse_datetime
 from accounts.actions import time_zones
 from core.errors import InvalidInput
 from directory import validation as v
-from meetings.models import Meeting
+from meetings.models import Meeting, zone_of
 
 MAX_DURATION = dt.timedelta(days=14)
 MAX_DESCRIPTION = 20_000
@@ -35,16 +35,31 @@ FIELDS = (
 )
 
 
+def parse_moment(value: Any, zone: dt.tzinfo | None = dt.UTC) -> dt.datetime | None:
+    """An ISO 8601 time between the years 1900 and 2999 in UTC, to the minute (a time
+    without an offset read in `zone`); None for anything else — a date that does not
+    exist, an offset past ±24 h, a year at the edge of what arithmetic can hold."""
+    if not isinstance(value, str) or len(value) > 64 or not value.isascii():
+        return None
+    try:
+        moment = parse_datetime(value)
+        if moment is None or not 1900 <= moment.year <= 2999:
+            return None
+        if moment.tzinfo is None:
+            if zone is None:
+                return None
+            moment = moment.replace(tzinfo=zone)
+        return moment.astimezone(dt.UTC).replace(second=0, microsecond=0)
+    except (ValueError, OverflowError):
+        return None
+
+
 def _moment(field: str, value: Any, zone: zoneinfo.ZoneInfo | None) -> dt.datetime:
     """ISO 8601; a time without an offset is read in the meeting's time zone."""
-    moment = parse_datetime(value) if isinstance(value, str) else None
+    moment = parse_moment(value, zone)
     if moment is None:
         raise v.invalid(field, "An ISO 8601 date and time, e.g. 2027-03-12T18:30:00Z.")
-    if moment.tzinfo is None:
-        if zone is None:
-            raise v.invalid(field, "Give an offset (Z, +01:00) or a valid time zone.")
-        moment = moment.replace(tzinfo=zone)
-    return moment.astimezone(dt.UTC)
+    return moment
 
 
 def _zone(value: Any) -> str:
@@ -121,7 +136,7 @@ def clean(data: Any, current: Meeting | None) -> dict[str, Any]:
     attempt("description", _description)
     attempt("timezone", _zone)
     zone_name = out.get("timezone") or (current.timezone if current else None)
-    zone = zoneinfo.ZoneInfo(zone_name) if zone_name and "timezone" not in errors else None
+    zone = zone_of(zone_name) if zone_name and "timezone" not in errors else None
     attempt("starts_at", lambda x: _moment("starts_at", x, zone))
     attempt("ends_at", lambda x: _moment("ends_at", x, zone))
     attempt("format", lambda x: v.clean_choice("format", x, Meeting.Format, blank=False))

@@ -95,7 +95,8 @@ def answer(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 def _month(raw: str | None, today: dt.date) -> dt.date:
     """`?month=YYYY-MM` (this month when absent or not a month between 1900 and 2999)."""
-    if raw and len(raw) == 7 and raw[4] == "-" and raw[:4].isdigit() and raw[5:].isdigit():
+    digits = raw.replace("-", "", 1) if raw else ""
+    if raw and len(raw) == 7 and raw[4] == "-" and digits.isascii() and digits.isdigit():
         year, month = int(raw[:4]), int(raw[5:])
         if 1900 <= year <= 2999 and 1 <= month <= 12:
             return dt.date(year, month, 1)
