@@ -37,7 +37,9 @@ def test_a_photo_uploaded_shows_in_the_bar_and_goes_back_to_initials(
     expect(page.locator("ul.messages")).to_contain_text("Your photo is saved.")
     bar = page.locator("header .me .avatar img")
     expect(bar).to_be_visible()
-    assert page.evaluate("(img) => img.complete && img.naturalWidth", bar.element_handle()) == 96
+    loaded = "(img) => img.complete && img.naturalWidth > 0"
+    page.wait_for_function(loaded, arg=bar.element_handle())  # served under the CSP
+    assert page.evaluate("(img) => img.naturalWidth", bar.element_handle()) == 96
     page.click("text=Remove my photo")
     expect(page.locator("header .me .avatar img")).to_have_count(0)
     expect(page.locator("header .me .avatar")).to_have_text("K")
