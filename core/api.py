@@ -35,12 +35,18 @@ def me(request: Request | HttpRequest) -> User:
     return user
 
 
+def json_object(request: Request) -> Any:
+    """The body, refused unless it is a JSON object (or form data): for `parse`, and for
+    views whose action checks the fields itself."""
+    if not isinstance(request.data, dict):
+        raise InvalidInput("invalid", "Send a JSON object.")
+    return request.data
+
+
 def parse(
     serializer_cls: type[serializers.Serializer], request: Request, **kwargs: Any
 ) -> dict[str, Any]:
-    if not isinstance(request.data, dict):
-        raise InvalidInput("invalid", "Send a JSON object.")
-    serializer = serializer_cls(data=request.data, **kwargs)
+    serializer = serializer_cls(data=json_object(request), **kwargs)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 

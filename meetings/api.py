@@ -13,8 +13,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from community.models import Network
-from core.api import CURSOR, LIMIT, me, page
-from core.errors import InvalidInput, NotFound
+from core.api import CURSOR, LIMIT, json_object, me, page
+from core.errors import NotFound
 from core.pagination import paginate
 from meetings import actions, feeds, queries
 from meetings.serializers import (
@@ -31,12 +31,6 @@ from permissions import checks
 TAGS = ["meetings"]
 ORDER = ("starts_at", "id")
 CALENDAR = "text/calendar; charset=utf-8"
-
-
-def _data(request: Request) -> dict[str, Any]:
-    if not isinstance(request.data, dict):
-        raise InvalidInput("invalid", "Send a JSON object.")
-    return dict(request.data)
 
 
 class NetworkMeetingsView(APIView):
@@ -65,7 +59,7 @@ class NetworkMeetingsView(APIView):
     @extend_schema(request=MeetingWriteSerializer, responses={201: MeetingSerializer}, tags=TAGS)
     def post(self, request: Request, slug: str) -> Response:
         network = checks.access_network_content(request.user, slug)
-        meeting = actions.do_create_meeting(me(request), network, _data(request))
+        meeting = actions.do_create_meeting(me(request), network, json_object(request))
         return Response(queries.meeting_json(meeting, request.user, None), status=201)
 
 
@@ -81,7 +75,7 @@ class MeetingView(APIView):
     @extend_schema(request=MeetingWriteSerializer, responses={200: MeetingSerializer}, tags=TAGS)
     def patch(self, request: Request, meeting_id: int) -> Response:
         meeting = queries.readable_meeting(request.user, meeting_id)
-        meeting = actions.do_edit_meeting(me(request), meeting, _data(request))
+        meeting = actions.do_edit_meeting(me(request), meeting, json_object(request))
         return self.get(request, meeting.pk)
 
     @extend_schema(
@@ -101,7 +95,7 @@ class RsvpView(APIView):
     @extend_schema(request=RsvpWriteSerializer, responses={200: RsvpResultSerializer}, tags=TAGS)
     def post(self, request: Request, meeting_id: int) -> Response:
         meeting = queries.readable_meeting(request.user, meeting_id)
-        rsvp = actions.do_rsvp(me(request), meeting, _data(request).get("status"))
+        rsvp = actions.do_rsvp(me(request), meeting, json_object(request).get("status"))
         return Response({"rsvp": rsvp.status, "waitlist_position": queries.waitlist_place(rsvp)})
 
 
@@ -121,7 +115,7 @@ class CheckInView(APIView):
     @extend_schema(request=CheckInSerializer, responses={200: AttendeeSerializer}, tags=TAGS)
     def post(self, request: Request, meeting_id: int) -> Response:
         meeting = queries.readable_meeting(request.user, meeting_id)
-        rsvp = actions.do_check_in(me(request), meeting, _data(request).get("user_id"))
+        rsvp = actions.do_check_in(me(request), meeting, json_object(request).get("user_id"))
         return Response(
             {
                 "user": queries.person(rsvp.user),

@@ -19,15 +19,7 @@ from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
 from community.models import Network
-
-
-def zone_of(name: str | None) -> zoneinfo.ZoneInfo:
-    """The IANA zone of that name; UTC for one this machine does not know (a name stored
-    before a tz database update dropped it must not take a page down)."""
-    try:
-        return zoneinfo.ZoneInfo(name or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
+from core.zones import zone_of
 
 
 class Meeting(models.Model):

@@ -15,8 +15,9 @@ from django.utils.dateparse import parse_datetime
 
 from accounts.actions import time_zones
 from core.errors import InvalidInput
+from core.zones import zone_of
 from directory import validation as v
-from meetings.models import Meeting, zone_of
+from meetings.models import Meeting
 
 MAX_DURATION = dt.timedelta(days=14)
 MAX_DESCRIPTION = 20_000

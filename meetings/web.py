@@ -18,10 +18,10 @@ from community.web import content_network, network_context
 from core.api import me
 from core.errors import ActionError
 from core.web import fail, not_found_on, signed_in, web_page
+from core.zones import zone_of
 from meetings import actions, queries
 from meetings.models import Meeting, Rsvp
 from notifications import queries as notification_queries
-from notifications import texts
 
 ANSWERED = {
     Rsvp.Status.GOING: _("You are going."),
@@ -113,7 +113,7 @@ def calendar_month(request: HttpRequest, slug: str) -> HttpResponse:
     """A month of the network's meetings as a grid of weeks, in the reader's time zone,
     weeks starting on the day the page's language starts them."""
     network = content_network(request, slug)
-    zone = texts.zone_of(notification_queries.time_zone(me(request)))
+    zone = zone_of(notification_queries.time_zone(me(request)))
     today = timezone.now().astimezone(zone).date()
     first = _month(request.GET.get("month"), today)
     week_start = int(get_format("FIRST_DAY_OF_WEEK"))  # 0 Sunday … 6 Saturday

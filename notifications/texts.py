@@ -3,8 +3,6 @@ kind and data (never frozen at write time in the author's language)."""
 
 from __future__ import annotations
 
-import datetime as dt
-import zoneinfo
 from typing import Any
 
 from django.conf import settings
@@ -13,6 +11,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from community.models import Membership
+from core.zones import zone_of
 from notifications.models import Notification
 
 Kind = Notification.Kind
@@ -91,16 +90,6 @@ def _text(kind: str, data: dict[str, Any], names: dict[str, str]) -> str:
             return _("You were muted in %(network)s until %(until)s.") % (names | {"until": until})
         return _("You were banned from %(network)s.") % names
     return _("There is something new in %(network)s.") % names
-
-
-def zone_of(name: str | None) -> zoneinfo.ZoneInfo | dt.tzinfo:
-    """A reader's IANA time zone, UTC when they chose none (or an unknown one)."""
-    if name:
-        try:
-            return zoneinfo.ZoneInfo(name)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            pass
-    return dt.UTC
 
 
 def render(notification: Notification, actor_name: str, language: str, zone: str = "") -> str:
