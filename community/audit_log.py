@@ -53,6 +53,23 @@ LABELS = {
     "meeting.edit": _("Edited a meeting"),
     "meeting.cancel": _("Cancelled a meeting"),
     "meeting.check_in": _("Checked a member in at a meeting"),
+    "call.create": _("Drafted a call"),
+    "call.edit": _("Edited a call"),
+    "call.publish": _("Published a call"),
+    "call.close": _("Closed a call"),
+    "call.apply": _("Applied to a call"),
+    "call.application.shortlist": _("Shortlisted an application"),
+    "call.application.accept": _("Accepted an application"),
+    "call.application.decline": _("Declined an application"),
+    "call.application.withdraw": _("Withdrew an application"),
+    "call.application.outcome": _("Recorded a mission's outcome"),
+}
+
+
+# Targets with a title and a page of their own: kind → (model, the page's URL name).
+TITLED = {
+    "meeting": ("meetings.Meeting", "web:meeting"),
+    "call": ("calls.Call", "web:call"),
 }
 
 
@@ -109,12 +126,11 @@ def targets(entries: Iterable[AuditEntry]) -> dict[int, Target]:
         room_model = apps.get_model("chat", "Room")
         for pk, name in room_model.objects.filter(pk__in=room_ids).values_list("pk", "name"):
             found["room", pk] = Target(name, reverse("web:room", args=[pk]))
-    if wanted.get("meeting"):
-        meeting_model = apps.get_model("meetings", "Meeting")
-        for pk, title in meeting_model.objects.filter(pk__in=wanted["meeting"]).values_list(
-            "pk", "title"
-        ):
-            found["meeting", pk] = Target(title, reverse("web:meeting", args=[pk]))
+    for kind, (model_name, page) in TITLED.items():
+        if wanted.get(kind):
+            model = apps.get_model(model_name)
+            for pk, title in model.objects.filter(pk__in=wanted[kind]).values_list("pk", "title"):
+                found[kind, pk] = Target(title, reverse(page, args=[pk]))
     for message_id, room_id in room_of_message.items():
         if ("room", room_id) in found:
             found["message", message_id] = found["room", room_id]

@@ -85,9 +85,12 @@ def network_home(request: HttpRequest, slug: str) -> HttpResponse:
     network = checks.access_network(request.user, slug)
     context = network_context(request, network, "home")
     if context["may_read"]:
+        from calls import queries as call_queries
         from community.forums import queries as forum_queries
 
         context["categories"] = list(forum_queries.list_categories(network)[:20])
+        # What the network's calls mobilised (calls sits above community: read lazily).
+        context["call_record"] = call_queries.record(network)
     return render(request, "community/network_home.html", context)
 
 

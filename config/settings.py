@@ -21,7 +21,7 @@ from csp.constants import NONE as CSP_NONE
 from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_list
+from config.env import env_bool, env_int, env_list
 from config.openapi import ENUM_NAME_OVERRIDES
 from config.secret_key import check_secret_key
 from config.settings_media import PHOTO_ORIGIN, UPLOAD_MAX_BYTES, photo_storage  # noqa: F401
@@ -93,7 +93,10 @@ INSTALLED_APPS = [
     "notifications",
     "mailer",
     "meetings",
+    "calls",
 ]
+# How many of a call's best matches are told when it is published (calls.actions).
+CALL_MATCH_NOTIFY = env_int("CALL_MATCH_NOTIFY", 50)
 
 MIDDLEWARE = [
     # First, so that even failures answered by other middleware are JSON under /api/.
@@ -306,6 +309,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["config.parsers.SafeJSONParser"],  # no NUL, surrogate, deep nesting
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON only: `?format=` is a view's own parameter (a call's applications as CSV).
+    "URL_FORMAT_OVERRIDE": None,
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
     # DRF's throttles keyed by core.client_address, not by a client-set X-Forwarded-For.
     "DEFAULT_THROTTLE_CLASSES": [

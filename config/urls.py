@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("accounts.urls")),
     path("", include("notifications.urls")),
     path("", include("meetings.urls")),
+    path("", include("calls.urls")),
 ]
 
 urlpatterns = [

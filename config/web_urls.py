@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("accounts.web_urls")),
     path("", include("notifications.web_urls")),
     path("", include("meetings.web_urls")),
+    path("", include("calls.web_urls")),
 ]

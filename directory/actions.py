@@ -46,6 +46,8 @@ CLEANERS: dict[str, Cleaner] = {
     "engagement": lambda x, p: {"engagement": v.clean_choices("engagement", x, Engagement)},
     "is_project_holder": lambda x, p: {"is_project_holder": v.clean_bool("is_project_holder", x)},
     "project": lambda x, p: v.clean_project(x, p.project()),
+    "open_to_calls": lambda x, p: {"open_to_calls": v.clean_bool("open_to_calls", x)},
+    "availability": lambda x, p: {"availability": v.clean_text("availability", x, 300)},
     "priority_category": lambda x, p: {
         "priority_category": v.clean_text("priority_category", x, 64)
     },

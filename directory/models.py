@@ -47,6 +47,10 @@ DEFAULT_VISIBILITY: dict[str, str] = {
     "engagement": Audience.PUBLIC,
     "is_project_holder": Audience.PUBLIC,
     "project": Audience.MEMBERS,
+    # Open to a network's calls for expertise (calls.matching ranks only those who are,
+    # and only on what they show the poster); availability says when and how.
+    "open_to_calls": Audience.MEMBERS,
+    "availability": Audience.MEMBERS,
 }
 
 # Fields whose audience is not the owner's to choose: the display name appears next to
@@ -70,6 +74,8 @@ PROFILE_FIELDS: tuple[str, ...] = (
     "engagement",
     "is_project_holder",
     "project",
+    "open_to_calls",
+    "availability",
     "priority_category",
 )
 
@@ -100,6 +106,8 @@ class Profile(models.Model):
     project_stage = models.CharField(max_length=16, choices=ProjectStage.choices, blank=True)
     project_target_region = models.CharField(max_length=32, choices=Region.choices, blank=True)
     project_summary = models.TextField(max_length=2000, blank=True)
+    open_to_calls = models.BooleanField(default=False)
+    availability = models.CharField(max_length=300, blank=True)
     priority_category = models.CharField(max_length=64, blank=True)
     # Field name → audience, for the fields in DEFAULT_VISIBILITY the owner changed.
     visibility = models.JSONField(default=dict, blank=True)

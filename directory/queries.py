@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.http import QueryDict
 
+from accounts.actions import display_name
 from community.models import Network
 from core.errors import InvalidInput, NotFound
 from core.pagination import decode_cursor, encode_cursor
@@ -36,6 +37,18 @@ def relation_to(viewer: AnyUser, owner_id: int) -> Relation:
     if viewer.pk == owner_id or getattr(viewer, "is_staff", False):
         return Relation.OWNER
     return Relation.CO_MEMBER if share_a_network(owner_id, viewer.pk) else Relation.OUTSIDER
+
+
+def person(user: Any) -> dict[str, Any] | None:
+    """A user as a name next to something they did: id, username, name, small photo."""
+    if user is None:
+        return None
+    return {
+        "id": user.pk,
+        "username": user.get_username(),
+        "display_name": display_name(user),
+        "avatar": photos.avatar_url(user),
+    }
 
 
 def own_profile(user: Any) -> Profile:

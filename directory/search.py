@@ -67,6 +67,8 @@ def profile_doc(profile: Profile, network_ids: list[int]) -> IndexedDoc:
                 level("is_project_holder"),
             )
         )
+        if profile.open_to_calls:
+            facets.append(("open_to_calls", "true", level("open_to_calls")))
         text("about", "bio", profile.bio)
         if profile.is_project_holder:
             project = [profile.project_title, profile.project_summary]
@@ -103,7 +105,8 @@ class MemberDocuments(DocumentType):
         Tier(Relation.CO_MEMBER, Rule.SHARES_NETWORK),
     )
     facets = ("country", "sector", "language", "engagement", "project_holder")
-    filters = (*facets, "skill")
+    # `open_to_calls`: only calls.matching filters on it (the directory's facets stay).
+    filters = (*facets, "skill", "open_to_calls")
     placeholder_sort = "name"
 
     def visible(self, rows: QuerySet[Any]) -> QuerySet[Any]:

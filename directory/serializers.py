@@ -43,6 +43,12 @@ class ProfileFieldsSerializer(serializers.Serializer):
     )
     is_project_holder = serializers.BooleanField(required=False)
     project = ProjectSerializer(required=False, allow_null=True)
+    open_to_calls = serializers.BooleanField(
+        required=False, help_text="Open to the calls for expertise of one's networks."
+    )
+    availability = serializers.CharField(
+        max_length=300, required=False, help_text="When and how, in one's own words."
+    )
     priority_category = serializers.CharField(
         max_length=64, required=False, help_text="Set by platform staff only."
     )
@@ -63,6 +69,8 @@ class VisibilitySerializer(serializers.Serializer):
     engagement = serializers.ChoiceField(Audience.choices, required=False)
     is_project_holder = serializers.ChoiceField(Audience.choices, required=False)
     project = serializers.ChoiceField(Audience.choices, required=False)
+    open_to_calls = serializers.ChoiceField(Audience.choices, required=False)
+    availability = serializers.ChoiceField(Audience.choices, required=False)
 
 
 class ProfileUpdateSerializer(ProfileFieldsSerializer):

@@ -63,6 +63,17 @@ def clean_choices(field: str, value: Any, choices: type) -> list[str]:
     return _dedupe(clean_choice(field, v, choices, blank=False) for v in values)
 
 
+def clean_countries(value: Any, field: str = "countries", limit: int = MAX_LIST) -> list[str]:
+    """ISO 3166 codes, each once; a blank one is refused (it would mean none)."""
+    codes = []
+    for raw in _list(field, value, limit):
+        code = clean_country(raw, field)
+        if not code:
+            raise invalid(field, "A country code cannot be blank.")
+        codes.append(code)
+    return _dedupe(codes)
+
+
 def clean_language(value: Any, field: str = "languages") -> str:
     if not isinstance(value, str) or value.strip().lower() not in LANGUAGES:
         raise invalid(

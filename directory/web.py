@@ -208,6 +208,15 @@ class ProfileForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     is_project_holder = forms.BooleanField(label=_("I hold a project"), required=False)
+    open_to_calls = forms.BooleanField(
+        label=_("I am open to my networks' calls for expertise"), required=False
+    )
+    availability = forms.CharField(
+        label=_("Availability"),
+        max_length=300,
+        required=False,
+        help_text=_("When and how: two weeks a year, remote evenings, from June…"),
+    )
     project_title = forms.CharField(label=_("Project title"), max_length=200, required=False)
     project_sector = forms.ChoiceField(
         label=_("Project sector"), required=False, choices=BLANK + Sector.choices
@@ -229,7 +238,15 @@ class ProfileForm(forms.Form):
         self.fields["languages"].choices = [  # type: ignore[attr-defined]
             (c, display_names.language_name(c)) for c in codes
         ]
-        for name in ("display_name", "headline", "bio", "city", "skills", "project_title"):
+        for name in (
+            "display_name",
+            "headline",
+            "bio",
+            "city",
+            "skills",
+            "availability",
+            "project_title",
+        ):
             self.fields[name].widget.attrs["dir"] = "auto"
         self.fields["project_summary"].widget.attrs["dir"] = "auto"
         for field in DEFAULT_VISIBILITY:
@@ -257,6 +274,8 @@ class ProfileForm(forms.Form):
             "years_experience": data["years_experience"],
             "engagement": data["engagement"],
             "is_project_holder": data["is_project_holder"],
+            "open_to_calls": data["open_to_calls"],
+            "availability": data["availability"],
             "visibility": {
                 f: data[f"visibility_{f}"] for f in DEFAULT_VISIBILITY if data[f"visibility_{f}"]
             },
@@ -298,6 +317,8 @@ def _initial(found: Any) -> dict[str, Any]:
             "years_experience",
             "engagement",
             "is_project_holder",
+            "open_to_calls",
+            "availability",
             "project_title",
             "project_sector",
             "project_stage",
@@ -339,6 +360,7 @@ def edit_profile(request: HttpRequest) -> HttpResponse:
         (_("Who you are"), ["display_name", "headline", "bio"]),
         (_("Where"), ["country", "city", "origin_region"]),
         (_("What you do"), ["sectors", "skills", "languages", "years_experience", "engagement"]),
+        (_("Calls for expertise"), ["open_to_calls", "availability"]),
         (
             _("Your project"),
             [

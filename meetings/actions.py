@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from community.actions.common import audit
+from community.actions.common import audit, holds_active_membership
 from community.forums.mentions import render_post_body
 from community.models import Membership, Network
 from core.errors import NotAllowed, NotFound, StateConflict
@@ -150,10 +150,7 @@ def _check_open(user: User, meeting: Meeting, *, locked: bool = False) -> None:
     (taken before the meeting's, in the order the membership actions take them), so a
     departure committing meanwhile either waits for this answer or is seen by it."""
     if locked and not user.is_staff:
-        active = Membership.objects.select_for_update().filter(
-            user=user, network=meeting.network, status=Membership.Status.ACTIVE
-        )
-        if not active.exists():
+        if not holds_active_membership(user, meeting.network):
             raise NotAllowed("not_member", "Only members of the network may answer.")
     elif not checks.may(user, meeting.network, Perm.PARTICIPATE):
         raise NotAllowed("not_member", "Only members of the network may answer.")

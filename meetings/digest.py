@@ -28,20 +28,13 @@ def _meetings_of(network_id: int, since: dt.datetime, until: dt.datetime) -> dig
         created_at__lt=until,
         starts_at__gt=timezone.now(),
     )
-    rows = list(
-        window.select_related("organizer__profile").order_by("starts_at", "id")[: digest.MAX_ITEMS]
-    )
-    total = len(rows) if len(rows) < digest.MAX_ITEMS else window.count()
-    return digest.Found(
-        tuple(
-            digest.Item(
-                title=f"{m.title} ({m.city})" if m.city else m.title,
-                url=absolute(reverse("web:meeting", args=[m.pk])),
-                by=display_name(m.organizer) if m.organizer is not None else "",
-            )
-            for m in rows
+    return digest.first_items(
+        window.select_related("organizer__profile").order_by("starts_at", "id"),
+        lambda m: digest.Item(
+            title=f"{m.title} ({m.city})" if m.city else m.title,
+            url=absolute(reverse("web:meeting", args=[m.pk])),
+            by=display_name(m.organizer) if m.organizer is not None else "",
         ),
-        total,
     )
 
 

@@ -9,11 +9,10 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.actions import display_name
 from community.models import Network
 from core.errors import InvalidInput, NotFound
 from core.validation import is_int
-from directory.photos import avatar_url
+from directory.queries import person
 from meetings.models import Meeting, Rsvp
 from meetings.validation import MAX_DURATION, parse_moment
 from permissions import checks
@@ -102,17 +101,6 @@ def waitlist_place(rsvp: Rsvp) -> int | None:
         ).count()
         + 1
     )
-
-
-def person(user: Any) -> dict[str, Any] | None:
-    if user is None:
-        return None
-    return {
-        "id": user.pk,
-        "username": user.get_username(),
-        "display_name": display_name(user),
-        "avatar": avatar_url(user),
-    }
 
 
 def meeting_json(

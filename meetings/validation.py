@@ -14,7 +14,7 @@ from django.core.validators import URLValidator
 from django.utils.dateparse import parse_datetime
 
 from accounts.actions import time_zones
-from core.errors import InvalidInput
+from core.validation import FieldCleaner
 from core.zones import zone_of
 from directory import validation as v
 from meetings.models import Meeting
@@ -107,30 +107,10 @@ def clean(data: Any, current: Meeting | None) -> dict[str, Any]:
     """The changes `data` asks for (all the required fields when creating: `current` None),
     checked together: the end after the start, at most 14 days, the seats no fewer than
     the people going."""
-    if not isinstance(data, dict):
-        raise InvalidInput("invalid", "Send a JSON object.")
-    unknown = sorted(str(k)[:40] for k in set(data) - set(FIELDS))
-    if unknown:
-        raise InvalidInput(
-            "invalid",
-            f"Unknown fields: {', '.join(unknown)}.",
-            dict.fromkeys(unknown, ["Unknown."]),  # noqa: RUF024 - never mutated
-        )
-    errors: dict[str, list[str]] = {}
-    out: dict[str, Any] = {}
-
-    def attempt(field: str, fn: Any) -> None:
-        if field not in data:
-            return
-        try:
-            out[field] = fn(data[field])
-        except InvalidInput as exc:
-            errors.update(exc.fields)
-
+    fields = FieldCleaner(data, FIELDS)
+    out, errors, attempt = fields.out, fields.errors, fields.take
     if current is None:
-        for field in ("title", "starts_at", "ends_at", "timezone"):
-            if field not in data:
-                errors[field] = ["Required."]
+        fields.require("title", "starts_at", "ends_at", "timezone")
     attempt("title", lambda x: v.clean_text("title", x, 200))
     if "title" in out and not out["title"]:
         errors["title"] = ["A meeting needs a title."]
@@ -159,6 +139,4 @@ def clean(data: Any, current: Meeting | None) -> dict[str, Any]:
             f"{current.going_count} people are going: the capacity cannot be lower "
             "(ask some to free their seat, or keep it)."
         ]
-    if errors:
-        raise InvalidInput("invalid", "Some meeting fields are invalid.", errors)
-    return out
+    return fields.result("Some meeting fields are invalid.")

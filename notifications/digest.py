@@ -279,6 +279,14 @@ def forget() -> None:
     _memo.clear()
 
 
+def first_items(window: Any, item: Callable[[Any], Item]) -> Found:
+    """The first MAX_ITEMS rows of an ordered queryset as items, with the window's total
+    (counted only when there are more)."""
+    rows = list(window[:MAX_ITEMS])
+    total = len(rows) if len(rows) < MAX_ITEMS else window.count()
+    return Found(tuple(item(row) for row in rows), total)
+
+
 def memoized(
     section: str, network_id: int, since: dt.datetime, until: dt.datetime, read: Callable[[], Found]
 ) -> Found:
@@ -299,20 +307,13 @@ def _topics_of(network_id: int, since: dt.datetime, until: dt.datetime) -> Found
     window = Topic.objects.filter(
         network_id=network_id, deleted=False, created_at__gte=since, created_at__lt=until
     )
-    topics = list(
-        window.select_related("author__profile").order_by("-created_at", "-id")[:MAX_ITEMS]
-    )
-    total = len(topics) if len(topics) < MAX_ITEMS else window.count()
-    return Found(
-        tuple(
-            Item(
-                title=topic.title,
-                url=absolute(reverse("web:topic", args=[topic.pk])),
-                by=display_name(topic.author) if topic.author is not None else "",
-            )
-            for topic in topics
+    return first_items(
+        window.select_related("author__profile").order_by("-created_at", "-id"),
+        lambda topic: Item(
+            title=topic.title,
+            url=absolute(reverse("web:topic", args=[topic.pk])),
+            by=display_name(topic.author) if topic.author is not None else "",
         ),
-        total,
     )
 
 

@@ -152,6 +152,8 @@ def _url(notification: Notification) -> str | None:
         return reverse("web:room", args=[target_id])
     if target == "meeting" and target_id is not None:
         return reverse("web:meeting", args=[target_id])
+    if target == "call" and target_id is not None:
+        return reverse("web:call", args=[target_id])
     network = notification.network
     if network is None:
         return None

@@ -67,7 +67,27 @@ def _meeting_text(kind: str, data: dict[str, Any], names: dict[str, str]) -> str
     return None
 
 
+def _call_text(kind: str, data: dict[str, Any], names: dict[str, str]) -> str | None:
+    """The call kinds: one that fits you, an application to yours, a decision on yours."""
+    names = names | {"title": str(data.get("title", ""))}
+    if kind == Kind.CALL_MATCH:
+        return _("A call in %(network)s fits your profile: “%(title)s”.") % names
+    if kind == Kind.APPLICATION:
+        return _("%(actor)s applied to your call “%(title)s”.") % names
+    if kind == Kind.APPLICATION_DECISION:
+        decision = data.get("decision")
+        if decision == "accept":
+            return _("Your application to “%(title)s” was accepted.") % names
+        if decision == "shortlist":
+            return _("Your application to “%(title)s” is on the shortlist.") % names
+        return _("Your application to “%(title)s” was not retained.") % names
+    return None
+
+
 def _text(kind: str, data: dict[str, Any], names: dict[str, str]) -> str:
+    call = _call_text(kind, data, names)
+    if call is not None:
+        return call
     conversation = _conversation_text(kind, data, names)
     if conversation is not None:
         return conversation

@@ -63,7 +63,12 @@ def search_everything(user: Any, params: Any, limit: int) -> dict[str, Any]:
         kind = registry.get(name)
         keys = scope if slug is not None else scope | kind.access_keys(viewer)
         query = SearchQuery(
-            doc_type=name, q=q, network_ids=frozenset(keys), limit=offset + limit, offset=0
+            doc_type=name,
+            q=q,
+            network_ids=frozenset(keys),
+            filters=_default_filters(kind, params),
+            limit=offset + limit,
+            offset=0,
         )
         result = run_search(query, viewer)
         total += result.estimated_total
@@ -83,6 +88,21 @@ def search_everything(user: Any, params: Any, limit: int) -> dict[str, Any]:
     }
 
 
+def _default_filters(kind: registry.DocumentType, params: Any) -> dict[str, list[str]]:
+    """The type's default filters, each replaced by what `?name=` asks (one of its values)."""
+    filters = {}
+    for name, default in kind.default_filters.items():
+        asked = params.get(name)
+        if asked and asked not in default.allowed:
+            raise InvalidInput(
+                "invalid",
+                f"{name} must be one of {', '.join(default.allowed)}.",
+                {name: ["Unknown value."]},
+            )
+        filters[name] = [asked] if asked else list(default.values)
+    return filters
+
+
 class SearchView(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -91,6 +111,11 @@ class SearchView(APIView):
             OpenApiParameter("q", str, required=True, description="At most 200 characters."),
             OpenApiParameter("type", str, enum=TYPES),
             OpenApiParameter("network", str, description="A network slug."),
+            OpenApiParameter(
+                "status",
+                str,
+                description="Calls: open by default; closed, filled or cancelled ones with this.",
+            ),
             CURSOR,
             LIMIT,
         ],

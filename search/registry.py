@@ -60,6 +60,15 @@ class Rule(StrEnum):
 
 
 @dataclass(frozen=True)
+class DefaultFilter:
+    """A filter a search applies unless it asks for other values (`?name=` on
+    GET /search/): calls no longer open leave default results, found with ?status=."""
+
+    values: tuple[str, ...]
+    allowed: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Tier:
     """Viewers for whom `rule` holds see the document at `level`."""
 
@@ -89,6 +98,7 @@ class DocumentType(abc.ABC):
     # Facets whose counts the API returns; `filters` may also be filtered on.
     facets: ClassVar[tuple[str, ...]] = ()
     filters: ClassVar[tuple[str, ...]] = ()
+    default_filters: ClassVar[dict[str, DefaultFilter]] = {}
     # Placeholder searches (no words) sort by name for people, newest first for content.
     placeholder_sort: ClassVar[str] = "name"
 

@@ -42,6 +42,17 @@ def audit(
     )
 
 
+def holds_active_membership(user: User, network: Network) -> bool:
+    """Is the user an active member, their membership row read under a lock? Taken by a
+    feature's write before its own rows' locks (the order the membership actions take
+    them), so a departure committing meanwhile either waits for that write or is seen."""
+    return (
+        Membership.objects.select_for_update()
+        .filter(user=user, network=network, status=Membership.Status.ACTIVE)
+        .exists()
+    )
+
+
 def save_membership(membership: Membership, actor: User | None, **changes: Any) -> Membership:
     was_active = membership.pk is not None and membership.is_active
     for field, value in changes.items():

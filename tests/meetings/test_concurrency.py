@@ -5,7 +5,6 @@ while others answer never seat two people in one place."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ from django.utils import timezone
 
 from meetings import actions
 from meetings.models import Meeting, Rsvp
+from tests import _threads as threads
 from tests.factories.networks import add_member
 from tests.factories.users import make_user
 
@@ -37,23 +37,7 @@ def a_meeting(network: Any, organizer: Any, capacity: int) -> Meeting:
 
 
 def run_all(calls: list[Any]) -> None:
-    barrier = threading.Barrier(len(calls))
-    errors: list[BaseException] = []
-
-    def run(call: Any) -> None:
-        try:
-            barrier.wait()
-            call()
-        except BaseException as error:  # reported below, in the test's thread
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    errors = [r for r in threads.run_all(calls) if isinstance(r, BaseException)]
     assert not errors, errors
 
 

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 import pytest
 from django.db.models import QuerySet
 
+from calls.search import CALLS
 from chat.search import MESSAGES
 from community.forums.search import POSTS, TOPICS
 from directory.search import MEMBERS
@@ -17,7 +18,7 @@ from search.registry import DocumentType, Hit, IndexedDoc, Rule, Tier
 
 
 def test_the_apps_register_their_types_in_their_declared_order() -> None:
-    assert registry.names() == [MEMBERS, TOPICS, POSTS, MESSAGES, MEETINGS]
+    assert registry.names() == [MEMBERS, TOPICS, POSTS, MESSAGES, MEETINGS, CALLS]
 
 
 class Sketch(DocumentType):

@@ -159,6 +159,8 @@ PAGES = [
     ("notifications", "/notifications/"),
     ("meetings", "/networks/germany/meetings/"),
     ("meetings-calendar", "/networks/germany/meetings/calendar/"),
+    ("calls", "/networks/germany/calls/"),
+    ("call", "/calls/1/"),  # the open mission of tests/web/seed_browser.py
     ("edit-profile", "/profile/edit/"),
     ("account", "/account/"),
     ("delete-account", "/account/delete/"),
@@ -172,6 +174,10 @@ def visit(page: Any, name: str, path: str | None) -> None:
         page.goto("/networks/germany/forums/")
         page.click("text=Entraide")
         page.click("text=Reconnaissance du diplôme")
+        # Measured once the topic's page has loaded, not while the click still navigates
+        # (under load a half-loaded page, or the category's, could be measured).
+        expect(page).to_have_url(re.compile(r"/topics/\d+/"))
+        page.wait_for_load_state("load")
     if name == "chat":
         expect(page.locator("#conn")).to_have_attribute("data-state", "connected")
         expect(page.locator("#messages .msg").first).to_be_visible()

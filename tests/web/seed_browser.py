@@ -14,6 +14,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 
+from calls.seed import seed_calls  # noqa: E402
 from chat.actions import messages as chat_messages  # noqa: E402
 from chat.actions import rooms as chat_rooms  # noqa: E402
 from community.actions import membership, networks  # noqa: E402
@@ -114,6 +115,8 @@ def seed() -> None:
     seed_chat(users, germany)
     seed_profiles(users)
     seed_meetings([germany], {"germany": [users[u] for u in ("youssef", "salma", "karim")]})
+    # Youssef (a moderator) posts them: the first call (/calls/1/) is open, with applications.
+    seed_calls([germany], {"germany": [users[u] for u in ("amina", "salma", "karim")]})
 
 
 PROFILES = {

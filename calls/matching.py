@@ -1,0 +1,199 @@
+"""Who fits a call: the network's members open to calls, ranked by what they show the
+poster.
+
+Finding is the directory's search (`search.backends.run_search` on the members' type,
+the poster as the viewer), so a field's audience is enforced by the query on both
+backends exactly as in the directory: a value a member hides from the poster never
+matches. A call's criteria (its sectors, skills, the engagement kind its kind fits,
+languages, countries) each weigh a whole number; a member weighs the sum of those they
+meet, and small bonuses (further skills, years of experience) order members of one
+weight — they add up to less than 1, so they never lift anyone above a heavier member.
+
+One search asks for those who meet every criterion (facet filters: the engine returns
+few people); when they are at least `limit`, they are the answer, ranked by their
+bonuses. Otherwise one search per criterion finds everyone who meets any, weighed by
+the searches that found them; only the heaviest are read from the database, to be
+ordered by their bonuses and explained. Reasons and bonuses are read from the profile
+as the poster may see it (`Profile.level` against the relation the search gave), the
+same audience rule the index was built with; an index that lags behind a profile (open
+to calls no more, a skill removed) loses to the profile. Meeting none of a call's
+criteria is no match.
+
+One search reads at most `MAX_DEPTH` members (the directory's own ceiling): when more
+than that many meet one criterion, those further down its alphabetical list are seen
+only through the other criteria.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from calls.models import Call
+from directory.models import Profile
+from directory.search import MEMBERS
+from search import registry
+from search.backends import run_search
+from search.normalize import facet_key
+from search.query import MAX_DEPTH, SearchQuery, Viewer
+
+# Each criterion's facet, the profile field it reads, and its weight (whole numbers).
+CRITERIA: tuple[tuple[str, str, int], ...] = (
+    ("sector", "sectors", 5),
+    ("skill", "skills", 5),
+    ("engagement", "engagement", 2),
+    ("language", "languages", 2),
+    ("country", "country", 2),
+)
+WEIGHT = {name: weight for name, _field, weight in CRITERIA}
+FIELD = {name: profile_field for name, profile_field, _weight in CRITERIA}
+# The bonuses, together under 1: within one weight, never across.
+EXTRA_SKILL = 0.15
+MAX_EXTRA_SKILLS = 3
+YEARS_BONUS = 0.45
+YEARS_FULL = 30
+OPEN = {"open_to_calls": ["true"]}
+# Members read from the database to be ordered by their bonuses and explained.
+MAX_RANKED = 1000
+# What explaining a match reads of a profile.
+PROFILE_COLUMNS = (
+    "user_id",
+    "visibility",
+    "open_to_calls",
+    "years_experience",
+    *(FIELD[name] for name in WEIGHT),
+)
+
+
+@dataclass
+class Match:
+    user_id: int
+    score: float
+    reasons: list[dict[str, Any]] = field(default_factory=list)
+    profile: Profile | None = None
+    weight: int = 0
+
+
+def wanted(call: Call) -> dict[str, list[str]]:
+    """The facet values each criterion looks for (skills by their facet key)."""
+    values = {
+        "sector": list(call.sectors),
+        "skill": [facet_key(s) for s in call.skills],
+        "engagement": [call.engagement] if call.engagement else [],
+        "language": list(call.languages),
+        "country": list(call.countries),
+    }
+    return {name: v for name, v in values.items() if v}
+
+
+def best_matches(call: Call, poster: Any, limit: int, *, backend: str | None = None) -> list[Match]:
+    """The `limit` members who fit the call best, as `poster` may see them."""
+    viewer = Viewer.of(poster)
+    scope = frozenset(viewer.readable & {call.network_id})
+    if not scope or limit < 1:
+        return []
+    criteria = wanted(call)
+
+    def search(filters: dict[str, list[str]]) -> tuple[dict[int, int], bool]:
+        """Who meets every filter: relation by member, and whether that was all of them."""
+        query = SearchQuery(
+            MEMBERS, network_ids=scope, filters={**OPEN, **filters}, limit=MAX_DEPTH
+        )
+        result = run_search(query, viewer, backend)
+        found = {hit.object_id: hit.relation for hit in result.hits}
+        return found, result.estimated_total <= len(found)
+
+    # Those who meet every criterion weigh the most: when they are enough, they are all.
+    found, whole = search(criteria)
+    weights = dict.fromkeys(found, sum(WEIGHT[name] for name in criteria))
+    if len(criteria) > 1 and not (whole and len(found) >= limit):
+        weights = defaultdict(int)
+        for name, values in criteria.items():
+            more, _whole = search({name: values})
+            for user_id, relation in more.items():
+                found.setdefault(user_id, relation)
+                weights[user_id] += WEIGHT[name]
+    weights.pop(getattr(poster, "pk", None) or 0, None)
+    chosen = _heaviest(weights, limit)
+    matches = _explained(call, criteria, {uid: found[uid] for uid in chosen})
+    matches.sort(key=lambda m: (-m.score, m.user_id))
+    top = _ceiling(criteria)
+    best = matches[:limit]
+    for match in best:
+        match.score = round(match.score / top, 3)
+    _with_users(best)
+    return best
+
+
+def _heaviest(weights: dict[int, int], limit: int) -> list[int]:
+    """The members of the `limit` heaviest weights, ties at the last one included (their
+    bonuses order them), at most MAX_RANKED."""
+    order = sorted(weights, key=lambda uid: (-weights[uid], uid))
+    if len(order) <= limit:
+        return order
+    cutoff = weights[order[limit - 1]]
+    return [uid for uid in order if weights[uid] >= cutoff][: max(limit, MAX_RANKED)]
+
+
+def _explained(call: Call, criteria: dict[str, list[str]], found: dict[int, int]) -> list[Match]:
+    if not found:
+        return []
+    rows = registry.get(MEMBERS).visible(Profile.objects.filter(user_id__in=list(found)))
+    return [
+        match
+        for profile in rows.only(*PROFILE_COLUMNS).order_by()
+        if (match := explain(call, profile, found[profile.user_id], criteria)) is not None
+        and (match.weight > 0 or not criteria)
+    ]
+
+
+def _with_users(matches: list[Match]) -> None:
+    """The chosen members' users and photos, for showing them (one query)."""
+    profiles = Profile.objects.select_related("user").in_bulk(
+        [m.user_id for m in matches], field_name="user_id"
+    )
+    for match in matches:
+        match.profile = profiles.get(match.user_id, match.profile)
+
+
+def explain(
+    call: Call, profile: Profile, relation: int, criteria: dict[str, list[str]]
+) -> Match | None:
+    """The member's weight, score and reasons from what `relation` may see of their
+    profile; None when they do not show that they are open to calls."""
+
+    def visible(name: str) -> Any:
+        return getattr(profile, name) if profile.level(name) <= relation else None
+
+    if visible("open_to_calls") is not True:
+        return None
+    weight, bonus, reasons = 0, 0.0, []
+    for name, values in criteria.items():
+        shown = visible(FIELD[name])
+        if shown in (None, "", []):
+            continue
+        shown_list = shown if isinstance(shown, list) else [shown]
+        if name == "skill":
+            hits = [s for s in shown_list if facet_key(s) in values]
+        else:
+            hits = [value for value in shown_list if value in values]
+        if not hits:
+            continue
+        weight += WEIGHT[name]
+        if name == "skill":
+            bonus += EXTRA_SKILL * min(len(hits) - 1, MAX_EXTRA_SKILLS)
+        reasons += [{"field": FIELD[name], "value": value} for value in hits]
+    years = visible("years_experience")
+    if isinstance(years, int) and years > 0:
+        bonus += YEARS_BONUS * min(years, YEARS_FULL) / YEARS_FULL
+        reasons.append({"field": "years_experience", "value": years})
+    return Match(profile.user_id, weight + bonus, reasons, profile, weight)
+
+
+def _ceiling(criteria: dict[str, list[str]]) -> float:
+    """The best score a member could have for this call (scores are said out of 1)."""
+    top = sum(WEIGHT[name] for name in criteria) + YEARS_BONUS
+    if "skill" in criteria:
+        top += EXTRA_SKILL * min(len(criteria["skill"]) - 1, MAX_EXTRA_SKILLS)
+    return top
