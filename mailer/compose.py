@@ -14,6 +14,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from mailer import mime
+
 
 def message(
     *,
@@ -41,6 +43,7 @@ def message(
     if unsubscribe_url:
         headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    mail = EmailMultiAlternatives(subject=subject_text, body=text, to=[to], headers=headers)
+    # mime.Message: the bytes Django would write, without its generator's cost per mail.
+    mail = mime.Message(subject=subject_text, body=text, to=[to], headers=headers)
     mail.attach_alternative(html, "text/html")
     return mail
