@@ -34,7 +34,7 @@ from accounts.actions import display_name
 from accounts.identity import verified_email
 from community.forums.models import Topic
 from community.models import Membership, Network
-from mailer import outbox
+from mailer import links, outbox
 from mailer.links import absolute
 from notifications.models import EmailMode, NetworkEmailSetting, NotificationSettings
 from notifications.texts import language_of
@@ -264,7 +264,7 @@ def collect(
             if network.pk in by_network and by_network[network.pk].items
         )
         if parts:
-            url = absolute(reverse("web:network", args=[network.slug]))
+            url = links.url("web:network", network.slug)
             blocks.append(Block(network.pk, network.name, url, parts))
     return blocks
 

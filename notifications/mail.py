@@ -18,14 +18,13 @@ from django.contrib.auth.models import User
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import translation
 from django.utils.dateparse import parse_datetime
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 
 from accounts.identity import email_verified
-from mailer import compose, registry
+from mailer import compose, links, registry
 from mailer.links import absolute
 from mailer.models import Mail
 from notifications import digest, gather, queries, unsubscribe
@@ -46,7 +45,7 @@ def _still_theirs(mail: Mail) -> User | None:
 
 
 def _settings_url() -> str:
-    return absolute(reverse("web:notification-settings"))
+    return links.url("web:notification-settings")
 
 
 def _prefetch_keys(rows: Sequence[Mail]) -> None:
@@ -149,4 +148,7 @@ def render_digest(mail: Mail) -> EmailMultiAlternatives | None:
         context={"blocks": rendered, "mode": mode, "settings_url": _settings_url()},
         language=mail.language,
         unsubscribe_url=unsubscribe.url(user.pk, digest=mode),
+        # The same networks' news in the same language read the same for every
+        # recipient: the parts are rendered once, each mail fills in its own link.
+        shared=(mode, tuple(blocks)),
     )
