@@ -18,13 +18,14 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from calls import validation
 from calls.models import Application, Call
 from calls.search import CALLS
 from community.actions.common import audit, holds_active_membership
 from community.forums.mentions import render_post_body
-from community.models import Network
+from community.models import Membership, Network
 from core.errors import NotAllowed, NotFound, StateConflict
 from notifications.actions import do_notify
 from notifications.models import Notification
@@ -63,11 +64,26 @@ def may_post(user: Any, network: Network) -> bool:
     return checks.may(user, network, Perm.PUBLISH_CALLS)
 
 
+def manages_all_calls(user: Any, network: Network) -> bool:
+    """The network's moderators and owners (by role, not by some moderation permission a
+    partner account might also hold) who hold `publish_calls`, and platform staff."""
+    if getattr(user, "is_staff", False):
+        return True
+    membership = checks.get_membership(user, network)
+    return (
+        membership is not None
+        and membership.is_active
+        and membership.role in (Membership.Role.MODERATOR, Membership.Role.OWNER)
+        and may_post(user, network)
+    )
+
+
 def may_manage(user: Any, call: Call) -> bool:
-    """The call's poster, or a moderator of its network, holding `publish_calls` now."""
+    """The call's poster while they hold `publish_calls`, or the network's moderators
+    (`manages_all_calls`)."""
     if not getattr(user, "is_authenticated", False) or not may_post(user, call.network):
         return False
-    return call.poster_id == user.pk or checks.may_moderate(user, call.network)
+    return call.poster_id == user.pk or manages_all_calls(user, call.network)
 
 
 def check_can_manage(user: Any, call: Call) -> None:
@@ -142,6 +158,8 @@ def do_edit_call(actor: User, call: Call, data: Any) -> Call:
     if "body" in changed:
         call.body_html = _render(call.network, call.body)
     call.updated_at = timezone.now()
+    if call.accepted_count and call.accepted_count >= call.positions:
+        call.status, call.closed_at = CallStatus.FILLED, call.updated_at  # fewer positions
     call.save()
     audit(call.network, actor, "call.edit", target=call, fields=changed)
     outbox.enqueue(CALLS, [call.pk])
@@ -155,16 +173,21 @@ def do_publish_call(actor: User, call: Call) -> Call:
     from calls.matching import best_matches
 
     check_can_manage(actor, call)
+    matched: list[int] = []
+    if call.status == CallStatus.DRAFT and call.deadline > timezone.now():
+        # Searched before the lock is taken: the row is not held while the engine answers.
+        matched = [m.user_id for m in best_matches(call, actor, settings.CALL_MATCH_NOTIFY)]
     call = _lock(call)
     if call.status != CallStatus.DRAFT:
         raise _refuse("call", call.status, CALL_MOVES[call.status])
     if call.deadline <= timezone.now():
-        raise validation.v.invalid("deadline", "The deadline has passed: set a new one first.")
+        raise validation.v.invalid(
+            "deadline", gettext("The deadline has passed: set a new one first.")
+        )
     call.status, call.published_at = CallStatus.OPEN, timezone.now()
     call.updated_at = call.published_at
     call.save(update_fields=["status", "published_at", "updated_at"])
     audit(call.network, actor, "call.publish", target=call)
-    matched = [m.user_id for m in best_matches(call, actor, settings.CALL_MATCH_NOTIFY)]
     applied = set(Application.objects.filter(call=call).values_list("applicant_id", flat=True))
     _notify(call, [uid for uid in matched if uid not in applied], Kind.CALL_MATCH, actor)
     outbox.enqueue(CALLS, [call.pk])
@@ -249,6 +272,8 @@ def do_decide(
     check_can_manage(actor, call)
     if action not in DECISIONS:
         raise NotFound()
+    if application.applicant_id == actor.pk:
+        raise NotAllowed("own_application", "Someone else decides on your own application.")
     if call_id is not None and str(call_id) != str(call.pk):
         raise StateConflict(
             "other_call", "This application is to another call.", {"call": [str(call.pk)]}
@@ -315,8 +340,11 @@ def do_record_outcome(actor: User, application: Application, data: Any) -> Appli
     application = _lock_application(application, call)
     if application.status != AppStatus.ACCEPTED:
         raise _refuse("application", application.status, ())
+    before = _mission_days(application)
     application.outcome = fields["status"]
     application.outcome_days = fields.get("days")
+    call.mission_days += _mission_days(application) - before
+    call.save(update_fields=["mission_days"])
     application.outcome_feedback = fields.get("feedback", "")
     application.outcome_at = application.updated_at = timezone.now()
     application.save()
@@ -330,6 +358,13 @@ def do_record_outcome(actor: User, application: Application, data: Any) -> Appli
         days=application.outcome_days,
     )
     return application
+
+
+def _mission_days(application: Application) -> int:
+    """The days a completed mission counts in its call's record."""
+    if application.outcome != Application.Outcome.COMPLETED:
+        return 0
+    return application.outcome_days or 0
 
 
 def withdraw_pending(user_id: int, network_id: int | None) -> None:

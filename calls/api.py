@@ -117,11 +117,12 @@ class CloseView(APIView):
 def _limit(raw: Any, default: int) -> int:
     if raw in (None, ""):
         return default
-    if not str(raw).isdigit() or not 1 <= int(raw) <= MAX_MATCHES:
+    text = str(raw)
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_MATCHES:
         raise InvalidInput(
             "invalid", f"limit is 1–{MAX_MATCHES}.", {"limit": [f"1–{MAX_MATCHES}."]}
         )
-    return int(raw)
+    return int(text)
 
 
 class MatchesView(APIView):

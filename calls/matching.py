@@ -19,14 +19,15 @@ same audience rule the index was built with; an index that lags behind a profile
 to calls no more, a skill removed) loses to the profile. Meeting none of a call's
 criteria is no match.
 
-One search reads at most `MAX_DEPTH` members (the directory's own ceiling): when more
-than that many meet one criterion, those further down its alphabetical list are seen
-only through the other criteria.
+The ranking is exact up to two ceilings. One search reads at most `MAX_DEPTH` members
+(the directory's own): when more than that many meet one criterion, those further down
+its alphabetical list are seen only through the other criteria. And at most
+`MAX_RANKED` members of the weight that decides the last places are read to be ordered
+by their bonuses (in a network where thousands tie, those of the lowest ids).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,17 +105,23 @@ def best_matches(call: Call, poster: Any, limit: int, *, backend: str | None = N
         found = {hit.object_id: hit.relation for hit in result.hits}
         return found, result.estimated_total <= len(found)
 
+    # Neither the one asking nor the call's poster is a match for it.
+    excluded = {getattr(poster, "pk", None), call.poster_id}
+    full = sum(WEIGHT[name] for name in criteria)
     # Those who meet every criterion weigh the most: when they are enough, they are all.
     found, whole = search(criteria)
-    weights = dict.fromkeys(found, sum(WEIGHT[name] for name in criteria))
+    for user_id in excluded:
+        found.pop(user_id, None)  # type: ignore[arg-type]
+    weights: dict[int, int] = dict.fromkeys(found, full)
     if len(criteria) > 1 and not (whole and len(found) >= limit):
-        weights = defaultdict(int)
         for name, values in criteria.items():
             more, _whole = search({name: values})
             for user_id, relation in more.items():
+                if user_id in excluded:
+                    continue
                 found.setdefault(user_id, relation)
-                weights[user_id] += WEIGHT[name]
-    weights.pop(getattr(poster, "pk", None) or 0, None)
+                if weights.get(user_id) != full:
+                    weights[user_id] = weights.get(user_id, 0) + WEIGHT[name]
     chosen = _heaviest(weights, limit)
     matches = _explained(call, criteria, {uid: found[uid] for uid in chosen})
     matches.sort(key=lambda m: (-m.score, m.user_id))
@@ -128,7 +135,7 @@ def best_matches(call: Call, poster: Any, limit: int, *, backend: str | None = N
 
 def _heaviest(weights: dict[int, int], limit: int) -> list[int]:
     """The members of the `limit` heaviest weights, ties at the last one included (their
-    bonuses order them), at most MAX_RANKED."""
+    bonuses order them), at most MAX_RANKED: past that many ties, the lowest ids."""
     order = sorted(weights, key=lambda uid: (-weights[uid], uid))
     if len(order) <= limit:
         return order

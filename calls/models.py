@@ -63,6 +63,9 @@ class Call(models.Model):
     # Kept in step with the applications under the call's lock (calls.actions).
     applications_count = models.PositiveIntegerField(default=0)
     accepted_count = models.PositiveIntegerField(default=0)
+    # The days of its completed missions: the call's record outlives the applications
+    # (an account's erasure takes them, not what the network achieved).
+    mission_days = models.PositiveIntegerField(default=0)
     published_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=now)

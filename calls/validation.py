@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
 
 from calls.models import Application, Call
 from core.validation import FieldCleaner, is_int
@@ -45,9 +46,9 @@ def _long_text(field: str, limit: int) -> Any:
         if value is None:
             return ""
         if not isinstance(value, str):
-            raise v.invalid(field, "Must be text.")
+            raise v.invalid(field, _("Must be text."))
         if len(value) > limit:
-            raise v.invalid(field, f"At most {limit} characters.")
+            raise v.invalid(field, _("At most %(n)d characters.") % {"n": limit})
         return value.strip()
 
     return clean
@@ -58,7 +59,9 @@ def _whole(field: str, low: int, high: int, *, blank: bool) -> Any:
         if value in (None, "") and blank:
             return None
         if not is_int(value) or not low <= value <= high:
-            raise v.invalid(field, f"A whole number from {low} to {high}.")
+            raise v.invalid(
+                field, _("A whole number from %(low)d to %(high)d.") % {"low": low, "high": high}
+            )
         return value
 
     return clean
@@ -75,9 +78,9 @@ def _deadline(value: Any) -> dt.datetime:
         if day is not None and 1900 <= day.year <= 2999:
             moment = dt.datetime.combine(day, dt.time(23, 59), tzinfo=dt.UTC)
     if moment is None:
-        raise v.invalid("deadline", "An ISO 8601 date or time, e.g. 2027-03-31.")
+        raise v.invalid("deadline", _("An ISO 8601 date or time, e.g. 2027-03-31."))
     if moment <= timezone.now():
-        raise v.invalid("deadline", "The deadline must be in the future.")
+        raise v.invalid("deadline", _("The deadline must be in the future."))
     return moment
 
 
@@ -88,7 +91,7 @@ def clean_call(data: Any, current: Call | None) -> dict[str, Any]:
         fields.require("title", "kind", "deadline")
     fields.take("title", lambda x: v.clean_text("title", x, 200))
     if fields.out.get("title") == "":
-        fields.error("title", "A call needs a title.")
+        fields.error("title", _("A call needs a title."))
     fields.take("summary", lambda x: v.clean_text("summary", x, 500))
     fields.take("body", _long_text("body", MAX_BODY))
     fields.take("kind", lambda x: v.clean_choice("kind", x, Call.Kind, blank=False))
@@ -106,7 +109,8 @@ def clean_call(data: Any, current: Call | None) -> dict[str, Any]:
     if current is not None and positions is not None and positions < current.accepted_count:
         fields.error(
             "positions",
-            f"{current.accepted_count} applicants are accepted: positions cannot be fewer.",
+            _("%(n)d applicants are accepted: positions cannot be fewer.")
+            % {"n": current.accepted_count},
         )
     return fields.result("Some call fields are invalid.")
 
@@ -120,7 +124,7 @@ def _day(field: str) -> Any:
         except ValueError:
             day = None
         if day is None or not 1900 <= day.year <= 2999:
-            raise v.invalid(field, "An ISO 8601 date, e.g. 2027-06-01.")
+            raise v.invalid(field, _("An ISO 8601 date, e.g. 2027-06-01."))
         return day
 
     return clean
@@ -132,10 +136,10 @@ def clean_application(data: Any, call: Call) -> dict[str, Any]:
     fields.take("available_from", _day("available_from"))
     fields.take("available_to", _day("available_to"))
     if call.message_required and not fields.out.get("message") and "message" not in fields.errors:
-        fields.error("message", "This call asks for a message: say why you fit it.")
+        fields.error("message", _("This call asks for a message: say why you fit it."))
     start, end = fields.out.get("available_from"), fields.out.get("available_to")
     if start and end and end < start:
-        fields.error("available_to", "The end of your availability comes after its start.")
+        fields.error("available_to", _("The end of your availability comes after its start."))
     return fields.result("Some application fields are invalid.")
 
 

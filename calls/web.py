@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from calls import actions, queries
@@ -36,19 +36,6 @@ CALL_ERRORS: dict[str, Any] = {
     "invalid_transition": gettext_lazy("This cannot be done in its current state."),
     "other_call": gettext_lazy("This application is to another call."),
 }
-# The actions' field messages a form shows, marked so the catalogue holds them: a field
-# error is shown translated when its text is one of these (`field_text`).
-FIELD_MESSAGES = (
-    gettext_noop("This call asks for a message: say why you fit it."),
-    gettext_noop("The end of your availability comes after its start."),
-    gettext_noop("An ISO 8601 date, e.g. 2027-06-01."),
-    gettext_noop("An ISO 8601 date or time, e.g. 2027-03-31."),
-    gettext_noop("The deadline must be in the future."),
-    gettext_noop("The deadline has passed: set a new one first."),
-    gettext_noop("A call needs a title."),
-    gettext_noop("This field is required."),
-    gettext_noop("At most 5000 characters."),
-)
 STATUS_FILTERS = (
     ("", gettext_lazy("Open")),
     (Call.Status.CLOSED, gettext_lazy("Closed")),
@@ -65,7 +52,9 @@ def call_error(exc: ActionError) -> str:
 
 
 def field_text(text: Any) -> str:
-    return _(str(text)) if str(text) in FIELD_MESSAGES else str(text)
+    """An action's field message: already in the reader's language (the validation
+    translates its own sentences)."""
+    return str(text)
 
 
 def show_error(form: forms.Form, exc: ActionError) -> None:

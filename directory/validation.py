@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from core.errors import InvalidInput
 from core.validation import is_int
 from directory.iso_codes import COUNTRIES, LANGUAGES
@@ -32,10 +34,10 @@ def clean_text(field: str, value: Any, limit: int) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise invalid(field, "Must be text.")
+        raise invalid(field, _("Must be text."))
     value = " ".join(value.split()) if field != "bio" and field != "summary" else value.strip()
     if len(value) > limit:
-        raise invalid(field, f"At most {limit} characters.")
+        raise invalid(field, _("At most %(n)d characters.") % {"n": limit})
     return value
 
 
@@ -44,7 +46,9 @@ def clean_country(value: Any, field: str = "country") -> str:
         return ""
     if not isinstance(value, str) or value.strip().upper() not in COUNTRIES:
         raise invalid(
-            field, f"Unknown country code {str(value)[:20]!r}; use ISO 3166 alpha-2 (MA, CA)."
+            field,
+            _("Unknown country code %(code)r; use ISO 3166 alpha-2 (MA, CA).")
+            % {"code": str(value)[:20]},
         )
     return value.strip().upper()
 
@@ -54,7 +58,11 @@ def clean_choice(field: str, value: Any, choices: type, *, blank: bool = True) -
         return ""
     if not isinstance(value, str) or value not in choices.values:  # type: ignore[attr-defined]
         allowed = ", ".join(choices.values)  # type: ignore[attr-defined]
-        raise invalid(field, f"Unknown value {str(value)[:40]!r}; one of {allowed}.")
+        raise invalid(
+            field,
+            _("Unknown value %(value)r; one of %(allowed)s.")
+            % {"value": str(value)[:40], "allowed": allowed},
+        )
     return value
 
 
@@ -69,7 +77,7 @@ def clean_countries(value: Any, field: str = "countries", limit: int = MAX_LIST)
     for raw in _list(field, value, limit):
         code = clean_country(raw, field)
         if not code:
-            raise invalid(field, "A country code cannot be blank.")
+            raise invalid(field, _("A country code cannot be blank."))
         codes.append(code)
     return _dedupe(codes)
 
@@ -77,7 +85,9 @@ def clean_countries(value: Any, field: str = "countries", limit: int = MAX_LIST)
 def clean_language(value: Any, field: str = "languages") -> str:
     if not isinstance(value, str) or value.strip().lower() not in LANGUAGES:
         raise invalid(
-            field, f"Unknown language code {str(value)[:20]!r}; use ISO 639 (ar, zgh, fr, en)."
+            field,
+            _("Unknown language code %(code)r; use ISO 639 (ar, zgh, fr, en).")
+            % {"code": str(value)[:20]},
         )
     return value.strip().lower()
 
@@ -89,12 +99,12 @@ def clean_languages(value: Any) -> list[str]:
 def clean_skill(value: Any, field: str = "skills") -> str:
     """A free tag, normalized: trimmed, single spaces, lower case (accents kept for display)."""
     if not isinstance(value, str):
-        raise invalid(field, "Each skill must be text.")
+        raise invalid(field, _("Each skill must be text."))
     skill = " ".join(value.split()).casefold()
     if not skill or not facet_key(skill):
-        raise invalid(field, "A skill cannot be blank.")
+        raise invalid(field, _("A skill cannot be blank."))
     if len(skill) > MAX_SKILL_CHARS:
-        raise invalid(field, f"A skill has at most {MAX_SKILL_CHARS} characters.")
+        raise invalid(field, _("A skill has at most %(n)d characters.") % {"n": MAX_SKILL_CHARS})
     return skill
 
 
@@ -123,7 +133,7 @@ def clean_bool(field: str, value: Any) -> bool:
         return True
     if isinstance(value, str) and value.strip().lower() in ("false", "0", "no", "non", ""):
         return False
-    raise invalid(field, "true or false.")
+    raise invalid(field, _("true or false."))
 
 
 def clean_project(value: Any, current: dict[str, Any] | None) -> dict[str, Any]:
@@ -175,9 +185,9 @@ def _list(field: str, value: Any, limit: int = MAX_LIST) -> list[Any]:
     if isinstance(value, str):
         value = [part for part in (p.strip() for p in value.split(",")) if part]
     if not isinstance(value, list):
-        raise invalid(field, "A list.")
+        raise invalid(field, _("A list."))
     if len(value) > limit:
-        raise invalid(field, f"At most {limit} values.")
+        raise invalid(field, _("At most %(n)d values.") % {"n": limit})
     return value
 
 

@@ -224,3 +224,70 @@ def test_the_csv_holds_only_what_each_applicant_shows_the_poster(
         api(member).get(f"/api/v1/calls/{call.pk}/applications/", {"format": "csv"}).status_code
         == 404
     )
+
+
+def test_a_moderation_permission_alone_does_not_manage_others_calls(
+    db: Any, api: Any, public_network: Any, owner: Any, moderator: Any, member: Any
+) -> None:
+    url = f"/api/v1/networks/{public_network.slug}/members/{member.pk}/permissions/"
+    grant = {"grant": ["publish_calls", "manage_rooms"]}
+    assert api(owner).post(url, grant, format="json").status_code == 200
+    draft = create(api, moderator, public_network, title="Brouillon du modérateur").json()
+    live = open_call(api, moderator, public_network)
+    listed = api(member).get(f"/api/v1/networks/{public_network.slug}/calls/", {"status": "draft"})
+    assert listed.json()["results"] == []
+    assert api(member).get(f"/api/v1/calls/{draft['id']}/").status_code == 404
+    assert api(member).get(f"/api/v1/calls/{live.pk}/applications/").status_code == 404
+    # Their own calls they manage.
+    mine = open_call(api, member, public_network, title="Appel du partenaire")
+    assert api(member).get(f"/api/v1/calls/{mine.pk}/applications/").status_code == 200
+
+
+def test_no_one_decides_on_their_own_application(
+    db: Any, api: Any, call: Call, owner: Any, moderator: Any
+) -> None:
+    application_id = apply(api, owner, call).json()["id"]
+    refused = decide(api, owner, application_id, "accept")
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "own_application"
+    assert decide(api, moderator, application_id, "accept").status_code == 200
+
+
+def test_fewer_positions_than_accepted_fill_the_call(
+    db: Any, api: Any, public_network: Any, moderator: Any, member: Any
+) -> None:
+    call = open_call(api, moderator, public_network, positions=2)
+    decide(api, moderator, apply(api, member, call).json()["id"], "accept")
+    edited = api(moderator).patch(f"/api/v1/calls/{call.pk}/", {"positions": 1}, format="json")
+    assert edited.status_code == 200
+    assert (edited.json()["status"], edited.json()["accepting_applications"]) == ("filled", False)
+
+
+def test_an_erased_account_leaves_the_networks_record_as_it_was(
+    db: Any, api: Any, call: Call, public_network: Any, moderator: Any, member: Any
+) -> None:
+    from accounts.deletion import do_delete_account
+
+    application_id = apply(api, member, call).json()["id"]
+    decide(api, moderator, application_id, "accept")
+    outcome = f"/api/v1/applications/{application_id}/outcome/"
+    api(moderator).post(outcome, {"status": "completed", "days": 10}, format="json")
+    api(moderator).post(outcome, {"status": "completed", "days": 12}, format="json")
+    before = record(public_network)
+    assert before["mission_days"] == 12 and before["people_mobilised"] == 1
+    do_delete_account(member, "correct horse battery staple", "erase")
+    assert not Application.objects.exists()
+    assert record(public_network) == before
+
+
+def test_a_field_error_speaks_the_readers_language(
+    db: Any, api: Any, public_network: Any, moderator: Any
+) -> None:
+    response = api(moderator).post(
+        f"/api/v1/networks/{public_network.slug}/calls/",
+        call_body(positions=0),
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["positions"] == ["Un nombre entier de 1 à 1000."]

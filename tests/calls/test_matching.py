@@ -500,3 +500,27 @@ def test_the_test_set_ranks_the_expected_people_first(
     with capsys.disabled():
         print(f"\n  mean nDCG@10 over {len(CALLS)} calls on {backend.name}: {mean:.3f}")
     assert mean >= 0.9
+
+
+def test_neither_the_poster_nor_the_asker_is_a_match_and_the_shortcut_counts_without_them(
+    backend: Any, api: Any, public_network: Any, owner: Any, moderator: Any, member: Any
+) -> None:
+    from notifications.models import Notification
+
+    url = f"/api/v1/networks/{public_network.slug}/members/{member.pk}/permissions/"
+    assert api(owner).post(url, {"grant": ["publish_calls"]}, format="json").status_code == 200
+    make_profile(member, open_to_calls=True, **FIT)  # the partner who posts
+    make_profile(moderator, open_to_calls=True, **FIT)  # the moderator who publishes
+    full = person(public_network, "full", open_to_calls=True, **FIT)
+    partial = person(public_network, "partial", open_to_calls=True, sectors=["health"])
+    backend.sync()
+    call = draft(api, member, public_network)
+    found = best_matches(call, moderator, 2)
+    assert [m.user_id for m in found] == [full.pk, partial.pk]
+    assert api(moderator).post(f"/api/v1/calls/{call.pk}/publish/").status_code == 200
+    told = set(
+        Notification.objects.filter(kind="call_match").values_list("recipient_id", flat=True)
+    )
+    assert told == {full.pk, partial.pk}
+    odd = api(moderator).get(f"/api/v1/calls/{call.pk}/matches/", {"limit": "²"})
+    assert odd.status_code == 400
