@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_seed_makes_open_past_and_filled_calls_with_every_status_once(
-    public_network: Any, owner: Any, moderator: Any, member: Any
+    database_only: Any, public_network: Any, owner: Any, moderator: Any, member: Any
 ) -> None:
     people = [owner, moderator, member, *(make_user() for _ in range(6))]
     for person in people[3:]:
