@@ -10,20 +10,21 @@ meet, and small bonuses (further skills, years of experience) order members of o
 weight — they add up to less than 1, so they never lift anyone above a heavier member.
 
 One search asks for those who meet every criterion (facet filters: the engine returns
-few people); when they are at least `limit`, they are the answer, ranked by their
-bonuses. Otherwise one search per criterion finds everyone who meets any, weighed by
-the searches that found them; only the heaviest are read from the database, to be
-ordered by their bonuses and explained. Reasons and bonuses are read from the profile
-as the poster may see it (`Profile.level` against the relation the search gave), the
-same audience rule the index was built with; an index that lags behind a profile (open
-to calls no more, a skill removed) loses to the profile. Meeting none of a call's
-criteria is no match.
+few people); when at least `limit` do, they are the answer, ordered by their bonuses.
+Otherwise one search per criterion adds those who meet it, each member weighed by the
+searches that found them, and the heaviest are read from the database to be ordered by
+their bonuses and explained. Reasons and bonuses are read from the profile as the
+poster may see it (`Profile.level` against the relation the search gave), the same
+audience rule the index was built with; an index that lags behind a profile (open to
+calls no more, a skill removed) loses to the profile. Meeting none of a call's criteria
+is no match.
 
-The ranking is exact up to two ceilings. One search reads at most `MAX_DEPTH` members
-(the directory's own): when more than that many meet one criterion, those further down
-its alphabetical list are seen only through the other criteria. And at most
-`MAX_RANKED` members of the weight that decides the last places are read to be ordered
-by their bonuses (in a network where thousands tie, those of the lowest ids).
+Where a network is large the ranking is bounded, so that it costs a few searches of a
+few hundred members whatever the network's size: each search contributes its first
+`MAX_RANKED` or `PER_CRITERION` members in the directory's order (by name), so when
+more meet a criterion, those further down are seen only through the other criteria;
+and of the weight that decides the last places, at most `MAX_RANKED` members are
+ordered by their bonuses.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from directory.search import MEMBERS
 from search import registry
 from search.backends import run_search
 from search.normalize import facet_key
-from search.query import MAX_DEPTH, SearchQuery, Viewer
+from search.query import SearchQuery, Viewer
 
 # Each criterion's facet, the profile field it reads, and its weight (whole numbers).
 CRITERIA: tuple[tuple[str, str, int], ...] = (
@@ -55,8 +56,10 @@ MAX_EXTRA_SKILLS = 3
 YEARS_BONUS = 0.45
 YEARS_FULL = 30
 OPEN = {"open_to_calls": ["true"]}
-# Members read from the database to be ordered by their bonuses and explained.
-MAX_RANKED = 1000
+# Members read from the database to be ordered by their bonuses and explained, and
+# members each criterion's own search contributes when too few meet them all.
+MAX_RANKED = 200
+PER_CRITERION = 200
 # What explaining a match reads of a profile.
 PROFILE_COLUMNS = (
     "user_id",
@@ -96,26 +99,22 @@ def best_matches(call: Call, poster: Any, limit: int, *, backend: str | None = N
         return []
     criteria = wanted(call)
 
-    def search(filters: dict[str, list[str]]) -> tuple[dict[int, int], bool]:
-        """Who meets every filter: relation by member, and whether that was all of them."""
-        query = SearchQuery(
-            MEMBERS, network_ids=scope, filters={**OPEN, **filters}, limit=MAX_DEPTH
-        )
-        result = run_search(query, viewer, backend)
-        found = {hit.object_id: hit.relation for hit in result.hits}
-        return found, result.estimated_total <= len(found)
+    def search(filters: dict[str, list[str]], depth: int) -> dict[int, int]:
+        """Who meets every filter (the first `depth`): relation by member."""
+        query = SearchQuery(MEMBERS, network_ids=scope, filters={**OPEN, **filters}, limit=depth)
+        return {hit.object_id: hit.relation for hit in run_search(query, viewer, backend).hits}
 
     # Neither the one asking nor the call's poster is a match for it.
     excluded = {getattr(poster, "pk", None), call.poster_id}
     full = sum(WEIGHT[name] for name in criteria)
     # Those who meet every criterion weigh the most: when they are enough, they are all.
-    found, whole = search(criteria)
+    found = search(criteria, MAX_RANKED)
     for user_id in excluded:
         found.pop(user_id, None)  # type: ignore[arg-type]
     weights: dict[int, int] = dict.fromkeys(found, full)
-    if len(criteria) > 1 and not (whole and len(found) >= limit):
+    if len(criteria) > 1 and len(found) < limit:
         for name, values in criteria.items():
-            more, _whole = search({name: values})
+            more = search({name: values}, PER_CRITERION)
             for user_id, relation in more.items():
                 if user_id in excluded:
                     continue
