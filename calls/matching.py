@@ -1,7 +1,7 @@
 """Who fits a call: the network's members open to calls, ranked by what they show the
 poster.
 
-Finding is the directory's search (`search.backends.run_search` on the members' type,
+Finding is the directory's search (`search.backends.run_searches` on the members' type,
 the poster as the viewer), so a field's audience is enforced by the query on both
 backends exactly as in the directory: a value a member hides from the poster never
 matches. A call's criteria (its sectors, skills, the engagement kind its kind fits,
@@ -36,7 +36,8 @@ from calls.models import Call
 from directory.models import Profile
 from directory.search import MEMBERS
 from search import registry
-from search.backends import run_search
+from search.backends import run_searches
+from search.backends.base import SearchResult
 from search.normalize import facet_key
 from search.query import SearchQuery, Viewer
 
@@ -99,23 +100,32 @@ def best_matches(call: Call, poster: Any, limit: int, *, backend: str | None = N
         return []
     criteria = wanted(call)
 
-    def search(filters: dict[str, list[str]], depth: int) -> dict[int, int]:
-        """Who meets every filter (the first `depth`): relation by member."""
-        query = SearchQuery(MEMBERS, network_ids=scope, filters={**OPEN, **filters}, limit=depth)
-        return {hit.object_id: hit.relation for hit in run_search(query, viewer, backend).hits}
+    def query(filters: dict[str, list[str]], depth: int) -> SearchQuery:
+        # Unordered: the hits are weighed here, the engine need not sort them by name.
+        return SearchQuery(
+            MEMBERS, network_ids=scope, filters={**OPEN, **filters}, limit=depth, ordered=False
+        )
+
+    def relations(result: SearchResult) -> dict[int, int]:
+        return {hit.object_id: hit.relation for hit in result.hits}
 
     # Neither the one asking nor the call's poster is a match for it.
     excluded = {getattr(poster, "pk", None), call.poster_id}
     full = sum(WEIGHT[name] for name in criteria)
     # Those who meet every criterion weigh the most: when they are enough, they are all.
-    found = search(criteria, MAX_RANKED)
+    [first] = run_searches([query(criteria, MAX_RANKED)], viewer, backend)
+    found = relations(first)
     for user_id in excluded:
         found.pop(user_id, None)  # type: ignore[arg-type]
     weights: dict[int, int] = dict.fromkeys(found, full)
     if len(criteria) > 1 and len(found) < limit:
-        for name, values in criteria.items():
-            more = search({name: values}, PER_CRITERION)
-            for user_id, relation in more.items():
+        # One request for every criterion's own search.
+        names = list(criteria)
+        each = run_searches(
+            [query({name: criteria[name]}, PER_CRITERION) for name in names], viewer, backend
+        )
+        for name, result in zip(names, each, strict=True):
+            for user_id, relation in relations(result).items():
                 if user_id in excluded:
                     continue
                 found.setdefault(user_id, relation)

@@ -48,6 +48,9 @@ class SearchQuery:
     limit: int = 50
     offset: int = 0
     with_facets: bool = False
+    # False: any order will do (the caller ranks the hits itself), which spares the
+    # engine sorting every match by name when no words rank them.
+    ordered: bool = True
 
     @property
     def words(self) -> list[str]:

@@ -63,18 +63,26 @@ def run_search(query: SearchQuery, viewer: Viewer, backend: str | None = None) -
 
     `backend` forces one ("database" or "meilisearch"; tests and benchmarks compare them).
     """
-    if backend == "database":
-        return database_backend().search(query, viewer)
-    meili = meilisearch_backend()
-    if meili is not None and (backend == "meilisearch" or time.monotonic() >= _down_until):
-        try:
-            return meili.search(query, viewer)
-        except BackendUnavailable:
-            if backend == "meilisearch":
-                raise
-            logger.warning("Meilisearch unavailable; searching the database", exc_info=True)
-            mark_unavailable()
-    return database_backend().search(query, viewer)
+    return run_searches([query], viewer, backend)[0]
+
+
+def run_searches(
+    queries: list[SearchQuery], viewer: Viewer, backend: str | None = None
+) -> list[SearchResult]:
+    """Several searches at once, as `run_search` answers each: on Meilisearch in one
+    request (one multi-search), on the database one after another."""
+    if backend != "database":
+        meili = meilisearch_backend()
+        if meili is not None and (backend == "meilisearch" or time.monotonic() >= _down_until):
+            try:
+                return meili.search_many(queries, viewer)
+            except BackendUnavailable:
+                if backend == "meilisearch":
+                    raise
+                logger.warning("Meilisearch unavailable; searching the database", exc_info=True)
+                mark_unavailable()
+    database = database_backend()
+    return [database.search(query, viewer) for query in queries]
 
 
 def search_health() -> str:

@@ -146,11 +146,12 @@ class DatabaseBackend:
             if query.with_facets and doc_type.facets
             else "NULL"
         )
-        order = (
-            "score DESC, name, object_id"
-            if doc_type.placeholder_sort == "name"
-            else "score DESC, created_at DESC, object_id DESC"
-        )
+        if not query.ordered:
+            order = "object_id"  # any order will do: the cheapest
+        elif doc_type.placeholder_sort == "name":
+            order = "score DESC, name, object_id"
+        else:
+            order = "score DESC, created_at DESC, object_id DESC"
         # The page's own order travels as a row number: JSON aggregation keeps no order.
         page = (
             f"(SELECT {sql.json_rows('p.object_id, p.rel, p.score, p.n')} FROM "  # noqa: S608

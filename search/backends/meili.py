@@ -141,30 +141,61 @@ class MeilisearchBackend:
         self.client = client
 
     def search(self, query: SearchQuery, viewer: Viewer) -> SearchResult:
-        doc_type = registry.get(query.doc_type)
-        if not query.network_ids:
-            return SearchResult([], {}, 0, self.name)
-        parts = self._parts(doc_type, viewer)
-        depth = query.offset + query.limit
-        requests = [self._request(doc_type, query, level, scope, depth) for level, scope in parts]
+        return self.search_many([query], viewer)[0]
+
+    def search_many(self, queries: list[SearchQuery], viewer: Viewer) -> list[SearchResult]:
+        """Several searches in one request to Meilisearch (one multi-search holding every
+        part of every query), each answered as `search` would."""
+        plans: list[tuple[SearchQuery, DocumentType, list[tuple[int, str]], int]] = []
+        requests: list[dict[str, Any]] = []
+        for query in queries:
+            doc_type = registry.get(query.doc_type)
+            parts = self._parts(doc_type, viewer) if query.network_ids else []
+            plans.append((query, doc_type, parts, len(requests)))
+            depth = query.offset + query.limit
+            requests += [
+                self._request(doc_type, query, level, scope, depth) for level, scope in parts
+            ]
+        answers = self._multi_search(requests) if requests else []
+        results = []
+        for query, doc_type, parts, start in plans:
+            if not parts or answers is None:
+                facets: dict[str, dict[str, int]] = (
+                    {n: {} for n in doc_type.facets} if answers is None else {}
+                )
+                results.append(SearchResult([], facets, 0, self.name))
+                continue
+            results.append(self._result(query, doc_type, parts, answers[start:]))
+        return results
+
+    def _multi_search(self, requests: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+        """The answers, or None when the index holds no document yet (nothing matches)."""
         from meilisearch.errors import MeilisearchApiError, MeilisearchError
 
         try:
-            answers = self.client.multi_search(requests)["results"]
+            return list(self.client.multi_search(requests)["results"])
         except MeilisearchApiError as exc:
             if exc.code == "invalid_search_attributes_to_search_on":
                 # Every document carries every attribute, so Meilisearch only lacks one when
                 # the index holds no document yet: nothing can match.
-                return SearchResult([], {n: {} for n in doc_type.facets}, 0, self.name)
+                return None
             if exc.code in ("index_not_found",) or exc.status_code >= 500:
                 raise BackendUnavailable(str(exc)) from exc
             raise
         except (MeilisearchError, OSError) as exc:
             raise BackendUnavailable(str(exc)) from exc
+
+    def _result(
+        self,
+        query: SearchQuery,
+        doc_type: DocumentType,
+        parts: list[tuple[int, str]],
+        answers: list[dict[str, Any]],
+    ) -> SearchResult:
         hits: list[Hit] = []
         facet_parts = []
         total = 0
-        for (level, _scope), answer in zip(parts, answers, strict=True):
+        for (level, _scope), answer in zip(parts, answers[: len(parts)], strict=True):
             total += answer.get("estimatedTotalHits", 0)
             for rank, found in enumerate(answer["hits"]):
                 score = found.get("_rankingScore", 0.0)
@@ -223,7 +254,7 @@ class MeilisearchBackend:
         }
         if query.with_facets and doc_type.facets:
             request["facets"] = [f"{name}{level}" for name in doc_type.facets]
-        if not query.words:
+        if not query.words and query.ordered:
             request["sort"] = (
                 ["sort_name:asc"] if doc_type.placeholder_sort == "name" else ["created_at:desc"]
             )
