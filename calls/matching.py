@@ -35,6 +35,7 @@ from typing import Any
 from calls.models import Call
 from directory.models import Profile
 from directory.search import MEMBERS
+from directory.terms import concept_token
 from search import registry
 from search.backends import run_searches
 from search.backends.base import SearchResult
@@ -80,11 +81,18 @@ class Match:
     weight: int = 0
 
 
+def skill_keys(skill: str) -> set[str]:
+    """The skill facet's tokens a skill stands for: as written, and its concept."""
+    concept = concept_token(skill)
+    return {facet_key(skill), concept} if concept else {facet_key(skill)}
+
+
 def wanted(call: Call) -> dict[str, list[str]]:
-    """The facet values each criterion looks for (skills by their facet key)."""
+    """The facet values each criterion looks for (skills by `skill_keys`)."""
     values = {
         "sector": list(call.sectors),
-        "skill": [facet_key(s) for s in call.skills],
+        # A skill as written, and its concept in the vocabulary (any language's term).
+        "skill": list(dict.fromkeys(key for s in call.skills for key in skill_keys(s))),
         "engagement": [call.engagement] if call.engagement else [],
         "language": list(call.languages),
         "country": list(call.countries),
@@ -134,7 +142,7 @@ def best_matches(call: Call, poster: Any, limit: int, *, backend: str | None = N
     chosen = _heaviest(weights, limit)
     matches = _explained(call, criteria, {uid: found[uid] for uid in chosen})
     matches.sort(key=lambda m: (-m.score, m.user_id))
-    top = _ceiling(criteria)
+    top = _ceiling(call, criteria)
     best = matches[:limit]
     for match in best:
         match.score = round(match.score / top, 3)
@@ -191,7 +199,7 @@ def explain(
             continue
         shown_list = shown if isinstance(shown, list) else [shown]
         if name == "skill":
-            hits = [s for s in shown_list if facet_key(s) in values]
+            hits = [s for s in shown_list if skill_keys(s) & set(values)]
         else:
             hits = [value for value in shown_list if value in values]
         if not hits:
@@ -207,9 +215,9 @@ def explain(
     return Match(profile.user_id, weight + bonus, reasons, profile, weight)
 
 
-def _ceiling(criteria: dict[str, list[str]]) -> float:
+def _ceiling(call: Call, criteria: dict[str, list[str]]) -> float:
     """The best score a member could have for this call (scores are said out of 1)."""
     top = sum(WEIGHT[name] for name in criteria) + YEARS_BONUS
     if "skill" in criteria:
-        top += EXTRA_SKILL * min(len(criteria["skill"]) - 1, MAX_EXTRA_SKILLS)
+        top += EXTRA_SKILL * min(len(call.skills) - 1, MAX_EXTRA_SKILLS)
     return top

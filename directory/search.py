@@ -17,6 +17,7 @@ from django.utils import translation
 from community.models import Membership
 from directory.iso_codes import COUNTRIES, LANGUAGES
 from directory.models import PROFILE_FIELDS, Profile, Relation
+from directory.terms import concept_token
 from directory.vocabulary import Engagement, ProjectStage, Region, Sector, search_words
 from search import outbox, registry
 from search.normalize import facet_key
@@ -46,6 +47,9 @@ def profile_doc(profile: Profile, network_ids: list[int]) -> IndexedDoc:
         for skill in profile.skills:
             text("text", "skills", skill)
             facets.append(("skill", facet_key(skill), level("skills")))
+            # The skill's concept in the multilingual vocabulary, at the skill's own level.
+            if (concept := concept_token(skill)) is not None:
+                facets.append(("skill", concept, level("skills")))
         for language in profile.languages:
             text("text", "languages", f"{language} {LANGUAGES.get(language, '')}")
             facets.append(("language", language, level("languages")))

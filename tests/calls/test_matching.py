@@ -524,3 +524,38 @@ def test_neither_the_poster_nor_the_asker_is_a_match_and_the_shortcut_counts_wit
     assert told == {full.pk, partial.pk}
     odd = api(moderator).get(f"/api/v1/calls/{call.pk}/matches/", {"limit": "²"})
     assert odd.status_code == 400
+
+
+def test_a_call_in_french_finds_the_cardiologist_in_arabic_and_english(
+    backend: Any, api: Any, public_network: Any, moderator: Any
+) -> None:
+    arabic = person(public_network, "arabic", open_to_calls=True, skills=["طبيب قلب"])
+    english = person(public_network, "english", open_to_calls=True, skills=["Cardiologist"])
+    person(public_network, "radiologue", open_to_calls=True, skills=["radiologie"])
+    hidden = person(
+        public_network,
+        "hidden",
+        open_to_calls=True,
+        skills=["أمراض القلب"],
+        visibility={"skills": "private"},
+    )
+    backend.sync()
+    body = {"sectors": [], "languages": [], "countries": [], "skills": ["cardiologue"]}
+    call = Call.objects.get(pk=create(api, moderator, public_network, **body).json()["id"])
+    found = matches(api, moderator, call)
+    assert {m["user"]["id"] for m in found} == {arabic.pk, english.pk}
+    assert hidden.pk not in {m["user"]["id"] for m in found}
+    reasons = {(m["user"]["id"], r["value"]) for m in found for r in m["reasons"]}
+    assert (arabic.pk, "طبيب قلب") in reasons and (english.pk, "cardiologist") in reasons
+
+
+def test_the_vocabulary_maps_each_term_to_one_concept_in_every_language() -> None:
+    from directory import terms
+
+    for concept, by_language in terms.concepts().items():
+        assert all(by_language[lang] for lang in terms.LANGUAGES), concept
+        for language_terms in by_language.values():
+            assert {terms.concept_of(t) for t in language_terms} == {concept}
+    assert terms.concept_of("الطاقة المتجددة") == terms.concept_of("طاقة متجددة")
+    assert terms.concept_of("Énergies renouvelables") == "renewable_energy"
+    assert terms.concept_of("astrologie") is None
