@@ -42,8 +42,10 @@ SIZES = {"small": 5_000, "full": 100_000}
 NETWORKS = 10
 TOPICS = 20
 TARGET = 200.0  # digests per second
-# Delivery processes: a Celery worker's default prefork pool on this 2-core machine.
-WORKERS = int(os.environ.get("BENCH_DIGEST_WORKERS", os.cpu_count() or 2))
+# Delivery processes: a Celery worker's prefork pool as docs/operations.md sizes it, two
+# per core (a delivery mostly waits: four SMTP round trips and a commit per mail, so a
+# second process per core works while the first waits).
+WORKERS = int(os.environ.get("BENCH_DIGEST_WORKERS", 2 * (os.cpu_count() or 2)))
 LANGUAGES = ("ar", "fr", "en")
 
 
@@ -227,9 +229,8 @@ def run_digests(expected: int) -> float:
     queued = digest.send_due("daily", now=timezone.now())
     batches = [args[0] for name, args in jobs.pending() if name == "mailer.tasks.deliver"]
     jobs.clear()
-    # The delivery jobs on WORKERS processes, as `celery -A config worker` runs them with
-    # its default prefork pool (one process per core): each forked child opens its own
-    # database connection.
+    # The delivery jobs on WORKERS processes, as `celery -A config worker --concurrency`
+    # runs them with its prefork pool: each forked child opens its own database connection.
     if WORKERS == 1:
         for batch in batches:
             _deliver(batch)
@@ -346,7 +347,8 @@ def main() -> None:
         "keyset batches of members, a Mail row each) and the delivery jobs it queues "
         "(`mailer.outbox.deliver`: claim, render the text and HTML parts from templates "
         "in the member's language, send over one SMTP connection per 200) on "
-        f"{WORKERS} processes (a Celery worker's prefork pool, one per core, DEBUG off), "
+        f"{WORKERS} processes (a Celery worker's prefork pool, two per core as "
+        "docs/operations.md sizes it, DEBUG off), "
         "to aiosmtpd in a child process. Baseline, in the same run: the same number of "
         "bare `send_mass_mail` messages to the same server, from one process. Medians "
         "with min–max over "
