@@ -162,23 +162,15 @@ class CallApplicationsView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str),
-            OpenApiParameter("format", str, description="csv: every application, as a file."),
             CURSOR,
             LIMIT,
         ],
         responses={200: page(ApplicationSerializer, "ApplicationPage")},
         tags=TAGS,
     )
-    def get(self, request: Request, call_id: int) -> Response | HttpResponse:
+    def get(self, request: Request, call_id: int) -> Response:
         call = queries.readable_call(request.user, call_id)
         actions.check_can_manage(request.user, call)
-        if request.query_params.get("format") == "csv":
-            response = HttpResponse(
-                export.applications_csv(call, request.user), content_type="text/csv; charset=utf-8"
-            )
-            response["Content-Disposition"] = f'attachment; filename="call-{call.pk}.csv"'
-            response["Cache-Control"] = "private, no-store"
-            return response
         rows = queries.applications(call)
         if status := request.query_params.get("status"):
             if status not in Application.Status.values:
@@ -201,6 +193,23 @@ class CallApplicationsView(APIView):
         application = actions.do_apply(me(request), call, json_object(request))
         application.call = call
         return Response(queries.my_application_json(application), status=201)
+
+
+class ApplicationsCsvView(APIView):
+    """Every application of a call as a CSV file (its own address: `?format=` is DRF's)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={(200, "text/csv"): str}, tags=TAGS)
+    def get(self, request: Request, call_id: int) -> HttpResponse:
+        call = queries.readable_call(request.user, call_id)
+        actions.check_can_manage(request.user, call)
+        response = HttpResponse(
+            export.applications_csv(call, request.user), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="call-{call.pk}.csv"'
+        response["Cache-Control"] = "private, no-store"
+        return response
 
 
 class ApplicationActionView(APIView):

@@ -339,7 +339,7 @@ def _dashboard(
             "matches": _matches(request, call),
             "applications": applications,
             "close_moves": [(s, CLOSE_LABELS[s]) for s in allowed],
-            "csv_url": f"/api/v1/calls/{call.pk}/applications/?format=csv",
+            "csv_url": f"/api/v1/calls/{call.pk}/applications.csv",
         },
         status=status,
     )

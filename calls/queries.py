@@ -16,7 +16,7 @@ from core.errors import InvalidInput, NotFound
 from core.validation import is_int
 from directory import validation as v
 from directory.models import Profile, Relation
-from directory.queries import person
+from directory.queries import co_members_among, person
 from directory.vocabulary import Sector
 from permissions import checks
 
@@ -162,7 +162,7 @@ def applicant_view(viewer: Any, applications: list[Application]) -> dict[int, di
     if getattr(viewer, "is_staff", False):
         level = dict.fromkeys(ids, Relation.OWNER)
     else:
-        close = checks.co_members_among(viewer.pk, ids)
+        close = co_members_among(viewer.pk, ids)
         level = {uid: Relation.CO_MEMBER if uid in close else Relation.OUTSIDER for uid in ids}
     out = {}
     for application in applications:

@@ -14,6 +14,11 @@ urlpatterns = [
         name="call-applications",
     ),
     path(
+        "calls/<int:call_id>/applications.csv",
+        api.ApplicationsCsvView.as_view(),
+        name="call-applications-csv",
+    ),
+    path(
         "applications/<int:application_id>/outcome/",
         api.OutcomeView.as_view(),
         name="application-outcome",

@@ -309,8 +309,6 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["config.parsers.SafeJSONParser"],  # no NUL, surrogate, deep nesting
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # JSON only: `?format=` is a view's own parameter (a call's applications as CSV).
-    "URL_FORMAT_OVERRIDE": None,
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
     # DRF's throttles keyed by core.client_address, not by a client-set X-Forwarded-For.
     "DEFAULT_THROTTLE_CLASSES": [

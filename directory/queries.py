@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.http import QueryDict
 
 from accounts.actions import display_name
-from community.models import Network
+from community.models import Membership, Network
 from core.errors import InvalidInput, NotFound
 from core.pagination import decode_cursor, encode_cursor
 from directory import photos
@@ -37,6 +38,19 @@ def relation_to(viewer: AnyUser, owner_id: int) -> Relation:
     if viewer.pk == owner_id or getattr(viewer, "is_staff", False):
         return Relation.OWNER
     return Relation.CO_MEMBER if share_a_network(owner_id, viewer.pk) else Relation.OUTSIDER
+
+
+def co_members_among(user_id: int, others: Iterable[int]) -> set[int]:
+    """Those of `others` who share a live network with the user (`share_a_network` for
+    many, in one query)."""
+    mine = Membership.objects.filter(
+        user_id=user_id, status=Membership.Status.ACTIVE, network__archived=False
+    ).values("network_id")
+    return set(
+        Membership.objects.filter(
+            user_id__in=list(others), status=Membership.Status.ACTIVE, network_id__in=mine
+        ).values_list("user_id", flat=True)
+    )
 
 
 def person(user: Any) -> dict[str, Any] | None:

@@ -117,19 +117,6 @@ def share_a_network(user_id: int, other_id: int) -> bool:
     )
 
 
-def co_members_among(user_id: int, others: Iterable[int]) -> set[int]:
-    """Those of `others` who share a live network with the user (`share_a_network` for
-    many, in one query)."""
-    mine = Membership.objects.filter(
-        user_id=user_id, status=Status.ACTIVE, network__archived=False
-    ).values("network_id")
-    return set(
-        Membership.objects.filter(
-            user_id__in=list(others), status=Status.ACTIVE, network_id__in=mine
-        ).values_list("user_id", flat=True)
-    )
-
-
 def get_membership(user: AnyUser, network: Network) -> Membership | None:
     """The user's membership row (any status), memoized on the network object."""
     if not user.is_authenticated:

@@ -211,7 +211,7 @@ def test_the_csv_holds_only_what_each_applicant_shows_the_poster(
         visibility={"skills": "private", "country": "members"},
     )
     apply(api, member, call)
-    response = api(moderator).get(f"/api/v1/calls/{call.pk}/applications/", {"format": "csv"})
+    response = api(moderator).get(f"/api/v1/calls/{call.pk}/applications.csv")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     text = response.content.decode()
@@ -220,10 +220,7 @@ def test_the_csv_holds_only_what_each_applicant_shows_the_poster(
     assert "cardiology" not in text  # private: not the poster's to see
     assert ",CA," in row  # shared network: co-members see it
     assert "'=HYPERLINK" in row  # a formula stays text
-    assert (
-        api(member).get(f"/api/v1/calls/{call.pk}/applications/", {"format": "csv"}).status_code
-        == 404
-    )
+    assert api(member).get(f"/api/v1/calls/{call.pk}/applications.csv").status_code == 404
 
 
 def test_a_moderation_permission_alone_does_not_manage_others_calls(

@@ -155,9 +155,9 @@ def test_the_dashboard_shows_matches_with_reasons_and_the_poster_decides_and_rec
     assert 'data-testid="matches"' in page and "Sector: Health" in page
     assert "Skill: cardiology" in page and "Lives in Germany" in page
     assert "Speaks French" not in page  # private: not a reason the poster may read
-    assert f'href="/api/v1/calls/{call.pk}/applications/?format=csv"' in page
+    assert f'href="/api/v1/calls/{call.pk}/applications.csv"' in page
     assert 'value="shortlist"' in page and f'name="call" value="{call.pk}"' in page
-    csv = client.get(f"/api/v1/calls/{call.pk}/applications/?format=csv")
+    csv = client.get(f"/api/v1/calls/{call.pk}/applications.csv")
     assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
     assert "member" in csv.content.decode()
     url = f"/applications/{application_id}/decide/"

@@ -81,7 +81,7 @@ def test_every_endpoint_for_every_persona(
         "apply": lambda: apply(api, user, live),
         "matches": lambda: client.get(base + "matches/"),
         "applications": lambda: client.get(base + "applications/"),
-        "csv": lambda: client.get(base + "applications/", {"format": "csv"}),
+        "csv": lambda: client.get(base[:-1] + "/applications.csv"),
         "shortlist": lambda: client.post(decision + "shortlist/"),
         "accept": lambda: client.post(decision + "accept/"),
         "outcome": lambda: client.post(
